@@ -1,0 +1,28 @@
+/* The CPU-level services kmain uses: boot information, exception recovery, clock setup and the
+ * final reboot/halt. Implemented in arch/i386/. */
+#ifndef ARCH_CPU_H
+#define ARCH_CPU_H
+
+#include "lib/cmdline.h"
+#include "mm/memmap.h"
+
+/* magic is EAX at entry (0x2BADB002 for multiboot), info is EBX (multiboot) or ESI (Linux
+ * boot_params). Fills bi; returns 0 or a negative error when some of it could not be trusted. */
+int cpu_boot_info(uint32_t magic, uint32_t info, struct bootinfo *bi);
+
+/* setjmp-like: returns 0 when armed; returns again, non-zero, after a CPU exception was reported
+ * (vector, error code, EIP, registers) while armed. cpu_release_exceptions() disarms. An exception
+ * while disarmed is reported and then the machine resets: never a silent triple fault or hang. */
+int cpu_catch_exceptions(void) __attribute__((returns_twice));
+void cpu_release_exceptions(void);
+
+/* Calibrate the TSC against the PIT so clock_us() works. */
+void clock_init(void);
+
+/* Busy-wait. */
+void udelay(uint32_t us);
+
+/* Reboot, halt or power off; never returns. */
+void cpu_done(enum done_action what) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,87 @@
+/* salvage's main line: from the boot information to a dump sent to the first target that takes it.
+ * Called by boot/entry.asm once salvage has relocated itself and has a stack, GDT and IDT. */
+#include "arch/cpu.h"
+#include "drivers/console.h"
+#include "dump/dump.h"
+#include "dump/transport.h"
+#include "lib/cmdline.h"
+#include "lib/lib.h"
+#include "lib/log.h"
+#include "mm/memmap.h"
+
+static struct bootinfo bootinfo;
+static struct config config;
+static struct dump dump;
+
+/* Pick what to dump: the elfcorehdr (command line, else a multiboot module), else the memory map.
+ * A corrupt header is reported and the memory map serves instead: a dump is still made. */
+static void describe_dump(void)
+{
+	if (config.have_elfcorehdr) {
+		if (dump_from_elfcorehdr(&dump, config.elfcorehdr_addr, config.elfcorehdr_size) == 0)
+			return;
+		log_warn("elfcorehdr at 0x%llx unusable; dumping the memory map instead",
+			 (unsigned long long)config.elfcorehdr_addr);
+	} else if (bootinfo.nmodules > 0) {
+		const struct module *m = &bootinfo.modules[0];
+
+		if (dump_from_elfcorehdr(&dump, m->start, m->end - m->start) == 0)
+			return;
+		log_warn("ELF core header module unusable; dumping the memory map instead");
+	} else {
+		log_info("no elfcorehdr: dumping all RAM in the memory map");
+	}
+	dump_from_memmap(&dump, &bootinfo.map, config.backups, config.nbackups);
+}
+
+/* Try each dump target in order; a CPU exception inside one is caught and counts as its failure. */
+static int send_dump(void)
+{
+	static const struct dump_target serial_default = { .kind = TARGET_SERIAL, .serial_port = -1 };
+	const struct dump_target *targets = config.targets;
+	int n = config.ntargets, i, rc = -ENODEV;
+
+	if (n == 0) {
+		targets = &serial_default;
+		n = 1;
+	}
+	for (i = 0; i < n; i++) {
+		const struct dump_target *t = &targets[i];
+
+		if (cpu_catch_exceptions() != 0) {
+			log_err("target %d failed with a CPU exception; trying the next", i + 1);
+			continue;
+		}
+		if (t->kind == TARGET_TFTP)
+			rc = tftp_send(&dump, t, &config);
+		else
+			rc = serial_send(&dump, t, &config);
+		cpu_release_exceptions();
+		if (rc == 0)
+			return 0;
+		log_warn("target %d failed (%d)%s", i + 1, rc, i + 1 < n ? "; trying the next" : "");
+	}
+	return rc;
+}
+
+void kmain(uint32_t magic, uint32_t info)
+{
+	int rc;
+
+	console_early_init();					/* ttyS0 at 115200 until console= is known */
+	rc = cpu_boot_info(magic, info, &bootinfo);		/* multiboot or Linux boot_params */
+	cmdline_parse(bootinfo.cmdline, &config);		/* never fatal: bad words get defaults */
+	console_init(config.console_port, config.console_baud);
+	log_info("salvage at 0x%llx-0x%llx, booted by %s%s", (unsigned long long)self_start,
+		 (unsigned long long)self_end,
+		 bootinfo.protocol == BOOT_LINUX ? "Linux boot protocol" : "multiboot",
+		 rc ? " (boot information partly unusable)" : "");
+	clock_init();						/* TSC against the PIT */
+	describe_dump();
+	log_info("dump: %llu bytes (ELF%d, %d memory chunks)", (unsigned long long)dump.size,
+		 dump.elfclass == 2 ? 64 : 32, dump.nchunks);
+	rc = send_dump();
+	if (rc != 0)
+		log_err("no dump target succeeded: the dump is lost");
+	cpu_done(config.done);					/* reboot, halt or power off */
+}

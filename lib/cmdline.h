@@ -1,0 +1,55 @@
+/* The salvage command line (DESIGN.md "Command line") parsed into one struct config.
+ * Unknown words and bad values are reported with log_warn and a default is kept: never fatal. */
+#ifndef LIB_CMDLINE_H
+#define LIB_CMDLINE_H
+
+#include "lib/lib.h"
+
+#define CMDLINE_MAX 2048
+#define MAX_TARGETS 8
+#define MAX_BACKUPS 4
+#define TFTP_PATH_MAX 128
+
+enum target_kind { TARGET_SERIAL, TARGET_TFTP };
+
+struct dump_target {
+	enum target_kind kind;
+	/* TARGET_SERIAL */
+	int serial_port;	/* ttyS<n>; -1 means the console port */
+	uint32_t serial_baud;	/* 0 means the console baud */
+	/* TARGET_TFTP */
+	uint32_t tftp_ip;	/* host byte order, e.g. 10.0.2.2 == 0x0a000202 */
+	uint16_t tftp_port;	/* default 69 */
+	char tftp_path[TFTP_PATH_MAX]; /* unexpanded: %m %t %% still in it */
+};
+
+struct backup {
+	uint64_t size, src, dst;	/* bytes at src were copied to dst before the reboot */
+};
+
+enum done_action { DONE_REBOOT, DONE_HALT, DONE_POWEROFF };
+
+struct config {
+	int console_port;		/* ttyS<n>, default 0 */
+	uint32_t console_baud;		/* default 115200 */
+
+	struct dump_target targets[MAX_TARGETS];
+	int ntargets;			/* 0 after parsing means none given: use serial on the console */
+
+	bool ip_dhcp;			/* default true */
+	uint32_t ip_client, ip_server, ip_gw, ip_netmask; /* host byte order; static ip= */
+
+	bool have_elfcorehdr;
+	uint64_t elfcorehdr_addr, elfcorehdr_size; /* size 0 when not given */
+
+	struct backup backups[MAX_BACKUPS];
+	int nbackups;
+
+	enum done_action done;		/* default DONE_REBOOT */
+};
+
+/* Fill cfg with defaults, then apply every word of s (NUL-terminated, at most CMDLINE_MAX used).
+ * Returns the number of words that were reported as bad or unknown (0 when all were understood). */
+int cmdline_parse(const char *s, struct config *cfg);
+
+#endif

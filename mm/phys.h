@@ -1,0 +1,12 @@
+/* Reading the crashed machine's physical memory: the one way generic code gets at it.
+ * Kernel: arch/i386/phys.c; host tests: a fake memory in tests/unit/shim.c. */
+#ifndef MM_PHYS_H
+#define MM_PHYS_H
+
+#include "lib/lib.h"
+
+/* Copy len bytes at physical address addr into buf. Returns 0, or -ERANGE when any part of the
+ * range cannot be read (e.g. above 4 GiB before PAE windows exist). Never faults on a bad range. */
+int phys_read(uint64_t addr, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,111 @@
+/* Host implementations of the kernel hooks (phys_read, clock_us, log_*) for the unit tests. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "mm/memmap.h"
+#include "mm/phys.h"
+#include "ok.h"
+#include "shim.h"
+
+int ok_failures;
+
+void ok_at(const char *file, int line, int pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %s:%d ", pass ? "ok" : "not ok", file, line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!pass)
+		ok_failures++;
+}
+
+struct region {
+	uint64_t addr;
+	uint8_t *buf;
+	size_t len;
+};
+static struct region regions[64];
+static int nregions;
+
+void fakemem_map(uint64_t addr, void *buf, size_t len)
+{
+	if (nregions < (int)(sizeof(regions) / sizeof(regions[0])))
+		regions[nregions++] = (struct region){ addr, buf, len };
+}
+
+void fakemem_reset(void)
+{
+	nregions = 0;
+}
+
+/* Byte by byte, newest mapping first: slow but obviously right. */
+int phys_read(uint64_t addr, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	for (size_t i = 0; i < len; i++) {
+		uint64_t a = addr + i;
+		int r;
+
+		if (a < addr)
+			return -ERANGE;
+		for (r = nregions - 1; r >= 0; r--)
+			if (a >= regions[r].addr && a - regions[r].addr < regions[r].len)
+				break;
+		if (r < 0)
+			return -ERANGE;
+		out[i] = regions[r].buf[a - regions[r].addr];
+	}
+	return 0;
+}
+
+uint64_t fake_now_us;
+uint64_t clock_us(void)
+{
+	return fake_now_us;
+}
+
+uint64_t self_start, self_end;
+
+char log_buf[65536];
+static size_t log_len;
+
+void log_reset(void)
+{
+	log_len = 0;
+	log_buf[0] = 0;
+}
+
+int log_has(const char *s)
+{
+	return strstr(log_buf, s) != NULL;
+}
+
+static void log_line(const char *level, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, LOG_PREFIX "%s%s\n", level, line);
+	if (log_len + strlen(level) + strlen(line) + 2 < sizeof(log_buf))
+		log_len += (size_t)sprintf(log_buf + log_len, "%s%s\n", level, line);
+}
+
+#define LOG_FN(name, level)                          \
+	void name(const char *fmt, ...)              \
+	{                                            \
+		va_list ap;                          \
+		va_start(ap, fmt);                   \
+		log_line(level, fmt, ap);            \
+		va_end(ap);                          \
+	}
+LOG_FN(log_info, "")
+LOG_FN(log_warn, "warning: ")
+LOG_FN(log_err, "error: ")
