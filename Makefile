@@ -26,6 +26,8 @@ NASMFLAGS := -f elf32 -g -Iboot/
 KSRC_C := $(sort $(wildcard boot/*.c arch/i386/*.c mm/*.c dump/*.c net/*.c drivers/*.c lib/*.c))
 KSRC_S := $(sort $(wildcard boot/*.asm arch/i386/*.asm))
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_S))
+# EXTRA_KOBJS: development-only objects (never committed), e.g. while a piece is still missing.
+KOBJS += $(EXTRA_KOBJS)
 
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
 
