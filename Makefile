@@ -32,7 +32,7 @@ KOBJS += $(EXTRA_KOBJS)
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
 
 .PHONY: all deps demo check bench clean install
-all: deps-quiet $(B)/salvage.elf $(B)/salvage-recv
+all: deps-quiet $(B)/salvage.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr
 
 # lwIP (fetched from Debian's source package at build time) adds its objects to KOBJS.
 -include net/lwip.mk
@@ -51,6 +51,11 @@ $(B)/salvage.elf: $(KOBJS) linker.ld
 $(B)/salvage-recv: tools/salvage-recv.c dump/frame.c dump/frame.h lib/sha256.c lib/sha256.h
 	@mkdir -p $(B)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recv.c dump/frame.c lib/sha256.c
+
+# Builds the ELF core header for `salvage-load --type multiboot` on the production (x86_64) host.
+$(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c
+	@mkdir -p $(B)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-mkcorehdr.c
 
 deps:
 	@sh scripts/deps.sh
@@ -72,9 +77,10 @@ PREFIX ?= /usr/local
 install: all
 	install -D -m 0644 $(B)/salvage.elf $(DESTDIR)$(PREFIX)/lib/salvage/salvage.elf
 	install -D -m 0755 tools/salvage-load $(DESTDIR)$(PREFIX)/sbin/salvage-load
+	install -D -m 0755 $(B)/salvage-mkcorehdr $(DESTDIR)$(PREFIX)/sbin/salvage-mkcorehdr
 	install -D -m 0755 $(B)/salvage-recv $(DESTDIR)$(PREFIX)/bin/salvage-recv
 
 clean:
-	rm -rf $(B)/k $(B)/*.elf $(B)/salvage-recv $(B)/salvage.map $(B)/unit
+	rm -rf $(B)/k $(B)/*.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage.map $(B)/unit
 
 -include $(shell find $(B)/k -name '*.d' 2>/dev/null)

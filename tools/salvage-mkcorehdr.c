@@ -1,0 +1,445 @@
+/* salvage-mkcorehdr: build the ELF64 core header of the running x86_64 kernel, as kexec-tools does for
+ * `kexec -p`, from /proc/iomem, the per-CPU crash_notes, /sys/kernel/vmcoreinfo and /proc/kcore, so
+ * salvage can take it as a multiboot module (tools/salvage-load --type multiboot). Host program. */
+#include <elf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(Elf64_Ehdr) == 64, "ELF64 header is 64 bytes");
+_Static_assert(sizeof(Elf64_Phdr) == 56, "ELF64 program header is 56 bytes");
+
+#define MAX_RANGES 1024
+#define MAX_CPUS 8192
+#define KCORE_HDR_BYTES 65536		/* kexec-tools reads 32 KiB; a little more costs nothing */
+#define KERN_VADDR_ALIGN 0x100000ull	/* kexec-tools rounds the text mapping down to 1 MiB */
+#define PUD_MASK (~((1ull << 30) - 1))	/* KASLR places the direct map on a 1 GiB boundary */
+#define START_KERNEL_MAP 0xffffffff80000000ull
+#define KERNEL_TEXT_SIZE (1ull << 30)	/* x86_64 KERNEL_IMAGE_SIZE with KASLR */
+#define DEFAULT_PAGE_OFFSET 0xffff888000000000ull
+#define CORE_HDR_ALIGN 1024		/* kexec-tools' ELF_CORE_HEADER_ALIGN */
+#define PAGE 4096ull
+
+struct range {
+	uint64_t start, end;	/* inclusive, as /proc/iomem prints them */
+};
+
+static const char *sysroot = "";
+static int verbose;
+
+static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("salvage-mkcorehdr: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Open path under --sysroot for reading; NULL (errno set) when it is not there. */
+static FILE *open_in_root(const char *path)
+{
+	char full[4096];
+
+	if ((size_t)snprintf(full, sizeof(full), "%s%s", sysroot, path) >= sizeof(full)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return fopen(full, "re");
+}
+
+/* Read the first line of a small sysfs file into buf. Returns 0, -ENOENT when absent, -EIO else. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = open_in_root(path);
+
+	if (!f)
+		return errno == ENOENT ? -ENOENT : -EIO;
+	if (!fgets(buf, (int)len, f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	return 0;
+}
+
+struct iomem {
+	struct range ram[MAX_RANGES];
+	int nram;
+	struct range crash[8];
+	int ncrash;
+	uint64_t kernel_code;	/* physical start of "Kernel code" */
+	int have_kernel_code;
+};
+
+/* Parse /proc/iomem: every "System RAM" line (at any depth, as kexec-tools), every "Crash kernel"
+ * line and "Kernel code". Returns 0, or -EINVAL when no RAM was found. Addresses all zero mean the
+ * reader is not root (the kernel hides them): that is reported as an error too. */
+static int parse_iomem(struct iomem *m)
+{
+	FILE *f = open_in_root("/proc/iomem");
+	char line[512];
+	int nonzero = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (!f) {
+		warnx("cannot open /proc/iomem: %s", strerror(errno));
+		return -EIO;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		int used = 0;
+		char *name;
+
+		if (sscanf(line, " %llx-%llx : %n", &s, &e, &used) != 2 || used == 0)
+			continue;
+		name = line + used;
+		name[strcspn(name, "\n")] = 0;
+		if (e < s) {
+			warnx("/proc/iomem: range %llx-%llx ends before it starts; ignored", s, e);
+			continue;
+		}
+		if (s || e)
+			nonzero = 1;
+		if (strstr(name, "System RAM")) {
+			if (m->nram == MAX_RANGES) {
+				warnx("/proc/iomem: more than %d RAM ranges; the rest are left out", MAX_RANGES);
+				continue;
+			}
+			m->ram[m->nram++] = (struct range){ s, e };
+		} else if (strcmp(name, "Crash kernel") == 0) {
+			if (m->ncrash < (int)(sizeof(m->crash) / sizeof(m->crash[0])))
+				m->crash[m->ncrash++] = (struct range){ s, e };
+		} else if (strcmp(name, "Kernel code") == 0 && !m->have_kernel_code) {
+			m->kernel_code = s;
+			m->have_kernel_code = 1;
+		}
+	}
+	fclose(f);
+	if (!nonzero) {
+		warnx("/proc/iomem shows only zero addresses: run as root");
+		return -EPERM;
+	}
+	if (m->nram == 0) {
+		warnx("/proc/iomem lists no System RAM");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Remove [s, e] from the RAM list, splitting a range when it lies strictly inside (the crash region
+ * is one piece inside one RAM range, as kexec-tools assumes; partial overlaps are trimmed). */
+static int exclude(struct iomem *m, uint64_t s, uint64_t e)
+{
+	int i;
+
+	for (i = 0; i < m->nram; i++) {
+		struct range *r = &m->ram[i];
+
+		if (!(s <= r->end && e >= r->start))
+			continue;
+		if (s > r->start && e < r->end) {
+			if (m->nram == MAX_RANGES) {
+				warnx("too many RAM ranges to split around the crash region");
+				return -ENOSPC;
+			}
+			memmove(&m->ram[i + 2], &m->ram[i + 1], (size_t)(m->nram - i - 1) * sizeof(*r));
+			m->ram[i + 1] = (struct range){ e + 1, r->end };
+			r->end = s - 1;
+			m->nram++;
+			i++;
+		} else if (s > r->start) {
+			r->end = s - 1;
+		} else if (e < r->end) {
+			r->start = e + 1;
+		} else {
+			memmove(r, r + 1, (size_t)(m->nram - i - 1) * sizeof(*r));
+			m->nram--;
+			i--;
+		}
+	}
+	return 0;
+}
+
+struct kernel_map {
+	uint64_t page_offset;
+	uint64_t text_vaddr, text_size;
+	int have_text;
+};
+
+/* Look up one symbol's address in /proc/kallsyms; 0 when absent or hidden. */
+static uint64_t kallsyms_lookup(const char *sym)
+{
+	FILE *f = open_in_root("/proc/kallsyms");
+	char line[512], name[256], type;
+	unsigned long long addr;
+	uint64_t found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 && strcmp(name, sym) == 0) {
+			found = addr;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Where the kernel maps RAM and its own image, the way kexec-tools finds them: the lowest PT_LOAD of
+ * /proc/kcore (rounded down to 1 GiB) is PAGE_OFFSET, and the PT_LOAD holding _stext (rounded down to
+ * 1 MiB, size page-rounded) is the text mapping. Falls back to /proc/kallsyms _text.._end and the
+ * default PAGE_OFFSET with a warning. Untrusted lengths in kcore are bounds-checked. */
+static void find_kernel_map(struct kernel_map *km)
+{
+	static unsigned char buf[KCORE_HDR_BYTES];
+	uint64_t stext = kallsyms_lookup("_stext");
+	FILE *f = open_in_root("/proc/kcore");
+	size_t n = 0;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	int i;
+
+	memset(km, 0, sizeof(*km));
+	km->page_offset = DEFAULT_PAGE_OFFSET;
+	if (f) {
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+	} else {
+		warnx("cannot open /proc/kcore (%s)", strerror(errno));
+	}
+	if (n >= sizeof(*eh) && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 &&
+	    eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_phentsize == sizeof(Elf64_Phdr) &&
+	    eh->e_phoff <= n && eh->e_phnum <= (n - eh->e_phoff) / sizeof(Elf64_Phdr)) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(buf + eh->e_phoff);
+		uint64_t lowest = 0;
+
+		for (i = 0; i < eh->e_phnum; i++) {
+			uint64_t v = ph[i].p_vaddr & PUD_MASK;
+
+			if (ph[i].p_type == PT_LOAD && (lowest == 0 || v < lowest))
+				lowest = v;
+		}
+		if (lowest)
+			km->page_offset = lowest;
+		for (i = 0; i < eh->e_phnum && !km->have_text; i++) {
+			uint64_t s = ph[i].p_vaddr, e = ph[i].p_vaddr + ph[i].p_memsz;
+			int hit = stext ? (s <= stext && e > stext)
+					: (s >= START_KERNEL_MAP && e <= START_KERNEL_MAP + KERNEL_TEXT_SIZE);
+
+			if (ph[i].p_type != PT_LOAD || e < s || !hit)
+				continue;
+			km->text_vaddr = s & ~(KERN_VADDR_ALIGN - 1);
+			km->text_size = (e - km->text_vaddr + PAGE - 1) & ~(PAGE - 1);
+			km->have_text = 1;
+		}
+	} else if (n) {
+		warnx("/proc/kcore has no usable ELF64 header");
+	}
+	if (!km->have_text) {
+		uint64_t text = kallsyms_lookup("_text"), end = kallsyms_lookup("_end");
+
+		if (text && end > text) {
+			km->text_vaddr = text & ~(KERN_VADDR_ALIGN - 1);
+			km->text_size = (end - km->text_vaddr + PAGE - 1) & ~(PAGE - 1);
+			km->have_text = 1;
+			warnx("kernel text mapping taken from /proc/kallsyms _text.._end");
+		} else {
+			warnx("warning: kernel text mapping unknown: no kernel-text PT_LOAD (crash/gdb need it)");
+		}
+	}
+}
+
+/* Per-CPU note buffer: address from cpuN/crash_notes (hex), size from crash_notes_size (decimal).
+ * Returns 0, -ENOENT when that CPU has no crash_notes (not present: skipped, as kexec-tools), -EINVAL
+ * when the files are unreadable as numbers. */
+static int cpu_note(int cpu, uint64_t *addr, uint64_t *len)
+{
+	char path[128], line[64], *end;
+	int rc;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/crash_notes", cpu);
+	if ((rc = read_line(path, line, sizeof(line))) != 0)
+		return rc;
+	errno = 0;
+	*addr = strtoull(line, &end, 16);
+	if (errno || end == line) {
+		warnx("%s: '%s' is not a hex address", path, strtok(line, "\n"));
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/crash_notes_size", cpu);
+	if (read_line(path, line, sizeof(line)) != 0) {
+		*len = 368;	/* kernels before crash_notes_size: sizeof(note_buf_t) on x86_64 */
+		warnx("%s missing; assuming %llu bytes", path, (unsigned long long)*len);
+		return 0;
+	}
+	*len = strtoull(line, &end, 10);
+	if (end == line || *len == 0 || *len > 65536) {
+		warnx("%s: bad size '%s'", path, strtok(line, "\n"));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* How many CPUs to look at: like sysconf(_SC_NPROCESSORS_CONF), the count of cpuN directories. */
+static int count_cpus(void)
+{
+	char path[128];
+	int n = 0;
+
+	for (;;) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/uevent", n);
+		f = open_in_root(path);
+		if (!f)
+			break;
+		fclose(f);
+		if (++n == MAX_CPUS)
+			break;
+	}
+	return n;
+}
+
+static void usage(FILE *to)
+{
+	fputs("usage: salvage-mkcorehdr [-o FILE] [--sysroot DIR] [-v]\n"
+	      "Writes the running x86_64 kernel's ELF64 core header (what kexec-tools builds for\n"
+	      "`kexec -p`: a PT_NOTE per CPU, the VMCOREINFO PT_NOTE, the kernel text PT_LOAD and one\n"
+	      "PT_LOAD per System RAM range outside the crash region) to FILE (default stdout).\n"
+	      "Needs root. --sysroot reads /proc and /sys below DIR (tests).\n", to);
+}
+
+int main(int argc, char **argv)
+{
+	static struct iomem m;
+	static unsigned char out[sizeof(Elf64_Ehdr) + (MAX_CPUS + 2 + 2 * MAX_RANGES) * sizeof(Elf64_Phdr)];
+	static const struct option opts[] = {
+		{ "output", 1, 0, 'o' }, { "sysroot", 1, 0, 'r' }, { "verbose", 0, 0, 'v' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	const char *outpath = NULL;
+	struct kernel_map km;
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)out;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(out + sizeof(*eh));
+	uint64_t vmci_addr = 0, vmci_len = 0;
+	char line[128];
+	size_t size;
+	int c, i, ncpu, nph = 0, notes = 0;
+	FILE *fo;
+
+	while ((c = getopt_long(argc, argv, "o:r:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': outpath = optarg; break;
+		case 'r': sysroot = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (parse_iomem(&m) != 0)
+		return 1;
+	if (m.ncrash == 0)
+		warnx("warning: no \"Crash kernel\" region in /proc/iomem: all RAM is described");
+	for (i = 0; i < m.ncrash; i++)
+		if (exclude(&m, m.crash[i].start, m.crash[i].end) != 0)
+			return 1;
+	if (!m.have_kernel_code)
+		warnx("warning: no \"Kernel code\" in /proc/iomem: no kernel-text PT_LOAD");
+	find_kernel_map(&km);
+
+	ncpu = count_cpus();
+	for (i = 0; i < ncpu; i++) {
+		uint64_t a, l;
+		int rc = cpu_note(i, &a, &l);
+
+		if (rc == -ENOENT)
+			continue;		/* not present: kexec-tools skips it too */
+		if (rc != 0)
+			return 1;
+		ph[nph++] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = a, .p_paddr = a,
+					  .p_filesz = l, .p_memsz = l };
+		notes++;
+	}
+	if (notes == 0)
+		warnx("warning: no CPU crash_notes found: the dump will have no registers");
+	if (read_line("/sys/kernel/vmcoreinfo", line, sizeof(line)) == 0) {
+		unsigned long long a, l;
+
+		if (sscanf(line, "%llx %llx", &a, &l) == 2 && l > 0 && l <= 65536) {
+			vmci_addr = a;
+			vmci_len = l;
+			ph[nph++] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = a, .p_paddr = a,
+						  .p_filesz = l, .p_memsz = l };
+		} else {
+			warnx("warning: /sys/kernel/vmcoreinfo: cannot parse '%s'", strtok(line, "\n"));
+		}
+	} else {
+		warnx("warning: no /sys/kernel/vmcoreinfo: the dump will have no VMCOREINFO");
+	}
+	if (km.have_text && m.have_kernel_code) {
+		ph[nph++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+					  .p_offset = m.kernel_code, .p_paddr = m.kernel_code,
+					  .p_vaddr = km.text_vaddr, .p_filesz = km.text_size,
+					  .p_memsz = km.text_size };
+	}
+	for (i = 0; i < m.nram; i++) {
+		const struct range *r = &m.ram[i];
+
+		if (r->start == 0 && r->end == 0)
+			continue;
+		ph[nph++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+					  .p_offset = r->start, .p_paddr = r->start,
+					  .p_vaddr = r->start + km.page_offset,
+					  .p_filesz = r->end - r->start + 1,
+					  .p_memsz = r->end - r->start + 1 };
+	}
+
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh->e_type = ET_CORE;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = (Elf64_Half)nph;
+	size = sizeof(*eh) + (size_t)nph * sizeof(Elf64_Phdr);
+	size = (size + CORE_HDR_ALIGN - 1) & ~(size_t)(CORE_HDR_ALIGN - 1);
+
+	if (verbose) {
+		fprintf(stderr, "salvage-mkcorehdr: %d CPU notes, vmcoreinfo 0x%llx+%llu, page_offset 0x%llx,"
+			" text 0x%llx+0x%llx at 0x%llx, %d RAM ranges\n", notes,
+			(unsigned long long)vmci_addr, (unsigned long long)vmci_len,
+			(unsigned long long)km.page_offset, (unsigned long long)km.text_vaddr,
+			(unsigned long long)km.text_size, (unsigned long long)m.kernel_code, m.nram);
+		for (i = 0; i < m.ncrash; i++)
+			fprintf(stderr, "salvage-mkcorehdr: crash region 0x%llx-0x%llx left out\n",
+				(unsigned long long)m.crash[i].start, (unsigned long long)m.crash[i].end);
+	}
+	fo = outpath ? fopen(outpath, "we") : stdout;
+	if (!fo) {
+		warnx("cannot create %s: %s", outpath, strerror(errno));
+		return 1;
+	}
+	if (fwrite(out, 1, size, fo) != size || (outpath ? fclose(fo) : fflush(fo)) != 0) {
+		warnx("cannot write %s: %s", outpath ? outpath : "stdout", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
