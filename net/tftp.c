@@ -1,0 +1,748 @@
+/* TFTP write client (RFC 1350 WRQ, octet mode, with RFC 2347 options blksize/tsize/timeout/windowsize)
+ * on lwIP's raw UDP API: sends the dump, then a second small file "<path>.sha256" for `sha256sum -c`. */
+#include "dump/dump.h"
+#include "dump/progress.h"
+#include "dump/transport.h"
+#include "lib/clock.h"
+#include "lib/lib.h"
+#include "lib/log.h"
+#include "lib/sha256.h"
+#include "net/net.h"
+
+#include "lwip/ip_addr.h"
+#include "lwip/pbuf.h"
+#include "lwip/udp.h"
+
+/* RFC 1350 opcodes (RFC 2347 adds OACK). */
+#define TFTP_OP_RRQ 1
+#define TFTP_OP_WRQ 2
+#define TFTP_OP_DATA 3
+#define TFTP_OP_ACK 4
+#define TFTP_OP_ERROR 5
+#define TFTP_OP_OACK 6
+
+/* RFC 1350 / 2347 error codes we send. */
+#define TFTP_ERR_UNDEF 0	/* not defined, see message */
+#define TFTP_ERR_BADTID 5	/* unknown transfer ID */
+#define TFTP_ERR_OPTION 8	/* option negotiation refused */
+
+#define TFTP_HDR_LEN 4			/* opcode + block number (or error code) */
+#define TFTP_BLKSIZE_PLAIN 512		/* RFC 1350 block size when no option is granted */
+#define TFTP_BLKSIZE_MIN 8		/* RFC 2348 range */
+#define TFTP_BLKSIZE_MAX 65464
+#define TFTP_WINDOW_MAX 64		/* largest windowsize we ask for or accept */
+#define TFTP_WINDOW_WANT 16		/* default windowsize requested (RFC 7440) */
+#define TFTP_TIMEOUT_OPT_S 1		/* RFC 2349 timeout we ask the server to use, seconds */
+#define TFTP_REQ_MAX 512		/* a request packet fits the classic 512-byte limit */
+#define TFTP_RX_MAX 600			/* largest reply we keep (ACK/OACK/ERROR are small) */
+#define TFTP_RXQ 8			/* replies queued between two polls */
+
+/* Retransmission: start at RTO_INIT, adapt to the measured round trip (window send time included),
+ * double on every timeout up to RTO_MAX; give up after SILENCE of no progress at all. */
+#define TFTP_RTO_INIT_US (250u * 1000u)
+#define TFTP_RTO_MIN_US (20u * 1000u)
+#define TFTP_RTO_MAX_US (4u * 1000u * 1000u)
+#define TFTP_SILENCE_US (30ull * 1000u * 1000u)
+
+struct tftp_hdr {
+	uint16_t opcode;	/* network order */
+	uint16_t block;		/* block number (DATA/ACK) or error code (ERROR), network order */
+} __attribute__((packed));
+_Static_assert(sizeof(struct tftp_hdr) == TFTP_HDR_LEN, "TFTP header is 4 bytes on the wire");
+
+/* Where a transfer's bytes come from: random access, so a retransmission just reads again. */
+struct tftp_source {
+	int (*read)(const void *ctx, uint64_t off, void *buf, size_t len);
+	const void *ctx;
+	uint64_t size;
+};
+
+enum tftp_state { TS_REQUEST, TS_DATA, TS_DONE, TS_FAILED };
+
+/* One write transfer: the protocol state machine (tftp_input, tftp_step) plus the lwIP pcb it
+ * talks through (tftp_out_*). Block numbers are kept as 64-bit counts (1 = first block); the wire
+ * carries their low 16 bits, so 65536 goes out as 0 (rollover). */
+struct tftp_xfer {
+	const struct tftp_source *src;
+	const char *name;		/* remote file name (expanded) */
+	uint32_t server_ip;		/* host order */
+	uint16_t server_port;		/* where requests go (69 by default) */
+	uint16_t tid;			/* server's transfer port, 0 until its first reply */
+	bool use_options;		/* false after a server refused options: plain RFC 1350 */
+	uint32_t want_blksize;
+	uint32_t want_window;
+
+	enum tftp_state state;
+	int rc;				/* result once TS_DONE/TS_FAILED */
+	uint32_t blksize;		/* negotiated */
+	uint32_t window;		/* negotiated */
+	uint64_t nblocks;		/* size / blksize + 1: the last block is short (maybe empty) */
+	uint64_t acked;			/* every block <= acked is acknowledged */
+	uint64_t next;			/* next block to send */
+	uint64_t fresh;			/* first block never sent yet (hashed when first sent) */
+	bool dup_rewound;		/* already resent from acked+1 because of a duplicate ACK */
+
+	uint64_t rto_us;		/* current retransmission timeout (backed off) */
+	uint64_t rto_base_us;		/* timeout from the round-trip estimate */
+	uint64_t srtt_us;		/* smoothed round trip, 0 until measured */
+	uint64_t deadline_us;		/* when to retransmit */
+	uint64_t progress_us;		/* last time the peer showed progress */
+	uint64_t window_start_us;	/* when the current window's first block left */
+	bool window_clean;		/* no retransmission in it (Karn: only then sample RTT) */
+	uint32_t retransmits;
+
+	struct sha256 *sha;		/* fed each block in order as it is first sent, or NULL */
+	bool progress;			/* report progress on the console (dump/progress.h) */
+
+	struct udp_pcb *pcb;
+};
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* --- lwIP glue ------------------------------------------------------------------------------------ */
+
+/* Replies arrive in lwIP's receive callback (from inside net_poll) and wait here until tftp_run
+ * looks at them, so the state machine never runs re-entrantly from a send. */
+static struct {
+	uint8_t buf[TFTP_RX_MAX];
+	uint16_t len;
+	uint16_t port;
+	uint32_t ip;
+	bool truncated;
+} rxq[TFTP_RXQ];
+static unsigned rxq_head, rxq_count;
+
+/* lwIP udp_recv callback: copy the datagram into rxq and free the pbuf (always). A full queue
+ * drops it, which the protocol treats like a loss on the wire. */
+static void tftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
+{
+	if (rxq_count < TFTP_RXQ) {
+		unsigned i = (rxq_head + rxq_count) % TFTP_RXQ;
+
+		rxq[i].len = pbuf_copy_partial(p, rxq[i].buf, sizeof(rxq[i].buf), 0);
+		rxq[i].truncated = p->tot_len > sizeof(rxq[i].buf);
+		rxq[i].port = port;
+		rxq[i].ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
+		rxq_count++;
+	}
+	pbuf_free(p);
+}
+
+/* Send len bytes of buf to the server at port (host order). Returns 0 or -ENOMEM/-EIO. */
+static int tftp_out(struct tftp_xfer *x, uint16_t port, const void *buf, size_t len)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+	ip_addr_t dst;
+	err_t err;
+
+	if (!p)
+		return -ENOMEM;
+	pbuf_take(p, buf, (u16_t)len);
+	IP_ADDR4(&dst, x->server_ip >> 24, (x->server_ip >> 16) & 0xff, (x->server_ip >> 8) & 0xff,
+		 x->server_ip & 0xff);
+	err = udp_sendto(x->pcb, p, &dst, port);
+	pbuf_free(p);
+	return err == ERR_OK ? 0 : -EIO;
+}
+
+/* Send DATA block k (1-based count): reads its bytes from the source straight into the pbuf, and
+ * hashes them when the block goes out for the first time. Returns 0 or a negative error. */
+static int tftp_out_data(struct tftp_xfer *x, uint64_t k)
+{
+	uint64_t off = (k - 1) * x->blksize;
+	size_t len = (size_t)MIN((uint64_t)x->blksize, x->src->size - off);
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)(TFTP_HDR_LEN + len), PBUF_RAM);
+	uint8_t *pl;
+	ip_addr_t dst;
+	err_t err;
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	pl = p->payload; /* PBUF_RAM: one contiguous buffer */
+	put_be16(pl, TFTP_OP_DATA);
+	put_be16(pl + 2, (uint16_t)k);
+	if (len && (rc = x->src->read(x->src->ctx, off, pl + TFTP_HDR_LEN, len)) != 0) {
+		pbuf_free(p);
+		log_err("tftp: reading file bytes at %llu failed (%d)", (unsigned long long)off, rc);
+		return rc;
+	}
+	if (k == x->fresh) {
+		if (x->sha)
+			sha256_update(x->sha, pl + TFTP_HDR_LEN, len);
+		x->fresh++;
+	}
+	IP_ADDR4(&dst, x->server_ip >> 24, (x->server_ip >> 16) & 0xff, (x->server_ip >> 8) & 0xff,
+		 x->server_ip & 0xff);
+	err = udp_sendto(x->pcb, p, &dst, x->tid);
+	pbuf_free(p);
+	/* A full TX ring or a queued ARP shows up as an error here: retransmission covers it. */
+	return err == ERR_OK || err == ERR_MEM || err == ERR_BUF ? 0 : -EIO;
+}
+
+/* --- protocol ------------------------------------------------------------------------------------ */
+
+/* Append "name\0value\0" to a request; returns the new length, or 0 when it would not fit. */
+static size_t put_opt(uint8_t *req, size_t len, const char *name, uint64_t value)
+{
+	char num[24];
+	size_t nl = strlen(name), vl;
+
+	vl = (size_t)snprintf(num, sizeof(num), "%llu", (unsigned long long)value);
+	if (len + nl + 1 + vl + 1 > TFTP_REQ_MAX)
+		return 0;
+	memcpy(req + len, name, nl + 1);
+	memcpy(req + len + nl + 1, num, vl + 1);
+	return len + nl + 1 + vl + 1;
+}
+
+/* Send (or resend) the write request, with our options unless the server refused them. */
+static int tftp_send_wrq(struct tftp_xfer *x)
+{
+	uint8_t req[TFTP_REQ_MAX];
+	size_t nl = strlen(x->name), len;
+
+	if (2 + nl + 1 + sizeof("octet") > TFTP_REQ_MAX)
+		return -EINVAL;
+	put_be16(req, TFTP_OP_WRQ);
+	memcpy(req + 2, x->name, nl + 1);
+	memcpy(req + 2 + nl + 1, "octet", sizeof("octet"));
+	len = 2 + nl + 1 + sizeof("octet");
+	if (x->use_options) {
+		len = put_opt(req, len, "blksize", x->want_blksize);
+		len = len ? put_opt(req, len, "tsize", x->src->size) : 0;
+		len = len ? put_opt(req, len, "timeout", TFTP_TIMEOUT_OPT_S) : 0;
+		if (len && x->want_window > 1)
+			len = put_opt(req, len, "windowsize", x->want_window);
+		if (!len)
+			return -EINVAL;
+	}
+	return tftp_out(x, x->server_port, req, len);
+}
+
+/* Send an ERROR packet (best effort) to port. */
+static void tftp_send_error(struct tftp_xfer *x, uint16_t port, uint16_t code, const char *msg)
+{
+	uint8_t pkt[96];
+	size_t ml = MIN(strlen(msg), sizeof(pkt) - TFTP_HDR_LEN - 1);
+
+	put_be16(pkt, TFTP_OP_ERROR);
+	put_be16(pkt + 2, code);
+	memcpy(pkt + TFTP_HDR_LEN, msg, ml);
+	pkt[TFTP_HDR_LEN + ml] = 0;
+	tftp_out(x, port, pkt, TFTP_HDR_LEN + ml + 1);
+}
+
+static void tftp_fail(struct tftp_xfer *x, int rc)
+{
+	x->state = TS_FAILED;
+	x->rc = rc;
+}
+
+/* The data phase starts (after OACK or ACK 0): fix the block count and send from block 1. */
+static void tftp_start_data(struct tftp_xfer *x, uint64_t now)
+{
+	x->state = TS_DATA;
+	x->nblocks = x->src->size / x->blksize + 1;
+	x->acked = 0;
+	x->next = 1;
+	x->fresh = 1;
+	x->progress_us = now;
+	x->window_start_us = now;
+	x->window_clean = x->retransmits == 0;
+	x->deadline_us = now + x->rto_us;
+}
+
+/* Case-insensitive equality for option names (RFC 2347: case does not matter). */
+static bool opt_is(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char ca = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a, cb = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+
+		if (ca != cb)
+			return false;
+	}
+	return *a == *b;
+}
+
+/* Parse a decimal option value; -EINVAL unless it is 1-10 digits and nothing else. */
+static int opt_num(const char *s, uint64_t *v)
+{
+	int n = 0;
+
+	*v = 0;
+	for (; *s; s++, n++) {
+		if (*s < '0' || *s > '9' || n >= 10)
+			return -EINVAL;
+		*v = *v * 10 + (uint64_t)(*s - '0');
+	}
+	return n ? 0 : -EINVAL;
+}
+
+/* OACK (untrusted): pairs of NUL-terminated strings. Accept what the server granted if it is within
+ * what we asked; anything else is refused with ERROR 8 and fails the transfer. */
+static int tftp_parse_oack(struct tftp_xfer *x, const uint8_t *pkt, size_t len)
+{
+	const char *p = (const char *)pkt + 2, *end = (const char *)pkt + len;
+	uint32_t blksize = TFTP_BLKSIZE_PLAIN, window = 1;
+
+	while (p < end) {
+		const char *name = p, *val;
+		size_t nl = strnlen(name, (size_t)(end - name)), vl;
+		uint64_t v;
+
+		if (name + nl >= end) {
+			log_err("tftp: OACK option name not NUL-terminated (%zu bytes in)", (size_t)(p - (const char *)pkt));
+			return -EINVAL;
+		}
+		val = name + nl + 1;
+		vl = strnlen(val, (size_t)(end - val));
+		if (val >= end || val + vl >= end) {
+			log_err("tftp: OACK option '%.20s' has no NUL-terminated value", name);
+			return -EINVAL;
+		}
+		p = val + vl + 1;
+		if (opt_num(val, &v) != 0) {
+			log_err("tftp: OACK option '%.20s' has a non-numeric value '%.20s'", name, val);
+			return -EINVAL;
+		}
+		if (opt_is(name, "blksize")) {
+			if (v < TFTP_BLKSIZE_MIN || v > x->want_blksize) {
+				log_err("tftp: OACK blksize %llu outside [%u, %u]", (unsigned long long)v,
+					TFTP_BLKSIZE_MIN, x->want_blksize);
+				return -EINVAL;
+			}
+			blksize = (uint32_t)v;
+		} else if (opt_is(name, "windowsize")) {
+			if (v < 1 || v > x->want_window) {
+				log_err("tftp: OACK windowsize %llu outside [1, %u]", (unsigned long long)v,
+					x->want_window);
+				return -EINVAL;
+			}
+			window = (uint32_t)v;
+		} else if (opt_is(name, "tsize")) {
+			if (v != x->src->size)
+				log_warn("tftp: OACK tsize %llu differs from the %llu bytes we send",
+					 (unsigned long long)v, (unsigned long long)x->src->size);
+		} else if (opt_is(name, "timeout")) {
+			/* The server's own retransmission interval: nothing for us to do. */
+		} else {
+			log_err("tftp: OACK carries option '%.20s' we did not ask for", name);
+			return -EINVAL;
+		}
+	}
+	x->blksize = blksize;
+	x->window = window;
+	return 0;
+}
+
+/* Log a server ERROR packet (untrusted text: printable ASCII only, bounded). */
+static void tftp_log_error(const struct tftp_xfer *x, const uint8_t *pkt, size_t len)
+{
+	char msg[80];
+	size_t i, n = 0;
+
+	for (i = TFTP_HDR_LEN; i < len && pkt[i] && n + 1 < sizeof(msg); i++)
+		msg[n++] = pkt[i] >= 0x20 && pkt[i] < 0x7f ? (char)pkt[i] : '?';
+	msg[n] = 0;
+	log_err("tftp: server refused '%s': error %u: %s", x->name, len >= 4 ? get_be16(pkt + 2) : 0,
+		n ? msg : "(no message)");
+}
+
+/* An RTT sample from a window acknowledged without retransmissions. */
+static void tftp_rtt_sample(struct tftp_xfer *x, uint64_t now)
+{
+	uint64_t rtt = now - x->window_start_us;
+
+	x->srtt_us = x->srtt_us ? (7 * x->srtt_us + rtt) / 8 : rtt;
+	x->rto_base_us = MIN(MAX(3 * x->srtt_us + 10000, (uint64_t)TFTP_RTO_MIN_US), (uint64_t)TFTP_RTO_MAX_US);
+}
+
+/* ACK for wire block n in the data phase. RFC 7440: an ACK for any block in the window acknowledges
+ * every block up to it, and the sender continues from the block after it (a receiver ACKs early
+ * when it saw a gap). A duplicate ACK of the last acknowledged block rewinds only once, so duplicated
+ * ACKs cannot double everything that follows (RFC 1350's Sorcerer's Apprentice). */
+static void tftp_ack(struct tftp_xfer *x, uint16_t n, uint64_t now)
+{
+	uint64_t k = x->acked + (uint16_t)(n - (uint16_t)x->acked);
+
+	if (k >= x->next)
+		return; /* not in flight: a stale ACK from an old window (or junk) */
+	if (k == x->acked) {
+		if (x->next > x->acked + 1 && !x->dup_rewound) {
+			x->dup_rewound = true;
+			x->next = x->acked + 1;
+			x->window_clean = false;
+		}
+		return;
+	}
+	if (x->window_clean && k == x->next - 1)
+		tftp_rtt_sample(x, now); /* a whole window, never resent: its time is a clean sample */
+	x->acked = k;
+	x->next = k + 1;
+	x->dup_rewound = false;
+	x->rto_us = x->rto_base_us; /* progress: the backoff is over */
+	x->progress_us = now;
+	x->window_start_us = now;
+	x->window_clean = true;
+	x->deadline_us = now + x->rto_us;
+	if (x->progress)
+		progress_update(MIN(k * x->blksize, x->src->size));
+	if (k == x->nblocks) {
+		x->state = TS_DONE;
+		x->rc = 0;
+	}
+}
+
+/* Handle one datagram from (ip, port). Never trusts its length or contents. */
+static void tftp_input(struct tftp_xfer *x, const uint8_t *pkt, size_t len, uint32_t ip, uint16_t port,
+		       uint64_t now)
+{
+	uint16_t op;
+
+	if (ip != x->server_ip)
+		return;
+	if (len < TFTP_HDR_LEN) {
+		log_warn("tftp: ignoring a %zu-byte packet (shorter than a TFTP header)", len);
+		return;
+	}
+	if (x->tid && port != x->tid) {
+		/* RFC 1350: a packet from another port is answered with error 5, the transfer goes on. */
+		tftp_send_error(x, port, TFTP_ERR_BADTID, "Unknown transfer ID");
+		return;
+	}
+	op = get_be16(pkt);
+	if (op == TFTP_OP_ERROR) {
+		tftp_log_error(x, pkt, len);
+		if (x->state == TS_REQUEST && x->use_options && get_be16(pkt + 2) == TFTP_ERR_OPTION) {
+			/* RFC 2347: the server refused our options; ask again without them. */
+			log_warn("tftp: server refused our options; retrying as plain RFC 1350");
+			x->use_options = false;
+			x->tid = 0;
+			x->deadline_us = now;
+			return;
+		}
+		tftp_fail(x, -ECONNREFUSED);
+		return;
+	}
+	if (x->state == TS_REQUEST) {
+		if (op == TFTP_OP_OACK && x->use_options) {
+			x->tid = port;
+			if (tftp_parse_oack(x, pkt, len) != 0) {
+				tftp_send_error(x, port, TFTP_ERR_OPTION, "Bad option acknowledgement");
+				tftp_fail(x, -EINVAL);
+				return;
+			}
+		} else if (op == TFTP_OP_ACK && get_be16(pkt + 2) == 0) {
+			x->tid = port;
+			x->blksize = TFTP_BLKSIZE_PLAIN; /* the server ignored our options (or we sent none) */
+			x->window = 1;
+		} else {
+			log_warn("tftp: ignoring opcode %u while waiting for the server's answer", op);
+			return;
+		}
+		if (x->srtt_us == 0 && x->retransmits == 0)
+			tftp_rtt_sample(x, now);
+		x->rto_us = x->rto_base_us;
+		tftp_start_data(x, now);
+		return;
+	}
+	if (x->state != TS_DATA)
+		return;
+	if (op == TFTP_OP_ACK)
+		tftp_ack(x, get_be16(pkt + 2), now);
+	else if (op == TFTP_OP_OACK)
+		tftp_ack(x, 0, now); /* our first DATA crossed a resent OACK: same as a duplicate ACK 0 */
+	else
+		log_warn("tftp: ignoring opcode %u during the transfer", op);
+}
+
+/* Time passes: retransmit on timeout (with backoff) and fail after TFTP_SILENCE_US of no progress. */
+static void tftp_timers(struct tftp_xfer *x, uint64_t now)
+{
+	if (now < x->deadline_us)
+		return;
+	if (now - x->progress_us >= TFTP_SILENCE_US) {
+		log_err("tftp: no answer from the server for %llu s while %s '%s'",
+			(unsigned long long)((now - x->progress_us) / 1000000),
+			x->state == TS_REQUEST ? "requesting" : "sending", x->name);
+		tftp_fail(x, -ETIMEDOUT);
+		return;
+	}
+	x->retransmits++;
+	x->rto_us = MIN(x->rto_us * 2, (uint64_t)TFTP_RTO_MAX_US);
+	x->deadline_us = now + x->rto_us;
+	if (x->state == TS_REQUEST) {
+		tftp_send_wrq(x);
+	} else {
+		x->next = x->acked + 1; /* RFC 7440: resend the whole window */
+		x->window_start_us = now;
+		x->window_clean = false;
+	}
+}
+
+/* Run one transfer to its end. Returns 0 when the server acknowledged the last block. */
+static int tftp_run(struct tftp_xfer *x)
+{
+	uint64_t now = clock_us();
+	int rc;
+
+	x->state = TS_REQUEST;
+	x->rc = 0;
+	x->tid = 0;
+	x->rto_us = x->rto_base_us = TFTP_RTO_INIT_US;
+	x->srtt_us = 0;
+	x->retransmits = 0;
+	x->progress_us = now;
+	x->window_start_us = now;
+	x->deadline_us = now + x->rto_us;
+	rxq_head = rxq_count = 0;
+	if ((rc = tftp_send_wrq(x)) != 0 && rc != -EIO) {
+		log_err("tftp: cannot build a request for '%s' (%d)", x->name, rc);
+		return rc;
+	}
+	while (x->state == TS_REQUEST || x->state == TS_DATA) {
+		net_poll();
+		now = clock_us();
+		while (rxq_count && (x->state == TS_REQUEST || x->state == TS_DATA)) {
+			unsigned i = rxq_head;
+
+			rxq_head = (rxq_head + 1) % TFTP_RXQ;
+			rxq_count--;
+			if (rxq[i].truncated)
+				log_warn("tftp: reply of more than %u bytes truncated", TFTP_RX_MAX);
+			tftp_input(x, rxq[i].buf, rxq[i].len, rxq[i].ip, rxq[i].port, now);
+		}
+		if (x->state == TS_REQUEST && x->deadline_us == now && !x->tid && !x->use_options) {
+			/* just switched to plain RFC 1350 after ERROR 8: ask again at once */
+			x->deadline_us = now + x->rto_us;
+			tftp_send_wrq(x);
+		}
+		if (x->state == TS_DATA && x->next <= MIN(x->acked + x->window, x->nblocks)) {
+			/* one block per pass, so replies are read between blocks of a window */
+			if ((rc = tftp_out_data(x, x->next)) != 0) {
+				tftp_fail(x, rc);
+				break;
+			}
+			x->next++;
+			continue;
+		}
+		tftp_timers(x, clock_us());
+	}
+	return x->rc;
+}
+
+/* --- tftp_send ----------------------------------------------------------------------------------- */
+
+static int dump_source_read(const void *ctx, uint64_t off, void *buf, size_t len)
+{
+	return dump_read(ctx, off, buf, len);
+}
+
+static int mem_source_read(const void *ctx, uint64_t off, void *buf, size_t len)
+{
+	memcpy(buf, (const uint8_t *)ctx + off, len);
+	return 0;
+}
+
+/* Expand %m (MAC, 12 lowercase hex digits), %t (crash time, or "unknown") and %% in path into out
+ * (size outsz), stopping at '?' (the start of per-target options). Returns 0 or -EINVAL. */
+static int tftp_expand_path(const char *path, const uint8_t *mac, const char *crashtime, char *out,
+			    size_t outsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	const char *s;
+
+	for (s = path; *s && *s != '?'; s++) {
+		char tmp[16];
+		const char *add = tmp;
+		size_t al;
+
+		if (*s != '%') {
+			tmp[0] = *s;
+			tmp[1] = 0;
+		} else if (s[1] == '%') {
+			add = "%";
+			s++;
+		} else if (s[1] == 'm') {
+			for (int i = 0; i < 6; i++) {
+				tmp[2 * i] = mac ? hex[mac[i] >> 4] : '0';
+				tmp[2 * i + 1] = mac ? hex[mac[i] & 15] : '0';
+			}
+			tmp[12] = 0;
+			s++;
+		} else if (s[1] == 't') {
+			add = crashtime && crashtime[0] ? crashtime : "unknown";
+			s++;
+		} else {
+			log_err("tftp: path '%s': unknown escape '%%%c' (use %%m, %%t or %%%%)", path, s[1] ? s[1] : ' ');
+			return -EINVAL;
+		}
+		al = strlen(add);
+		if (n + al + 1 > outsz) {
+			log_err("tftp: path '%s' is too long once expanded", path);
+			return -EINVAL;
+		}
+		memcpy(out + n, add, al);
+		n += al;
+	}
+	out[n] = 0;
+	if (n == 0) {
+		log_err("tftp: empty file name in the dump target");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Per-target options after '?' in the path: "blksize=N", "windowsize=N" joined by '&' (for
+ * measurements and odd servers). Unknown or bad ones are reported and the defaults kept. */
+static void tftp_path_options(const char *path, uint32_t *blksize, uint32_t *window)
+{
+	const char *q = strchr(path, '?');
+
+	while (q && *q) {
+		const char *key = q + 1, *eq, *amp;
+		uint64_t v = 0;
+		char num[12];
+		size_t vl;
+
+		amp = strchr(key, '&');
+		q = amp;
+		eq = strchr(key, '=');
+		if (!eq || (amp && eq > amp)) {
+			log_warn("tftp: ignoring target option without a value in '%s'", path);
+			continue;
+		}
+		vl = (size_t)((amp ? amp : eq + strlen(eq)) - (eq + 1));
+		if (vl == 0 || vl >= sizeof(num)) {
+			log_warn("tftp: ignoring bad target option value in '%s'", path);
+			continue;
+		}
+		memcpy(num, eq + 1, vl);
+		num[vl] = 0;
+		if (opt_num(num, &v) != 0) {
+			log_warn("tftp: ignoring non-numeric target option in '%s'", path);
+		} else if (!strncmp(key, "blksize=", 8) && v >= TFTP_BLKSIZE_MIN && v <= TFTP_BLKSIZE_MAX) {
+			*blksize = (uint32_t)v;
+		} else if (!strncmp(key, "windowsize=", 11) && v >= 1 && v <= TFTP_WINDOW_MAX) {
+			*window = (uint32_t)v;
+		} else {
+			log_warn("tftp: ignoring unknown or out-of-range target option in '%s'", path);
+		}
+	}
+}
+
+static struct sha256 tftp_sha;
+
+/* Send d to the TFTP server of t: the dump under the expanded path, then "<path>.sha256" holding
+ * "<hex>  <basename>\n". Brings the network up first (net_up is idempotent). Returns 0 when both
+ * files were acknowledged; otherwise a negative error after a log line saying what failed. */
+int tftp_send(const struct dump *d, const struct dump_target *t, const struct config *cfg)
+{
+	static char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
+	static struct tftp_xfer x;
+	struct tftp_source src = { dump_source_read, d, d->size }, sumsrc;
+	uint8_t digest[32];
+	char hex[65];
+	const char *base;
+	uint64_t t0, us;
+	int rc, i;
+
+	if ((rc = net_up(cfg, NULL)) != 0) {
+		log_err("tftp: network is not up (%d)", rc);
+		return rc;
+	}
+	if ((rc = tftp_expand_path(t->tftp_path, net_mac(), d->crashtime, name, sizeof(name))) != 0)
+		return rc;
+	memset(&x, 0, sizeof(x));
+	x.want_blksize = TFTP_BLKSIZE_MAX;
+	x.want_window = TFTP_WINDOW_WANT;
+	tftp_path_options(t->tftp_path, &x.want_blksize, &x.want_window);
+	x.src = &src;
+	x.name = name;
+	x.server_ip = t->tftp_ip;
+	x.server_port = t->tftp_port ? t->tftp_port : 69;
+	x.use_options = true;
+	x.pcb = udp_new();
+	if (!x.pcb) {
+		log_err("tftp: no UDP pcb available");
+		return -ENOMEM;
+	}
+	if (udp_bind(x.pcb, IP_ANY_TYPE, 0) != ERR_OK) {
+		log_err("tftp: cannot bind a UDP port");
+		udp_remove(x.pcb);
+		return -EIO;
+	}
+	udp_recv(x.pcb, tftp_recv, NULL);
+	log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)d->size,
+		 x.server_ip >> 24, (x.server_ip >> 16) & 0xff, (x.server_ip >> 8) & 0xff, x.server_ip & 0xff,
+		 x.server_port, name);
+
+	sha256_init(&tftp_sha);
+	x.sha = &tftp_sha;
+	progress_start(d->size, "tftp");
+	x.progress = true;
+	t0 = clock_us();
+	rc = tftp_run(&x);
+	us = clock_us() - t0;
+	if (rc != 0) {
+		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes", name, rc,
+			(unsigned long long)MIN(x.acked * (x.blksize ? x.blksize : 1), d->size),
+			(unsigned long long)d->size);
+		goto out;
+	}
+	sha256_final(&tftp_sha, digest);
+	progress_end(d->size, digest);
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+	}
+	hex[64] = 0;
+	log_info("tftp: %llu.%03llu s at blksize %u, windowsize %u, %u retransmission timeouts",
+		 (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000), x.blksize, x.window,
+		 x.retransmits);
+
+	/* The digest file: "<hex>  <basename>\n", as sha256sum writes and `sha256sum -c` reads. */
+	for (base = name, i = 0; name[i]; i++)
+		if (name[i] == '/')
+			base = name + i + 1;
+	snprintf(sumtext, sizeof(sumtext), "%s  %s\n", hex, base);
+	snprintf(sumname, sizeof(sumname), "%s.sha256", name);
+	sumsrc = (struct tftp_source){ mem_source_read, sumtext, strlen(sumtext) };
+	udp_remove(x.pcb);
+	memset(&x, 0, sizeof(x));
+	x.src = &sumsrc;
+	x.name = sumname;
+	x.server_ip = t->tftp_ip;
+	x.server_port = t->tftp_port ? t->tftp_port : 69;
+	x.use_options = true;
+	x.want_blksize = TFTP_BLKSIZE_PLAIN;
+	x.want_window = 1;
+	x.pcb = udp_new();
+	rc = x.pcb ? 0 : -ENOMEM;
+	if (rc == 0 && udp_bind(x.pcb, IP_ANY_TYPE, 0) != ERR_OK)
+		rc = -EIO;
+	if (rc == 0) {
+		udp_recv(x.pcb, tftp_recv, NULL);
+		rc = tftp_run(&x);
+	}
+	if (rc != 0)
+		log_err("tftp: the dump arrived but its digest file '%s' did not (%d)", sumname, rc);
+	else
+		log_info("tftp: wrote '%s'", sumname);
+out:
+	if (x.pcb)
+		udp_remove(x.pcb);
+	x.pcb = NULL;
+	return rc;
+}

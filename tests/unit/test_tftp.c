@@ -1,0 +1,870 @@
+/* Host tests of net/tftp.c: the real client on the real lwIP (host build), talking through a fake
+ * netif to a scripted TFTP server in this file (RFC 1350/2347/7440 receiver) with loss, duplication,
+ * reordering, errors and silence; every test ends with a check that lwIP's pools and heap are whole. */
+/* unit-sources: net/tftp.c dump/elfcore.c dump/progress.c lib/sha256.c */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump/dump.h"
+#include "dump/transport.h"
+#include "lib/sha256.h"
+#include "net/net.h"
+#include "ok.h"
+#include "shim.h"
+
+#include "lwip/init.h"
+#include "lwip/ip4.h"
+#include "lwip/mem.h"
+#include "lwip/memp.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/memp_priv.h"
+#include "lwip/timeouts.h"
+
+#define CLIENT_IP 0x0a00020fu	/* 10.0.2.15 */
+#define SERVER_IP 0x0a000202u	/* 10.0.2.2 */
+#define SERVER_PORT 6969
+#define POLL_US 100		/* fake time that passes per net_poll() */
+
+/* ---- the fake NIC: lwIP's netif->output hands us IP datagrams; we inject replies with ip4_input */
+
+static struct netif nif;
+static const uint8_t test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static bool lwip_ready;
+
+struct pkt {
+	uint8_t *data;		/* UDP payload */
+	size_t len;
+	uint16_t sport, dport;
+	uint64_t due_us;	/* delivery time (for delayed / reordered packets) */
+};
+
+#define QMAX 4096
+static struct pkt outq[QMAX];	/* client -> server, in order sent */
+static int outq_n;
+static struct pkt inq[QMAX];	/* server -> client, delivered when due */
+static int inq_n;
+
+static err_t nif_output(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
+{
+	uint8_t *buf = malloc(p->tot_len);
+	size_t ihl;
+
+	pbuf_copy_partial(p, buf, p->tot_len, 0);
+	ihl = (size_t)(buf[0] & 15) * 4;
+	if (p->tot_len >= 20 && buf[9] == 1) {
+		/* ICMP (port unreachable for a late duplicate after the transfer ended): fine */
+		free(buf);
+		return ERR_OK;
+	}
+	if (p->tot_len < ihl + 8 || buf[9] != 17 || (buf[6] & 0x3f) || buf[7]) {
+		/* not an unfragmented UDP datagram: the tests use blocks that fit the MTU */
+		ok(0, "client sent an unexpected IP packet (proto %u, frag %02x%02x)", buf[9], buf[6], buf[7]);
+		free(buf);
+		return ERR_OK;
+	}
+	if (outq_n < QMAX) {
+		struct pkt *q = &outq[outq_n++];
+
+		q->len = p->tot_len - ihl - 8;
+		q->data = malloc(q->len + 1);
+		memcpy(q->data, buf + ihl + 8, q->len);
+		q->sport = (uint16_t)(buf[ihl] << 8 | buf[ihl + 1]);
+		q->dport = (uint16_t)(buf[ihl + 2] << 8 | buf[ihl + 3]);
+	}
+	free(buf);
+	return ERR_OK;
+}
+
+static err_t nif_init(struct netif *n)
+{
+	n->output = nif_output;
+	n->mtu = 1500;
+	n->name[0] = 't';
+	n->name[1] = 'f';
+	n->hwaddr_len = 6;
+	memcpy(n->hwaddr, test_mac, 6);
+	n->flags = NETIF_FLAG_UP | NETIF_FLAG_LINK_UP;
+	return ERR_OK;
+}
+
+static uint16_t csum(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Hand one UDP datagram from the server to lwIP as a real IPv4 packet with valid checksums. */
+static void inject(const struct pkt *q)
+{
+	size_t tot = 20 + 8 + q->len;
+	uint8_t *b = calloc(1, tot);
+	uint8_t ph[12];
+	uint32_t sum = 0;
+	struct pbuf *p;
+
+	b[0] = 0x45;
+	put16(b + 2, (uint16_t)tot);
+	b[8] = 64;
+	b[9] = 17;
+	put16(b + 12, SERVER_IP >> 16), put16(b + 14, (uint16_t)SERVER_IP);
+	put16(b + 16, CLIENT_IP >> 16), put16(b + 18, (uint16_t)CLIENT_IP);
+	put16(b + 10, csum(0, b, 20));
+	put16(b + 20, q->sport);
+	put16(b + 22, q->dport);
+	put16(b + 24, (uint16_t)(8 + q->len));
+	memcpy(b + 28, q->data, q->len);
+	memcpy(ph, b + 12, 8);
+	ph[8] = 0, ph[9] = 17;
+	put16(ph + 10, (uint16_t)(8 + q->len));
+	for (int i = 0; i < 12; i += 2)
+		sum += (uint32_t)(ph[i] << 8 | ph[i + 1]);
+	put16(b + 26, csum(sum, b + 20, 8 + q->len));
+	p = pbuf_alloc(PBUF_RAW, (u16_t)tot, PBUF_RAM);
+	pbuf_take(p, b, (u16_t)tot);
+	free(b);
+	if (nif.input(p, &nif) != ERR_OK)
+		pbuf_free(p);
+}
+
+/* ---- net.h for the host: the fake NIC above instead of PCI hardware */
+
+static int net_up_rc;
+
+int net_up(const struct config *cfg, uint8_t mac[6])
+{
+	ip4_addr_t ip, mask, gw;
+
+	if (net_up_rc)
+		return net_up_rc;
+	if (!lwip_ready) {
+		lwip_init();
+		IP4_ADDR(&ip, 10, 0, 2, 15);
+		IP4_ADDR(&mask, 255, 255, 255, 0);
+		IP4_ADDR(&gw, 10, 0, 2, 2);
+		netif_add(&nif, &ip, &mask, &gw, NULL, nif_init, ip4_input);
+		netif_set_default(&nif);
+		netif_set_up(&nif);
+		lwip_ready = true;
+	}
+	if (mac)
+		memcpy(mac, test_mac, 6);
+	return 0;
+}
+
+const uint8_t *net_mac(void)
+{
+	return test_mac;
+}
+
+uint32_t net_ip(void)
+{
+	return CLIENT_IP;
+}
+
+uint32_t net_gw(void)
+{
+	return SERVER_IP;
+}
+
+/* ---- the scripted server: an RFC 1350 / 2347 / 7440 receiver with impairments */
+
+enum srv_mode { SRV_OACK, SRV_PLAIN, SRV_ERROR, SRV_ERROR8_THEN_PLAIN, SRV_DOWN, SRV_BAD_OACK };
+
+static struct server {
+	enum srv_mode mode;
+	uint32_t max_blksize;	/* grant min(asked, this) */
+	uint32_t max_window;	/* grant min(asked, this); 0 = do not grant windowsize */
+	uint16_t err_code;	/* SRV_ERROR */
+	const char *err_msg;
+	const char *bad_oack;	/* SRV_BAD_OACK: raw option bytes (NULs as \0), bad_oack_len */
+	size_t bad_oack_len;
+	uint64_t error_after;	/* send ERROR err_code after this many blocks (0 = never) */
+	uint64_t silent_after;	/* stop answering after this many blocks (0 = never) */
+	/* impairments, percent (per datagram, each direction) */
+	int drop_pct, dup_pct, delay_pct;
+	uint32_t rng;
+	int (*drop_data)(uint64_t k, int first); /* scripted drop of DATA block k (1-based count) */
+	bool dup_all_acks;
+	uint64_t stray_at;	/* when block k arrives, also send an ACK from a foreign port */
+	uint16_t client_port;
+	uint16_t client_err;	/* error code of an ERROR the client sent (not 5) */
+
+	/* transfer state */
+	uint16_t tid;
+	uint32_t blksize, window;
+	uint64_t expected;	/* next block count expected */
+	uint32_t inwin;		/* blocks received in order since the last ACK */
+	uint64_t last_rx_us;
+	char name[256];
+	uint8_t *file;
+	size_t len, cap;
+	bool done;
+	uint8_t lastreply[600];
+	size_t lastreply_len;
+	int nwrq, wrq_opts_seen;
+	char wrq_opts[512];	/* "name=value " of the last WRQ */
+	/* what was seen */
+	uint64_t data_pkts, first_data_pkts, max_wire_seen_after_wrap;
+	bool saw_wrap;
+	uint32_t max_data_len;
+	int err5_seen;
+	/* files finished: main and digest */
+	char done_name[2][256];
+	uint8_t *done_file[2];
+	size_t done_len[2];
+	int ndone;
+	uint64_t seen_mask_block; /* for window-edge tests: data block numbers in order */
+	uint64_t order[64];
+	int norder;
+} srv;
+
+static uint32_t rnd(void)
+{
+	srv.rng ^= srv.rng << 13;
+	srv.rng ^= srv.rng >> 17;
+	srv.rng ^= srv.rng << 5;
+	return srv.rng;
+}
+
+/* Queue one reply (with loss, duplication and delay applied). */
+static void reply(uint16_t from, uint16_t to, const void *data, size_t len, bool impair)
+{
+	int copies = 1;
+
+	if (impair && srv.drop_pct && (int)(rnd() % 100) < srv.drop_pct)
+		return;
+	if (impair && srv.dup_pct && (int)(rnd() % 100) < srv.dup_pct)
+		copies = 2;
+	for (int c = 0; c < copies && inq_n < QMAX; c++) {
+		struct pkt *q = &inq[inq_n++];
+
+		q->data = malloc(len + 1);
+		memcpy(q->data, data, len);
+		q->len = len;
+		q->sport = from;
+		q->dport = to;
+		q->due_us = fake_now_us;
+		if (impair && srv.delay_pct && (int)(rnd() % 100) < srv.delay_pct)
+			q->due_us += 200 + rnd() % 3000; /* arrives after later packets: reordering */
+	}
+}
+
+static void srv_ack(uint16_t to, uint64_t k)
+{
+	uint8_t a[4];
+
+	put16(a, 4);
+	put16(a + 2, (uint16_t)k);
+	memcpy(srv.lastreply, a, 4);
+	srv.lastreply_len = 4;
+	reply(srv.tid, to, a, 4, true);
+	if (srv.dup_all_acks)
+		reply(srv.tid, to, a, 4, false);
+}
+
+static void srv_error(uint16_t from, uint16_t to, uint16_t code, const char *msg)
+{
+	uint8_t e[128];
+	size_t ml = strlen(msg);
+
+	put16(e, 5);
+	put16(e + 2, code);
+	memcpy(e + 4, msg, ml + 1);
+	reply(from, to, e, 4 + ml + 1, false);
+}
+
+static void srv_wrq(const struct pkt *q)
+{
+	const char *p = (const char *)q->data + 2, *end = (const char *)q->data + q->len;
+	uint32_t blk = 512, win = 1;
+	uint8_t oack[256];
+	size_t ol = 2;
+	bool any = false;
+
+	srv.nwrq++;
+	srv.client_port = q->sport;
+	if (srv.mode == SRV_DOWN)
+		return;
+	if (srv.tid && !srv.done && srv.lastreply_len) { /* a resent WRQ: repeat our answer */
+		reply(srv.tid, q->sport, srv.lastreply, srv.lastreply_len, true);
+		return;
+	}
+	snprintf(srv.name, sizeof(srv.name), "%s", p);
+	p += strlen(p) + 1;
+	ok(p < end && !strcmp(p, "octet"), "WRQ mode is octet (got '%s')", p < end ? p : "");
+	p += strlen(p) + 1;
+	if (srv.ndone == 0)
+		srv.wrq_opts[0] = 0;
+	put16(oack, 6);
+	while (p < end) {
+		const char *name = p, *val = p + strlen(p) + 1;
+		unsigned long v = strtoul(val, NULL, 10);
+
+		p = val + strlen(val) + 1;
+		if (srv.ndone == 0) /* remember the dump's request, not the digest file's */
+			snprintf(srv.wrq_opts + strlen(srv.wrq_opts), sizeof(srv.wrq_opts) - strlen(srv.wrq_opts),
+			 "%s=%s ", name, val);
+		if (!strcmp(name, "blksize")) {
+			blk = (uint32_t)(v < srv.max_blksize ? v : srv.max_blksize);
+			ol += (size_t)sprintf((char *)oack + ol, "blksize%c%u", 0, blk) + 1;
+			any = true;
+		} else if (!strcmp(name, "windowsize") && srv.max_window) {
+			win = (uint32_t)(v < srv.max_window ? v : srv.max_window);
+			ol += (size_t)sprintf((char *)oack + ol, "windowsize%c%u", 0, win) + 1;
+			any = true;
+		} else if (!strcmp(name, "tsize") || !strcmp(name, "timeout")) {
+			ol += (size_t)sprintf((char *)oack + ol, "%s%c%s", name, 0, val) + 1;
+			any = true;
+		}
+	}
+	srv.tid = (uint16_t)(40000 + srv.nwrq);
+	srv.expected = 1;
+	srv.inwin = 0;
+	srv.len = 0;
+	srv.done = false;
+	srv.last_rx_us = fake_now_us;
+	if (srv.mode == SRV_ERROR) {
+		srv_error(srv.tid, q->sport, srv.err_code, srv.err_msg);
+		return;
+	}
+	if (srv.mode == SRV_ERROR8_THEN_PLAIN && any) {
+		srv_error(srv.tid, q->sport, 8, "Options not supported");
+		srv.tid = 0;
+		return;
+	}
+	if (srv.mode == SRV_BAD_OACK) {
+		memcpy(oack + 2, srv.bad_oack, srv.bad_oack_len);
+		reply(srv.tid, q->sport, oack, 2 + srv.bad_oack_len, false);
+		return;
+	}
+	if (srv.mode == SRV_OACK && any) {
+		srv.blksize = blk;
+		srv.window = win;
+		memcpy(srv.lastreply, oack, ol);
+		srv.lastreply_len = ol;
+		reply(srv.tid, q->sport, oack, ol, true);
+	} else {
+		srv.blksize = 512;
+		srv.window = 1;
+		srv_ack(q->sport, 0);
+	}
+}
+
+static void srv_data(const struct pkt *q)
+{
+	uint16_t n = get16(q->data + 2);
+	uint64_t k = srv.expected;
+	size_t dl = q->len - 4;
+
+	srv.data_pkts++;
+	srv.last_rx_us = fake_now_us;
+	if (dl > srv.max_data_len)
+		srv.max_data_len = (uint32_t)dl;
+	if (srv.norder < 64)
+		srv.order[srv.norder++] = n;
+	if (srv.done) { /* our final ACK was lost: ACK the last block again */
+		srv_ack(q->sport, srv.expected - 1);
+		return;
+	}
+	if (srv.stray_at && n == (uint16_t)srv.stray_at) {
+		static const uint8_t ack1[4] = { 0, 4, 0, 1 };
+
+		reply(55555, q->sport, ack1, 4, false);
+		srv.stray_at = 0;
+	}
+	if (n == (uint16_t)k) {
+		if (srv.drop_data && srv.drop_data(k, 1))
+			return;
+		if (k > 65535 && n < 100)
+			srv.saw_wrap = true;
+		if (srv.error_after && k > srv.error_after) {
+			srv_error(srv.tid, q->sport, srv.err_code, srv.err_msg);
+			srv.done = true;
+			srv.tid = 0;
+			return;
+		}
+		if (srv.silent_after && k > srv.silent_after) {
+			srv.mode = SRV_DOWN;
+			return;
+		}
+		if (dl > srv.blksize) {
+			ok(0, "DATA block %llu has %zu bytes, more than blksize %u", (unsigned long long)k, dl,
+			   srv.blksize);
+			return;
+		}
+		if (srv.len + dl > srv.cap) {
+			srv.cap = (srv.len + dl) * 2 + 4096;
+			srv.file = realloc(srv.file, srv.cap);
+		}
+		memcpy(srv.file + srv.len, q->data + 4, dl);
+		srv.len += dl;
+		srv.expected++;
+		srv.inwin++;
+		if (dl < srv.blksize) {
+			srv.done = true;
+			if (srv.ndone < 2) {
+				snprintf(srv.done_name[srv.ndone], 256, "%s", srv.name);
+				srv.done_file[srv.ndone] = malloc(srv.len + 1);
+				memcpy(srv.done_file[srv.ndone], srv.file, srv.len);
+				srv.done_len[srv.ndone] = srv.len;
+				srv.ndone++;
+			}
+			srv_ack(q->sport, k);
+			srv.lastreply_len = 0;
+			return;
+		}
+		if (srv.inwin >= srv.window) {
+			srv.inwin = 0;
+			srv_ack(q->sport, k);
+		}
+		return;
+	}
+	/* Out of order: RFC 7440 says ACK the last block received in order, and start a new window. */
+	if (n != (uint16_t)(k - 1) || srv.window == 1)
+		srv_ack(q->sport, k - 1);
+	srv.inwin = 0;
+}
+
+/* Deliver what the client sent (after impairments) and what is due for it. */
+static void srv_step(void)
+{
+	for (int i = 0; i < outq_n; i++) {
+		struct pkt *q = &outq[i];
+		uint16_t op = q->len >= 2 ? get16(q->data) : 0;
+
+		if (q->dport == SERVER_PORT && op == 2 && srv.mode == SRV_DOWN)
+			srv.nwrq++;
+		if (srv.mode == SRV_DOWN) {
+			/* nothing answers */
+		} else if (srv.drop_pct && (int)(rnd() % 100) < srv.drop_pct) {
+			/* lost on the way to the server */
+		} else if (q->dport == SERVER_PORT && op == 2) {
+			srv_wrq(q);
+		} else if (q->dport == srv.tid && srv.tid && op == 3 && q->len >= 4) {
+			srv_data(q);
+		} else if (op == 5 && get16(q->data + 2) == 5) {
+			srv.err5_seen++;
+		} else if (op == 5) {
+			/* client gave up (e.g. bad OACK) */
+			srv.client_err = get16(q->data + 2);
+			srv.done = true;
+		}
+		free(q->data);
+	}
+	outq_n = 0;
+	/* receiver timeout (RFC 7440): resend the last ACK after a second of silence */
+	if (srv.tid && !srv.done && srv.mode != SRV_DOWN && fake_now_us - srv.last_rx_us > 1000000 &&
+	    srv.expected > 1) {
+		srv.last_rx_us = fake_now_us;
+		srv.inwin = 0;
+		srv_ack(srv.client_port, srv.expected - 1);
+	}
+	int w = 0;
+
+	for (int i = 0; i < inq_n; i++) {
+		if (inq[i].due_us <= fake_now_us) {
+			inject(&inq[i]);
+			free(inq[i].data);
+		} else {
+			inq[w++] = inq[i];
+		}
+	}
+	inq_n = w;
+}
+
+void net_poll(void)
+{
+	fake_now_us += POLL_US;
+	sys_check_timeouts();
+	srv_step();
+}
+
+/* ---- fixtures */
+
+static struct dump d;
+static uint8_t *mem;
+
+/* A dump of size bytes: a 4 KiB header page, then memory at 1 MiB filled with a pattern. */
+static void make_dump(uint64_t size, const char *crashtime)
+{
+	memset(&d, 0, sizeof(d));
+	fakemem_reset();
+	free(mem);
+	mem = malloc(size);
+	for (uint64_t i = 0; i < size; i++)
+		mem[i] = (uint8_t)(i * 2654435761u >> 13);
+	d.elfclass = 2;
+	d.machine = 62;
+	d.hdr_size = 4096;
+	memcpy(d.hdr, mem, 4096);
+	d.chunks[0] = (struct dump_chunk){ .file_off = 4096, .phys = 0x100000, .size = size - 4096 };
+	d.nchunks = 1;
+	d.size = size;
+	fakemem_map(0x100000, mem + 4096, size - 4096);
+	snprintf(d.crashtime, sizeof(d.crashtime), "%s", crashtime);
+}
+
+static void reset_server(enum srv_mode mode)
+{
+	for (int i = 0; i < srv.ndone; i++)
+		free(srv.done_file[i]);
+	free(srv.file);
+	for (int i = 0; i < inq_n; i++)
+		free(inq[i].data);
+	inq_n = 0;
+	memset(&srv, 0, sizeof(srv));
+	srv.mode = mode;
+	srv.max_blksize = 1024;
+	srv.max_window = 8;
+	srv.rng = 12345;
+	log_reset();
+}
+
+static struct dump_target target(const char *path)
+{
+	struct dump_target t = { .kind = TARGET_TFTP, .tftp_ip = SERVER_IP, .tftp_port = SERVER_PORT };
+
+	snprintf(t.tftp_path, sizeof(t.tftp_path), "%s", path);
+	return t;
+}
+
+static struct config cfg;
+
+static int run(const char *path)
+{
+	struct dump_target t = target(path);
+
+	return tftp_send(&d, &t, &cfg);
+}
+
+/* Every pool element back on its free list and the whole heap allocatable: nothing leaked. */
+static void check_no_leak(const char *what)
+{
+	int i;
+	void *big;
+
+	/* let anything still queued drain, and lwIP's timers (reassembly, ARP) expire */
+	for (i = 0; i < 20000; i++)
+		net_poll();
+	for (i = 0; i < MEMP_MAX; i++) {
+		const struct memp_desc *desc = memp_pools[i];
+		int n = 0;
+
+		if (i == MEMP_SYS_TIMEOUT)
+			continue; /* lwIP's own cyclic timers live here */
+
+		for (struct memp *m = *desc->tab; m; m = m->next)
+			n++;
+		ok(n == desc->num, "%s: lwIP pool %d has all %d elements free (found %d)", what, i, desc->num, n);
+	}
+	big = mem_malloc(MEM_SIZE - 64);
+	ok(big != NULL, "%s: lwIP heap whole again (no pbuf leaked)", what);
+	if (big)
+		mem_free(big);
+}
+
+static bool file_ok(int idx, const char *name, uint64_t size)
+{
+	return srv.ndone > idx && !strcmp(srv.done_name[idx], name) && srv.done_len[idx] == size &&
+	       !memcmp(srv.done_file[idx], mem, size);
+}
+
+/* The digest file must be "<sha256 of the dump>  <basename>\n". */
+static bool digest_ok(const char *base, uint64_t size)
+{
+	uint8_t dg[32];
+	char hex[65], want[400];
+
+	sha256(mem, size, dg);
+	sha256_hex(dg, hex);
+	snprintf(want, sizeof(want), "%s  %s\n", hex, base);
+	return srv.ndone == 2 && srv.done_len[1] == strlen(want) && !memcmp(srv.done_file[1], want, strlen(want));
+}
+
+/* ---- tests */
+
+static void test_oack(void)
+{
+	int rc;
+
+	reset_server(SRV_OACK);
+	make_dump(64 * 1024 + 4096, "1700000000");
+	rc = run("dumps/vmcore");
+	ok(rc == 0, "OACK: transfer succeeds (rc %d)", rc);
+	ok(strstr(srv.wrq_opts, "blksize=65464 ") != NULL, "OACK: asks for blksize 65464 (%s)", srv.wrq_opts);
+	ok(strstr(srv.wrq_opts, "tsize=69632 ") != NULL, "OACK: tsize is the dump size (%s)", srv.wrq_opts);
+	ok(strstr(srv.wrq_opts, "timeout=") != NULL, "OACK: asks for a timeout (%s)", srv.wrq_opts);
+	ok(strstr(srv.wrq_opts, "windowsize=16 ") != NULL, "OACK: asks for windowsize 16 (%s)", srv.wrq_opts);
+	ok(file_ok(0, "dumps/vmcore", d.size), "OACK: server has the exact file");
+	ok(srv.max_data_len == 1024, "OACK: uses the granted blksize 1024 (max DATA %u)", srv.max_data_len);
+	ok(srv.ndone == 2 && !strcmp(srv.done_name[1], "dumps/vmcore.sha256"), "OACK: digest file written");
+	ok(digest_ok("vmcore", d.size), "OACK: digest file is '<sha256>  vmcore\\n'");
+	ok(log_has("sent 69632 bytes") && log_has("sha256 "), "OACK: summary line with bytes and digest");
+	check_no_leak("OACK");
+}
+
+static void test_plain(void)
+{
+	int rc;
+
+	reset_server(SRV_PLAIN);
+	make_dump(3 * 4096, "");
+	rc = run("core");
+	ok(rc == 0, "no OACK: transfer succeeds (rc %d)", rc);
+	ok(file_ok(0, "core", d.size), "no OACK: exact file");
+	ok(srv.max_data_len == 512, "no OACK: 512-byte blocks (max %u)", srv.max_data_len);
+	ok(srv.data_pkts == 3 * 4096 / 512 + 1 + 1, "no OACK: 24 full blocks + empty final + digest block (%llu)",
+	   (unsigned long long)srv.data_pkts);
+	ok(digest_ok("core", d.size), "no OACK: digest file");
+	check_no_leak("no OACK");
+}
+
+static void test_error(void)
+{
+	int rc;
+
+	reset_server(SRV_ERROR);
+	srv.err_code = 2;
+	srv.err_msg = "Access violation";
+	make_dump(8192, "");
+	fake_now_us += 1000000;
+	uint64_t t0 = fake_now_us;
+	rc = run("x");
+	ok(rc == -ECONNREFUSED, "ERROR on WRQ: fails with -ECONNREFUSED (rc %d)", rc);
+	ok(log_has("error 2: Access violation"), "ERROR on WRQ: code and text logged");
+	ok(fake_now_us - t0 < 2000000, "ERROR on WRQ: fails at once");
+	check_no_leak("ERROR on WRQ");
+
+	reset_server(SRV_OACK);
+	srv.err_code = 3;
+	srv.err_msg = "Disk full or allocation exceeded";
+	srv.error_after = 5;
+	rc = run("x");
+	ok(rc == -ECONNREFUSED && log_has("error 3: Disk full"), "ERROR mid-transfer: reported (rc %d)", rc);
+	check_no_leak("ERROR mid-transfer");
+
+	reset_server(SRV_ERROR8_THEN_PLAIN);
+	rc = run("y");
+	ok(rc == 0 && file_ok(0, "y", d.size), "ERROR 8 on options: plain retry delivers (rc %d)", rc);
+	ok(srv.max_data_len == 512, "ERROR 8 on options: then 512-byte blocks");
+	check_no_leak("ERROR 8");
+}
+
+static void test_bad_oack(void)
+{
+	static const struct {
+		const char *opts;
+		size_t len;
+		const char *why;
+	} cases[] = {
+		{ "blksize\0" "70000\0", 14, "blksize larger than asked" },
+		{ "blksize\0" "4\0", 10, "blksize below 8" },
+		{ "windowsize\0" "99\0", 14, "windowsize larger than asked" },
+		{ "color\0" "blue\0", 11, "option never asked for" },
+		{ "blksize\0" "1024", 12, "value not NUL-terminated" },
+		{ "blksize", 7, "name not NUL-terminated" },
+		{ "blksize\0" "12x\0", 12, "non-numeric value" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		reset_server(SRV_BAD_OACK);
+		srv.bad_oack = cases[i].opts;
+		srv.bad_oack_len = cases[i].len;
+		make_dump(8192, "");
+		rc = run("z");
+		ok(rc == -EINVAL && log_has("OACK"), "bad OACK (%s): refused with a log line (rc %d)", cases[i].why, rc);
+		net_poll();
+		ok(srv.client_err == 8, "bad OACK (%s): server told with ERROR 8", cases[i].why);
+		check_no_leak(cases[i].why);
+	}
+}
+
+static void test_lossy(void)
+{
+	static const struct {
+		int drop, dup, delay;
+		uint32_t win;
+	} cases[] = { { 5, 5, 5, 8 }, { 20, 10, 10, 8 }, { 20, 10, 10, 1 }, { 10, 30, 30, 4 }, { 30, 0, 20, 16 } };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		reset_server(SRV_OACK);
+		srv.drop_pct = cases[i].drop;
+		srv.dup_pct = cases[i].dup;
+		srv.delay_pct = cases[i].delay;
+		srv.max_window = cases[i].win;
+		srv.rng = 777 + (uint32_t)i;
+		make_dump(40 * 4096, "");
+		rc = run("lossy");
+		ok(rc == 0 && file_ok(0, "lossy", d.size) && digest_ok("lossy", d.size),
+		   "lossy %d%% drop %d%% dup %d%% delay window %u: exact file and digest (rc %d)", cases[i].drop,
+		   cases[i].dup, cases[i].delay, cases[i].win, rc);
+		check_no_leak("lossy");
+	}
+}
+
+/* RFC 7440 window edges: the receiver misses block 3 once; its ACK 2 must make the client resend
+ * from block 3 (not from 1, not skipping it). */
+static int drop_block3_once(uint64_t k, int first)
+{
+	static int dropped;
+
+	if (k == 1)
+		dropped = 0;
+	if (k == 3 && !dropped) {
+		dropped = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void test_window_edges(void)
+{
+	int rc, i, resent_from = -1;
+
+	reset_server(SRV_OACK);
+	srv.max_window = 4;
+	srv.drop_data = drop_block3_once;
+	make_dump(8 * 4096, "");
+	/* 32768 bytes in 1024-byte blocks: 32 full blocks (8 exact windows of 4) and an empty 33rd */
+	rc = run("win");
+	ok(rc == 0 && file_ok(0, "win", d.size), "window 4: exact file despite a lost block (rc %d)", rc);
+	for (i = 4; i < srv.norder; i++)
+		if (srv.order[i] == 3) {
+			resent_from = i;
+			break;
+		}
+	ok(resent_from > 0 && srv.order[0] == 1 && srv.order[1] == 2 && srv.order[2] == 3 && srv.order[3] == 4,
+	   "window 4: first window sent 1-4");
+	ok(resent_from > 0 && srv.order[resent_from + 1] == 4 && srv.order[resent_from + 2] == 5,
+	   "window 4: after ACK 2 the client resends from block 3 (position %d)", resent_from);
+	ok(srv.data_pkts <= 33 + 2 + 1 + 4, "window 4: few extra packets (%llu)", (unsigned long long)srv.data_pkts);
+	check_no_leak("window edges");
+
+	/* Every ACK duplicated: no Sorcerer's Apprentice doubling of everything after. */
+	reset_server(SRV_OACK);
+	srv.max_window = 4;
+	srv.dup_all_acks = true;
+	rc = run("dupack");
+	ok(rc == 0 && file_ok(0, "dupack", d.size), "duplicated ACKs: exact file (rc %d)", rc);
+	ok(srv.data_pkts < (33 + 1) * 3 / 2, "duplicated ACKs: bounded resends (%llu DATA for 34 blocks)",
+	   (unsigned long long)srv.data_pkts);
+	check_no_leak("duplicated ACKs");
+}
+
+static void test_rollover(void)
+{
+	int rc;
+
+	reset_server(SRV_OACK);
+	srv.max_window = 64;
+	make_dump(18 * 4096 * 8, ""); /* 589824 bytes in 8-byte blocks: 73728 blocks + an empty final one */
+	rc = run("roll?blksize=8&windowsize=64");
+	ok(rc == 0, "rollover: transfer succeeds (rc %d)", rc);
+	ok(strstr(srv.wrq_opts, "blksize=8 ") && strstr(srv.wrq_opts, "windowsize=64 "),
+	   "rollover: target options ask blksize 8, windowsize 64 (%s)", srv.wrq_opts);
+	ok(srv.saw_wrap, "rollover: block numbers wrapped past 65535 to 0");
+	ok(file_ok(0, "roll", d.size), "rollover: exact file after 73729 blocks");
+	ok(digest_ok("roll", d.size), "rollover: digest");
+	check_no_leak("rollover");
+}
+
+static void test_timeout(void)
+{
+	uint64_t t0;
+	int rc;
+
+	reset_server(SRV_DOWN);
+	make_dump(8192, "");
+	t0 = fake_now_us;
+	rc = run("down");
+	ok(rc == -ETIMEDOUT, "server down: -ETIMEDOUT (rc %d)", rc);
+	ok(fake_now_us - t0 >= 30000000 && fake_now_us - t0 < 36000000, "server down: gives up after 30-36 s (%llu us)",
+	   (unsigned long long)(fake_now_us - t0));
+	ok(srv.nwrq >= 4 && srv.nwrq < 40, "server down: WRQ retransmitted with backoff (%d times)", srv.nwrq);
+	ok(log_has("no answer from the server"), "server down: clear log line");
+	check_no_leak("server down");
+
+	reset_server(SRV_OACK);
+	srv.silent_after = 3;
+	t0 = fake_now_us;
+	rc = run("silent");
+	ok(rc == -ETIMEDOUT && fake_now_us - t0 < 40000000, "server silent mid-transfer: -ETIMEDOUT within bound (rc %d)",
+	   rc);
+	check_no_leak("server silent");
+}
+
+static void test_path(void)
+{
+	int rc;
+
+	reset_server(SRV_OACK);
+	make_dump(8192, "1712345678");
+	rc = run("crash/%m-%t-100%%.core");
+	ok(rc == 0 && srv.ndone == 2 && !strcmp(srv.done_name[0], "crash/525400123456-1712345678-100%.core"),
+	   "path: %%m %%t %%%% expanded (%s)", srv.done_name[0]);
+	ok(digest_ok("525400123456-1712345678-100%.core", d.size), "path: digest names the basename");
+	reset_server(SRV_OACK);
+	make_dump(8192, "");
+	rc = run("%t");
+	ok(rc == 0 && !strcmp(srv.done_name[0], "unknown"), "path: %%t without CRASHTIME is 'unknown' (%s)",
+	   srv.done_name[0]);
+	reset_server(SRV_OACK);
+	rc = run("bad%q");
+	ok(rc == -EINVAL && log_has("unknown escape"), "path: bad escape refused (rc %d)", rc);
+	check_no_leak("path");
+}
+
+/* A datagram from another port during the transfer gets ERROR 5 and does not disturb it. */
+static void test_wrong_tid(void)
+{
+	int rc;
+
+	reset_server(SRV_OACK);
+	make_dump(8192, "");
+	srv.max_window = 1;
+	srv.stray_at = 2;
+	rc = run("tid");
+	ok(rc == 0 && file_ok(0, "tid", d.size), "wrong TID: transfer unaffected (rc %d)", rc);
+	ok(srv.err5_seen == 1, "wrong TID: stray answered with ERROR 5 (%d)", srv.err5_seen);
+	check_no_leak("wrong TID");
+}
+
+int main(void)
+{
+	net_up(&cfg, NULL);
+	check_no_leak("start");
+	test_oack();
+	test_plain();
+	test_error();
+	test_bad_oack();
+	test_window_edges();
+	test_lossy();
+	test_timeout();
+	test_path();
+	test_wrong_tid();
+	test_rollover();
+	free(mem);
+	reset_server(SRV_OACK);
+	return ok_done();
+}
