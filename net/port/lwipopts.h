@@ -14,7 +14,7 @@
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 0
 #define MEM_USE_POOLS 0
-#define MEM_ALIGNMENT 4
+#define MEM_ALIGNMENT __SIZEOF_POINTER__ /* 4 on i386; 8 in the x86_64 host unit tests (UBSan checks pbuf alignment) */
 /* The heap holds PBUF_RAM allocations: outgoing TFTP blocks (one of 65464 + 4 bytes at a time), the
  * 20-byte headers of IP fragments, and fragments copied while ARP resolves the first hop (a whole
  * block, ARP_QUEUE_LEN below). Room for three maximal blocks. */
