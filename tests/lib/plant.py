@@ -12,6 +12,14 @@ Usage:
       memory map, not from the elfcorehdr) every planted page must appear at its physical address in
       some PT_LOAD; without, the PT_LOADs must be the planted segments with their planted bytes.
       Prints "ok ..."/"not ok ..." lines; exit status 1 when anything failed.
+  plant.py model OUTDIR OUTFILE
+      Writes the /proc/vmcore Linux 6.1 would make from the planted state (an independent model of
+      fs/proc/vmcore.c's layout, checked against Linux itself on ELF64 by the tests; Linux x86_64
+      rejects ELF32 EM_386 headers, so for ELF32 this model is the reference).
+  plant.py diff EXPECTED GOT
+      Explains how two ELF core files differ: size, then each differing byte range (up to 8) named by
+      the field it falls in (ELF header field, phdr[i].field, note, segment i at paddr, padding),
+      with expected and received bytes. Exit status 1 when they differ.
 
 The planted state (addresses relative to --base, default 0x08000000 = 128 MiB, so a Linux booted
 with mem=128M leaves it alone):
@@ -292,9 +300,12 @@ def cmd_make(args):
 
 # ---- checking a dump against the planted state ----
 
-def read_core(path):
-    with open(path, "rb") as f:
-        data = f.read()
+def read_core(path_or_data):
+    if isinstance(path_or_data, bytes):
+        data = path_or_data
+    else:
+        with open(path_or_data, "rb") as f:
+            data = f.read()
     if data[:4] != b"\x7fELF":
         raise ValueError("not an ELF file")
     cls = 64 if data[4] == 2 else 32
@@ -374,6 +385,184 @@ def cmd_check(args):
     return 1 if fails else 0
 
 
+# ---- Linux's layout (fs/proc/vmcore.c, 6.1) as a model ----
+
+def planted_memory(outdir):
+    with open(os.path.join(outdir, "manifest.json")) as f:
+        st = json.load(f)
+    mem = []
+    for fi in st["files"]:
+        with open(fi["file"], "rb") as f:
+            mem.append((fi["addr"], f.read()))
+    return st, mem
+
+
+def mem_read(mem, addr, n):
+    """Planted bytes [addr, addr+n); unplanted memory would be undefined, so it is an error."""
+    for a, b in mem:
+        if a <= addr and addr + n <= a + len(b):
+            return b[addr - a:addr - a + n]
+    raise ValueError("0x%x+0x%x is not planted" % (addr, n))
+
+
+def roundup(n, a):
+    return (n + a - 1) // a * a
+
+
+def cmd_model(args):
+    st, mem = planted_memory(args.outdir)
+    base = st["elfcorehdr"]
+    cls = 64 if mem_read(mem, base + 4, 1)[0] == 2 else 32
+    E, P = (EHDR64, PHDR64) if cls == 64 else (EHDR32, PHDR32)
+    eh = list(E.unpack(mem_read(mem, base, E.size)))
+    phnum = eh[10]
+    raw = [P.unpack(mem_read(mem, base + E.size + i * P.size, P.size)) for i in range(phnum)]
+    if cls == 64:
+        ph = [dict(type=p[0], flags=p[1], offset=p[2], vaddr=p[3], paddr=p[4], filesz=p[5], memsz=p[6],
+                   align=p[7]) for p in raw]
+    else:
+        ph = [dict(type=p[0], offset=p[1], vaddr=p[2], paddr=p[3], filesz=p[4], memsz=p[5], flags=p[6],
+                   align=p[7]) for p in raw]
+
+    def pack(p):
+        if cls == 64:
+            return P.pack(p["type"], p["flags"], p["offset"], p["vaddr"], p["paddr"], p["filesz"], p["memsz"],
+                          p["align"])
+        return P.pack(p["type"], p["offset"], p["vaddr"], p["paddr"], p["filesz"], p["memsz"], p["flags"],
+                      p["align"])
+
+    # Notes: each PT_NOTE trimmed by walking while n_namesz != 0 without passing p_memsz, then merged.
+    notes = b""
+    nr_note = 0
+    for p in ph:
+        if p["type"] != PT_NOTE:
+            continue
+        nr_note += 1
+        buf = mem_read(mem, p["offset"], p["memsz"])
+        real = 0
+        while real + NHDR.size <= len(buf):
+            namesz, descsz, _ = NHDR.unpack_from(buf, real)
+            if namesz == 0:
+                break
+            sz = NHDR.size + align4(namesz) + align4(descsz)
+            if real + sz > len(buf):
+                break
+            real += sz
+        notes += buf[:real]
+    rest = [p for p in ph if p["type"] != PT_NOTE]
+    new_phnum = len(rest) + 1
+    hdr_sz = roundup(E.size + new_phnum * P.size, PAGE)
+    note_sz = roundup(len(notes), PAGE)
+    merged = dict(type=PT_NOTE, flags=0, offset=hdr_sz, vaddr=0, paddr=0, filesz=len(notes),
+                  memsz=len(notes), align=0)
+    cursor = hdr_sz + note_sz
+    body = []
+    for p in rest:
+        if p["type"] != PT_LOAD:
+            continue
+        start = p["offset"] // PAGE * PAGE
+        end = roundup(p["offset"] + p["memsz"], PAGE)
+        body.append(mem_read(mem, start, end - start))
+        p["offset"] = cursor + p["offset"] - start
+        cursor += end - start
+    eh[10] = new_phnum
+    head = E.pack(*eh) + pack(merged) + b"".join(pack(p) for p in rest)
+    out = head.ljust(hdr_sz, b"\0") + notes.ljust(note_sz, b"\0") + b"".join(body)
+    with open(args.outfile, "wb") as f:
+        f.write(out)
+    print("%s: %d bytes" % (args.outfile, len(out)))
+    return 0
+
+
+EHDR_FIELDS64 = [("e_ident", 0, 16), ("e_type", 16, 2), ("e_machine", 18, 2), ("e_version", 20, 4),
+                 ("e_entry", 24, 8), ("e_phoff", 32, 8), ("e_shoff", 40, 8), ("e_flags", 48, 4),
+                 ("e_ehsize", 52, 2), ("e_phentsize", 54, 2), ("e_phnum", 56, 2), ("e_shentsize", 58, 2),
+                 ("e_shnum", 60, 2), ("e_shstrndx", 62, 2)]
+EHDR_FIELDS32 = [("e_ident", 0, 16), ("e_type", 16, 2), ("e_machine", 18, 2), ("e_version", 20, 4),
+                 ("e_entry", 24, 4), ("e_phoff", 28, 4), ("e_shoff", 32, 4), ("e_flags", 36, 4),
+                 ("e_ehsize", 40, 2), ("e_phentsize", 42, 2), ("e_phnum", 44, 2), ("e_shentsize", 46, 2),
+                 ("e_shnum", 48, 2), ("e_shstrndx", 50, 2)]
+PHDR_FIELDS64 = [("p_type", 0, 4), ("p_flags", 4, 4), ("p_offset", 8, 8), ("p_vaddr", 16, 8),
+                 ("p_paddr", 24, 8), ("p_filesz", 32, 8), ("p_memsz", 40, 8), ("p_align", 48, 8)]
+PHDR_FIELDS32 = [("p_type", 0, 4), ("p_offset", 4, 4), ("p_vaddr", 8, 4), ("p_paddr", 12, 4),
+                 ("p_filesz", 16, 4), ("p_memsz", 20, 4), ("p_flags", 24, 4), ("p_align", 28, 4)]
+
+
+def describe(data, off):
+    """Name the part of an ELF core file (laid out as data says) that byte off falls in."""
+    try:
+        _, cls, _, ph = read_core(data)
+    except (ValueError, struct.error) as e:
+        return "in a file that is not a readable ELF core (%s)" % e
+    ef, pf = (EHDR_FIELDS64, PHDR_FIELDS64) if cls == 64 else (EHDR_FIELDS32, PHDR_FIELDS32)
+    esz, psz = (64, 56) if cls == 64 else (52, 32)
+    for n, o, w in ef:
+        if o <= off < o + w:
+            return "ELF header %s (+%d)" % (n, off - o)
+    if esz <= off < esz + len(ph) * psz:
+        i, r = divmod(off - esz, psz)
+        for n, o, w in pf:
+            if o <= r < o + w:
+                return "phdr[%d].%s (+%d) of a %s" % (i, n, r - o, {1: "PT_LOAD", 4: "PT_NOTE"}.get(
+                    ph[i]["type"], "type %d" % ph[i]["type"]))
+    for i, p in enumerate(ph):
+        if p["type"] == PT_NOTE and p["offset"] <= off < p["offset"] + p["filesz"]:
+            r = off - p["offset"]
+            pos = p["offset"]
+            while pos + 12 <= p["offset"] + p["filesz"]:
+                namesz, descsz, ntype = NHDR.unpack_from(data, pos)
+                sz = 12 + align4(namesz) + align4(descsz)
+                if pos <= off < pos + sz:
+                    name = data[pos + 12:pos + 12 + namesz].rstrip(b"\0").decode("ascii", "replace")
+                    r = off - pos
+                    part = "header byte %d" % r if r < 12 else "name byte %d" % (r - 12) \
+                        if r < 12 + align4(namesz) else "descriptor byte %d" % (r - 12 - align4(namesz))
+                    return "note %r type %d at file 0x%x, %s" % (name, ntype, pos, part)
+                if sz <= 12:
+                    break
+                pos += sz
+            return "merged notes, byte %d" % r
+    for i, p in enumerate(ph):
+        if p["type"] == PT_LOAD and p["offset"] <= off < p["offset"] + p["filesz"]:
+            return "segment phdr[%d] data, paddr 0x%x (vaddr 0x%x)" % (
+                i, p["paddr"] + off - p["offset"], p["vaddr"] + off - p["offset"])
+    return "padding between parts (page rounding)"
+
+
+def cmd_diff(args):
+    with open(args.expected, "rb") as f:
+        a = f.read()
+    with open(args.got, "rb") as f:
+        b = f.read()
+    if a == b:
+        print("identical: %d bytes" % len(a))
+        return 0
+    if len(a) != len(b):
+        print("size: expected %d bytes, got %d" % (len(a), len(b)))
+    n = min(len(a), len(b))
+    ranges, i = [], 0
+    while i < n:
+        if a[i] != b[i]:
+            j = i
+            while j < n and a[j] != b[j]:
+                j += 1
+            if ranges and i - ranges[-1][1] < 16:
+                ranges[-1][1] = j
+            else:
+                ranges.append([i, j])
+            i = j
+        else:
+            i += 1
+    total = sum(e - s for s, e in ranges)
+    print("%d differing byte ranges (%d bytes in them) in the first %d bytes" % (len(ranges), total, n))
+    for s, e in ranges[:8]:
+        w = min(e - s, 16)
+        print("  0x%x-0x%x (%d bytes): %s" % (s, e, e - s, describe(a, s)))
+        print("    expected %s" % a[s:s + w].hex(" "))
+        print("    got      %s" % b[s:s + w].hex(" "))
+    return 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -387,8 +576,14 @@ def main():
     c.add_argument("dump")
     c.add_argument("outdir")
     c.add_argument("--memmap", action="store_true")
+    m = sub.add_parser("model")
+    m.add_argument("outdir")
+    m.add_argument("outfile")
+    d = sub.add_parser("diff")
+    d.add_argument("expected")
+    d.add_argument("got")
     args = ap.parse_args()
-    sys.exit(cmd_make(args) if args.cmd == "make" else cmd_check(args))
+    sys.exit({"make": cmd_make, "check": cmd_check, "model": cmd_model, "diff": cmd_diff}[args.cmd](args))
 
 
 if __name__ == "__main__":
