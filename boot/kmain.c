@@ -53,8 +53,7 @@ static int send_dump(void)
 			continue;
 		}
 		if (t->kind == TARGET_TFTP) {
-			log_err("target %d: TFTP is not built in yet", i + 1); /* net/tftp.c lands next */
-			rc = -ENODEV;
+			rc = tftp_send(&dump, t, &config);
 		} else {
 			rc = serial_send(&dump, t, &config);
 		}
