@@ -34,7 +34,28 @@ static void describe_dump(void)
 	dump_from_memmap(&dump, &bootinfo.map, config.backups, config.nbackups);
 }
 
-/* Try each dump target in order; a CPU exception inside one is caught and counts as its failure. */
+/* Send the dump to target i (0-based) with CPU exceptions caught: an exception inside it is
+ * reported and counts as the target's failure (-EIO). salvage.fault=<i+1> provokes one. */
+static int try_target(int i, const struct dump_target *t)
+{
+	int rc;
+
+	if (cpu_catch_exceptions() != 0) {
+		log_err("target %d failed with a CPU exception", i + 1);
+		return -EIO;
+	}
+	if (config.fault_target == i + 1)
+		cpu_debug_fault();
+	if (t->kind == TARGET_TFTP) {
+		rc = tftp_send(&dump, t, &config);
+	} else {
+		rc = serial_send(&dump, t, &config);
+	}
+	cpu_release_exceptions();
+	return rc;
+}
+
+/* Try each dump target in order until one succeeds. Returns 0 or the last target's error. */
 static int send_dump(void)
 {
 	static const struct dump_target serial_default = { .kind = TARGET_SERIAL, .serial_port = -1 };
@@ -46,18 +67,7 @@ static int send_dump(void)
 		n = 1;
 	}
 	for (i = 0; i < n; i++) {
-		const struct dump_target *t = &targets[i];
-
-		if (cpu_catch_exceptions() != 0) {
-			log_err("target %d failed with a CPU exception; trying the next", i + 1);
-			continue;
-		}
-		if (t->kind == TARGET_TFTP) {
-			rc = tftp_send(&dump, t, &config);
-		} else {
-			rc = serial_send(&dump, t, &config);
-		}
-		cpu_release_exceptions();
+		rc = try_target(i, &targets[i]);
 		if (rc == 0)
 			return 0;
 		log_warn("target %d failed (%d)%s", i + 1, rc, i + 1 < n ? "; trying the next" : "");
@@ -78,6 +88,8 @@ void kmain(uint32_t magic, uint32_t info)
 		 bootinfo.protocol == BOOT_LINUX ? "Linux boot protocol" : "multiboot",
 		 rc ? " (boot information partly unusable)" : "");
 	clock_init();						/* TSC against the PIT */
+	if (config.fault_target == 0)
+		cpu_debug_fault();				/* salvage.fault=0: test an unguarded exception */
 	describe_dump();
 	log_info("dump: %llu bytes (ELF%d, %d memory chunks)", (unsigned long long)dump.size,
 		 dump.elfclass == 2 ? 64 : 32, dump.nchunks);

@@ -2,6 +2,7 @@
 #ifndef DRIVERS_UART_H
 #define DRIVERS_UART_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,5 +10,7 @@
 int uart_init(int port, uint32_t baud);
 /* Write n bytes, filling the 16-byte FIFO per THRE-empty wait. */
 void uart_write(int port, const void *buf, size_t n);
+/* True when the last byte written to ttyS<port> was not a newline (a line is unfinished). */
+bool uart_mid_line(int port);
 
 #endif

@@ -332,6 +332,21 @@ static int opt_done(const char *val, struct config *cfg)
 	return 0;
 }
 
+/* salvage.fault=<n> (debug, tests): a CPU exception in dump target n (1-based), or at 0 outside
+ * any target; boot/kmain.c provokes it. */
+static int opt_fault(const char *val, struct config *cfg)
+{
+	uint64_t n;
+	const char *end;
+
+	if (!val || memparse(val, &n, &end) != 0 || *end || n > MAX_TARGETS) {
+		log_warn("salvage.fault=%s: want a target number 0-%d; ignored", val ? val : "", MAX_TARGETS);
+		return -EINVAL;
+	}
+	cfg->fault_target = (int)n;
+	return 0;
+}
+
 /* Every word salvage understands, by the key before '='. Other parts of salvage add their own
  * salvage.<name>= options here: a handler above (same contract), a field in struct config with
  * its default set in config_defaults(), and one line in this table. */
@@ -345,6 +360,7 @@ static const struct option {
 	{ "elfcorehdr", opt_elfcorehdr },
 	{ "backup", opt_backup },
 	{ "salvage.done", opt_done },
+	{ "salvage.fault", opt_fault },
 };
 
 /* Defaults for every field: used for whatever the command line does not say. */
@@ -355,6 +371,7 @@ static void config_defaults(struct config *cfg)
 	cfg->console_baud = 115200;
 	cfg->ip_dhcp = true;
 	cfg->done = DONE_REBOOT;
+	cfg->fault_target = -1;
 }
 
 /* Append word to the unknown-words line (one warning for all of them, at the end). */

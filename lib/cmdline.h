@@ -46,6 +46,8 @@ struct config {
 	int nbackups;
 
 	enum done_action done;		/* default DONE_REBOOT */
+	int fault_target;		/* salvage.fault=<n> (debug): provoke a CPU exception in
+				 * target n, or before any target when 0; default -1 (never) */
 };
 
 /* Fill cfg with defaults, then apply every word of s (NUL-terminated, at most CMDLINE_MAX used).

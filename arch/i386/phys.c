@@ -1,0 +1,26 @@
+/* Physical memory reads on i386 with paging off: addresses below 4 GiB are the linear addresses
+ * of our flat segments; anything above is out of reach (-ERANGE) until PAE windows exist. */
+#include "mm/phys.h"
+
+#define PHYS_LIMIT 0x100000000ull	/* first address a flat 32-bit segment cannot reach */
+
+/* Copy len bytes at physical addr into buf. Returns 0, or -ERANGE when any byte lies at or above
+ * 4 GiB (or the range wraps). Never faults: with paging off every address below 4 GiB reads
+ * something (all ones where nothing answers). Copies with rep movs itself so that address 0 is
+ * an ordinary address, not a null pointer the compiler may reason about. */
+int phys_read(uint64_t addr, void *buf, size_t len)
+{
+	uint32_t src, dwords, bytes;
+	void *dst = buf;
+
+	if (len == 0)
+		return 0;
+	if (addr >= PHYS_LIMIT || len > PHYS_LIMIT - addr)
+		return -ERANGE;
+	src = (uint32_t)addr;
+	dwords = len / 4;
+	bytes = len % 4;
+	__asm__ volatile("cld; rep movsl" : "+S"(src), "+D"(dst), "+c"(dwords) : : "memory");
+	__asm__ volatile("rep movsb" : "+S"(src), "+D"(dst), "+c"(bytes) : : "memory");
+	return 0;
+}
