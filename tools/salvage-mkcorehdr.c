@@ -31,6 +31,8 @@ struct range {
 
 static const char *sysroot = "";
 static int verbose;
+static unsigned char kcore_hdr[KCORE_HDR_BYTES];	/* first bytes of /proc/kcore: its ELF headers */
+static size_t kcore_len;
 
 static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void warnx(const char *fmt, ...)
@@ -201,7 +203,7 @@ static uint64_t kallsyms_lookup(const char *sym)
  * default PAGE_OFFSET with a warning. Untrusted lengths in kcore are bounds-checked. */
 static void find_kernel_map(struct kernel_map *km)
 {
-	static unsigned char buf[KCORE_HDR_BYTES];
+	unsigned char *buf = kcore_hdr;
 	uint64_t stext = kallsyms_lookup("_stext");
 	FILE *f = open_in_root("/proc/kcore");
 	size_t n = 0;
@@ -211,7 +213,8 @@ static void find_kernel_map(struct kernel_map *km)
 	memset(km, 0, sizeof(*km));
 	km->page_offset = DEFAULT_PAGE_OFFSET;
 	if (f) {
-		n = fread(buf, 1, sizeof(buf), f);
+		n = fread(buf, 1, sizeof(kcore_hdr), f);
+		kcore_len = n;
 		fclose(f);
 	} else {
 		warnx("cannot open /proc/kcore (%s)", strerror(errno));
@@ -256,6 +259,53 @@ static void find_kernel_map(struct kernel_map *km)
 			warnx("warning: kernel text mapping unknown: no kernel-text PT_LOAD (crash/gdb need it)");
 		}
 	}
+}
+
+/* Print the running kernel's VMCOREINFO note text (what a dump's VMCOREINFO note will hold, minus
+ * the CRASHTIME line added at the crash), read through /proc/kcore's direct-map PT_LOAD covering
+ * page_offset + addr. Returns 0, or 1 after a message when it cannot be read. */
+static int print_vmcoreinfo(const struct kernel_map *km, uint64_t addr, uint64_t len)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)kcore_hdr;
+	const Elf64_Phdr *ph;
+	uint64_t va = km->page_offset + addr;
+	unsigned char note[65536];
+	uint32_t namesz, descsz;
+	FILE *f;
+	int i;
+
+	if (kcore_len < sizeof(*eh) || eh->e_phoff > kcore_len ||
+	    eh->e_phnum > (kcore_len - eh->e_phoff) / sizeof(Elf64_Phdr) || len > sizeof(note) || len < 12) {
+		warnx("cannot read VMCOREINFO: /proc/kcore headers unusable");
+		return 1;
+	}
+	ph = (const Elf64_Phdr *)(kcore_hdr + eh->e_phoff);
+	for (i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && va >= ph[i].p_vaddr && va - ph[i].p_vaddr < ph[i].p_memsz &&
+		    len <= ph[i].p_memsz - (va - ph[i].p_vaddr))
+			break;
+	if (i == eh->e_phnum) {
+		warnx("cannot read VMCOREINFO: 0x%llx is in no /proc/kcore segment", (unsigned long long)va);
+		return 1;
+	}
+	f = open_in_root("/proc/kcore");
+	if (!f || fseeko(f, (off_t)(ph[i].p_offset + (va - ph[i].p_vaddr)), SEEK_SET) != 0 ||
+	    fread(note, 1, len, f) != len) {
+		warnx("cannot read VMCOREINFO from /proc/kcore: %s", strerror(errno));
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	fclose(f);
+	memcpy(&namesz, note, 4);
+	memcpy(&descsz, note + 4, 4);
+	if (namesz != 11 || memcmp(note + 12, "VMCOREINFO", 11) != 0 || descsz > len - 24) {
+		warnx("VMCOREINFO note at 0x%llx is malformed (namesz %u, descsz %u)",
+		      (unsigned long long)addr, namesz, descsz);
+		return 1;
+	}
+	fwrite(note + 24, 1, descsz, stdout);
+	return 0;
 }
 
 /* Per-CPU note buffer: address from cpuN/crash_notes (hex), size from crash_notes_size (decimal).
@@ -311,10 +361,11 @@ static int count_cpus(void)
 
 static void usage(FILE *to)
 {
-	fputs("usage: salvage-mkcorehdr [-o FILE] [--sysroot DIR] [-v]\n"
+	fputs("usage: salvage-mkcorehdr [-o FILE] [--sysroot DIR] [-v] [--vmcoreinfo]\n"
 	      "Writes the running x86_64 kernel's ELF64 core header (what kexec-tools builds for\n"
 	      "`kexec -p`: a PT_NOTE per CPU, the VMCOREINFO PT_NOTE, the kernel text PT_LOAD and one\n"
 	      "PT_LOAD per System RAM range outside the crash region) to FILE (default stdout).\n"
+	      "--vmcoreinfo prints the live VMCOREINFO note text instead (to compare with a dump).\n"
 	      "Needs root. --sysroot reads /proc and /sys below DIR (tests).\n", to);
 }
 
@@ -324,6 +375,7 @@ int main(int argc, char **argv)
 	static unsigned char out[sizeof(Elf64_Ehdr) + (MAX_CPUS + 2 + 2 * MAX_RANGES) * sizeof(Elf64_Phdr)];
 	static const struct option opts[] = {
 		{ "output", 1, 0, 'o' }, { "sysroot", 1, 0, 'r' }, { "verbose", 0, 0, 'v' },
+		{ "vmcoreinfo", 0, 0, 'V' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	const char *outpath = NULL;
@@ -333,7 +385,7 @@ int main(int argc, char **argv)
 	uint64_t vmci_addr = 0, vmci_len = 0;
 	char line[128];
 	size_t size;
-	int c, i, ncpu, nph = 0, notes = 0;
+	int c, i, ncpu, nph = 0, notes = 0, want_vmcoreinfo = 0;
 	FILE *fo;
 
 	while ((c = getopt_long(argc, argv, "o:r:vh", opts, NULL)) != -1) {
@@ -341,6 +393,7 @@ int main(int argc, char **argv)
 		case 'o': outpath = optarg; break;
 		case 'r': sysroot = optarg; break;
 		case 'v': verbose = 1; break;
+		case 'V': want_vmcoreinfo = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -389,6 +442,8 @@ int main(int argc, char **argv)
 	} else {
 		warnx("warning: no /sys/kernel/vmcoreinfo: the dump will have no VMCOREINFO");
 	}
+	if (want_vmcoreinfo)
+		return vmci_len ? print_vmcoreinfo(&km, vmci_addr, vmci_len) : 1;
 	if (km.have_text && m.have_kernel_code) {
 		ph[nph++] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
 					  .p_offset = m.kernel_code, .p_paddr = m.kernel_code,

@@ -1,0 +1,87 @@
+# Helpers for the real-crash tests and the demo (source from bash after tests/lib/qemu.sh and
+# qemu_init): build the guest initramfs (busybox, kexec, salvage, salvage-load, salvage-mkcorehdr,
+# the pattern holder), boot Debian's kernel in QEMU, crash it, time the dump and check it.
+#
+#   lc_prepare                 # K=kernel dir, $T/guest.gz, $T/pattern.bin (LC_SEED, LC_MIB)
+#   lc_prepare_peer            # $T/peer-outer.gz: the guest plus Debian's kernel as kdump peer
+#   lc_boot NAME SECS INITRD MEM CRASHKERNEL 'WORDS'   # boots with -smp 2, serial -> $T/NAME.serial
+#   lc_time_crash NAME         # waits for the crash and QEMU's exit; LC_CRASH_SECS, LC_DONE_SECS
+#   lc_extract NAME BEGIN END OUT   # bytes of an `od -tx1` block the guest printed between markers
+#   lc_iomem NAME OUT          # the guest's printed /proc/iomem lines
+#   lc_recv NAME OUT           # rebuilds salvage's serial dump with build/salvage-recv
+
+LC_SEED=${LC_SEED:-0x5a17a6e}
+LC_MIB=${LC_MIB:-16}
+LC_SMP=${LC_SMP:-2}
+LC_BUILD=${LC_BUILD:-build}	# where salvage.elf, salvage-mkcorehdr and salvage-recv are
+
+lc_prepare() {
+	K=$(sh tests/lib/debian-kernel.sh) || { not_ok "debian kernel" "tests/lib/debian-kernel.sh failed"; finish; }
+	local f
+	for f in "$LC_BUILD/salvage.elf" "$LC_BUILD/salvage-mkcorehdr" "$LC_BUILD/salvage-recv"; do
+		[ -f "$f" ] || { not_ok "build" "$f missing (run make)"; finish; }
+	done
+	gcc -O2 -static -o "$T/pattern" tests/lib/pattern.c || { not_ok "pattern helper" "does not build"; finish; }
+	"$T/pattern" write "$LC_SEED" "$LC_MIB" "$T/pattern.bin" || { not_ok "pattern file" "not written"; finish; }
+	bash tests/lib/initramfs.sh -o "$T/guest.gz" -i tests/lib/crash-guest-init -k "$K" \
+		-f "$T/pattern:/sbin/pattern" \
+		-f "$LC_BUILD/salvage.elf":/usr/local/lib/salvage/salvage.elf \
+		-f tools/salvage-load:/usr/local/sbin/salvage-load \
+		-b "$LC_BUILD/salvage-mkcorehdr":/usr/local/sbin/salvage-mkcorehdr \
+		-b /sbin/kexec >"$T/initramfs.log" 2>&1 ||
+		{ not_ok "guest initramfs" "$(tail -n 3 "$T/initramfs.log")"; finish; }
+}
+
+# The peer: the guest image plus Debian's vmlinuz and a second initramfs (the same init) for the
+# crash kernel.
+lc_prepare_peer() {
+	bash tests/lib/initramfs.sh -o "$T/peer.gz" -i tests/lib/crash-guest-init -k "$K" >"$T/initramfs.log" 2>&1 &&
+		bash tests/lib/initramfs.sh -o "$T/peer-outer.gz" -i tests/lib/crash-guest-init -k "$K" \
+			-f "$T/pattern:/sbin/pattern" \
+			-b "$LC_BUILD/salvage-mkcorehdr":/usr/local/sbin/salvage-mkcorehdr \
+			-f "$K/vmlinuz:/vmlinuz" -f "$T/peer.gz:/peer.gz" -b /sbin/kexec >>"$T/initramfs.log" 2>&1 ||
+		{ not_ok "peer initramfs" "$(tail -n 3 "$T/initramfs.log")"; finish; }
+}
+
+# lc_boot NAME SECS INITRD MEM CRASHKERNEL WORDS: Debian's kernel, KASLR on, TCG. init_on_free=1
+# zeroes freed pages, so the serial dump carries little besides live data.
+lc_boot() {
+	local name=$1 secs=$2 initrd=$3 mem=$4 ck=$5 words=$6
+	: >"$T/$name.serial"
+	qemu_start "$name" "$secs" -M pc -smp "$LC_SMP" -m "$mem" -kernel "$K/vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=5 init_on_free=1 crashkernel=$ck $words" \
+		-serial "file:$T/$name.serial"
+}
+
+# lc_time_crash NAME: wait for "sysrq: Trigger a crash", then for QEMU NAME to exit (salvage reboots,
+# the peer powers off; -no-reboot makes either end QEMU). Sets LC_CRASH_SECS (boot to crash) and
+# LC_DONE_SECS (crash to exit, polled every 0.1 s).
+lc_time_crash() {
+	local name=$1 t0 t1 t2 pid=${QEMU_PIDS[$1]:-}
+	LC_CRASH_SECS="" LC_DONE_SECS=""
+	t0=$(date +%s.%N)
+	if ! wait_for "$T/$name.serial" 'sysrq: Trigger a crash' 240 "$name"; then
+		qemu_wait "$name"
+		return 1
+	fi
+	t1=$(date +%s.%N)
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	t2=$(date +%s.%N)
+	qemu_wait "$name"
+	LC_DONE_SECS=$(python3 -c "print(round($t2-$t1,1))")
+	LC_CRASH_SECS=$(python3 -c "print(round($t1-$t0,1))")
+	return 0
+}
+
+# lc_extract NAME BEGIN END OUT: the `od -An -tx1` lines between two marker lines, as raw bytes.
+lc_extract() {
+	sed -n "/^$2\r\?\$/,/^$3\r\?\$/p" "$T/$1.serial" | tr -d '\r' | grep -E '^( [0-9a-f]{2})+$' |
+		python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex("".join(sys.stdin.read().split())))' >"$4"
+}
+
+lc_iomem() { grep -a 'GUEST: iomem ' "$T/$1.serial" | tr -d '\r' >"$2"; }
+
+# lc_recv NAME OUT: salvage-recv rebuilds the dump from the serial log; 0 when complete and verified.
+lc_recv() {
+	"$LC_BUILD/salvage-recv" -o "$2" "$T/$1.serial" >"$T/$1.recv" 2>&1
+}
