@@ -1,0 +1,16 @@
+/* Internal to net/: the lwIP netif over the first working NIC (net/netif.c), used by
+ * net/ipconfig.c. The public interface is net/net.h. */
+#ifndef NET_ETHIF_H
+#define NET_ETHIF_H
+
+#include "lwip/netif.h"
+
+/* Scan PCI, probe the first NIC a driver accepts (resetting it) and add it to lwIP (lwip_init must
+ * have run) as the default, up netif with no address yet. Logs the NIC line. Returns 0 and the
+ * netif in *out, or -ENODEV when no NIC worked. */
+int ethif_up(struct netif **out);
+
+/* The MAC of the NIC in use; NULL before ethif_up succeeded. */
+const uint8_t *ethif_mac(void);
+
+#endif

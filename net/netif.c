@@ -1,0 +1,148 @@
+/* lwIP netif glue in the shape of lwIP's ethernetif: low_level_init (find and reset a NIC through
+ * the driver table), low_level_output (pbuf chain to one TX buffer) and low_level_input (RX frames
+ * to pbufs), plus net_poll, the loop body that keeps lwIP running without interrupts. */
+#include "drivers/pci.h"
+#include "lib/log.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/pbuf.h"
+#include "lwip/timeouts.h"
+#include "net/ethif.h"
+#include "net/net.h"
+#include "netif/ethernet.h"
+
+#define ETH_MIN_FRAME 60	/* without FCS; shorter frames are padded with zeros */
+#define RX_BUDGET 64		/* frames per net_poll, so timers still run under a flood */
+
+static struct nic nic;
+static struct netif ethif;
+static bool ethif_ready;
+static uint32_t rx_dropped;
+
+/* Offer one PCI function to every driver whose id table lists it; the first probe that succeeds
+ * ends the scan (returns 1). A failed probe is logged and the scan goes on to the next NIC. */
+static int try_function(struct pci_dev *p, void *ctx)
+{
+	int *seen = ctx;
+
+	for (struct nic_driver *d = nic_drivers_start; d < nic_drivers_end; d++) {
+		for (size_t i = 0; i < d->nids; i++) {
+			int rc;
+
+			if (d->ids[i].vendor != p->vendor || d->ids[i].device != p->device)
+				continue;
+			(*seen)++;
+			memset(&nic, 0, sizeof(nic));
+			nic.drv = d;
+			nic.pci = *p;
+			nic.id = &d->ids[i];
+			rc = d->probe(&nic);
+			if (rc == 0) {
+				log_info("net: %s %s at pci %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x",
+					 d->name, nic.id->model, p->bus, p->dev, p->fn, nic.mac[0], nic.mac[1],
+					 nic.mac[2], nic.mac[3], nic.mac[4], nic.mac[5]);
+				return 1;
+			}
+			log_warn("net: %s %s at pci %02x:%02x.%x failed to start (%d); trying the next NIC",
+				 d->name, nic.id->model, p->bus, p->dev, p->fn, rc);
+			nic.drv = NULL;
+		}
+	}
+	return 0;
+}
+
+/* lwIP linkoutput: copy the frame (a pbuf chain) into the NIC's next TX buffer, pad, send.
+ * Returns ERR_OK, ERR_BUF for an oversized frame, ERR_IF when the NIC stopped taking frames. */
+static err_t low_level_output(struct netif *nif, struct pbuf *p)
+{
+	uint8_t *buf;
+	size_t len = p->tot_len;
+
+	if (len > NIC_FRAME_MAX) {
+		log_err("net: refusing a %zu-byte frame (MTU bug)", len);
+		return ERR_BUF;
+	}
+	if ((buf = nic.drv->tx_buffer(&nic)) == NULL)
+		return ERR_IF;
+	pbuf_copy_partial(p, buf, p->tot_len, 0);
+	if (len < ETH_MIN_FRAME) {
+		memset(buf + len, 0, ETH_MIN_FRAME - len);
+		len = ETH_MIN_FRAME;
+	}
+	return nic.drv->tx_submit(&nic, len) == 0 ? ERR_OK : ERR_IF;
+}
+
+/* Move up to RX_BUDGET received frames into lwIP. A frame is copied into pool pbufs before its
+ * buffer goes back to the NIC; when the pool is empty the frame is dropped and counted. */
+static void low_level_input(void)
+{
+	const void *frame;
+	size_t len;
+
+	for (int n = 0; n < RX_BUDGET && (len = nic.drv->rx_peek(&nic, &frame)) != 0; n++) {
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+
+		if (p != NULL)
+			pbuf_take(p, frame, (u16_t)len);
+		nic.drv->rx_release(&nic);
+		if (p == NULL) {
+			if (rx_dropped++ == 0)
+				log_warn("net: receive pool exhausted; dropping frames");
+			continue;
+		}
+		if (ethif.input(p, &ethif) != ERR_OK)
+			pbuf_free(p);
+	}
+}
+
+/* netif_add's init callback (ethernetif_init + low_level_init's netif part). */
+static err_t low_level_init(struct netif *nif)
+{
+	nif->name[0] = 'e';
+	nif->name[1] = 'n';
+	nif->output = etharp_output;
+	nif->linkoutput = low_level_output;
+	nif->mtu = 1500;
+	nif->hwaddr_len = ETH_HWADDR_LEN;
+	memcpy(nif->hwaddr, nic.mac, ETH_HWADDR_LEN);
+	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+	return ERR_OK;
+}
+
+/* See net/ethif.h. */
+int ethif_up(struct netif **out)
+{
+	int seen = 0;
+
+	if (pci_scan(try_function, &seen) != 1) {
+		if (seen == 0)
+			log_err("net: no supported NIC on the PCI bus (e1000, e1000e, virtio-net)");
+		else
+			log_err("net: none of the %d supported NICs started", seen);
+		return -ENODEV;
+	}
+	if (netif_add(&ethif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, low_level_init,
+		      ethernet_input) == NULL) {
+		log_err("net: lwIP refused the interface");
+		return -EIO;
+	}
+	netif_set_default(&ethif);
+	netif_set_up(&ethif);
+	ethif_ready = true;
+	*out = &ethif;
+	return 0;
+}
+
+const uint8_t *ethif_mac(void)
+{
+	return ethif_ready ? nic.mac : NULL;
+}
+
+/* See net/net.h: receive, then lwIP's timers. */
+void net_poll(void)
+{
+	if (!ethif_ready)
+		return;
+	low_level_input();
+	sys_check_timeouts();
+}
