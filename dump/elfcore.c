@@ -290,7 +290,8 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 		phdr_get(cls, in_hdr + esz + (size_t)i * psz, ph);
 		if (ph->type != PT_LOAD && ph->type != PT_NOTE)
 			continue;
-		if (ph->offset + ph->memsz < ph->offset || ph->offset + ph->memsz > limit64) {
+		/* Linux adds these in 64 bits (also for ELF32); only a wrap is refused. */
+		if (ph->offset + ph->memsz < ph->offset) {
 			log_err("elfcorehdr: phdr %d: p_offset 0x%llx + p_memsz 0x%llx overflows", i,
 				(unsigned long long)ph->offset, (unsigned long long)ph->memsz);
 			return -EINVAL;
