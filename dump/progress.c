@@ -39,9 +39,10 @@ void progress_update(uint64_t done)
 	if (bps) {
 		uint64_t eta = (pr.total > done ? pr.total - done : 0) / bps;
 
-		log_info("%s: %llu%% (%llu of %llu MiB), %llu.%02llu MB/s, ETA %llum%02llus", pr.what,
+		log_info("%s: %llu%% (%llu.%llu of %llu.%llu MiB), %llu.%02llu MB/s, ETA %llum%02llus", pr.what,
 			 (unsigned long long)pct, (unsigned long long)(done >> 20),
-			 (unsigned long long)(pr.total >> 20), (unsigned long long)(bps / 1000000),
+			 (unsigned long long)(((done & 0xfffff) * 10) >> 20), (unsigned long long)(pr.total >> 20),
+			 (unsigned long long)(((pr.total & 0xfffff) * 10) >> 20), (unsigned long long)(bps / 1000000),
 			 (unsigned long long)(bps / 10000 % 100), (unsigned long long)(eta / 60),
 			 (unsigned long long)(eta % 60));
 	} else {

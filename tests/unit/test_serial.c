@@ -1,0 +1,458 @@
+/* serial_send end to end on the host: the real dump (dump_from_memmap over fake memory) through the
+ * real encoder into a captured "serial port" with the log lines interleaved as on the console, then
+ * decoded in-process and by build/salvage-recv, also with injected log lines, logger timestamps,
+ * dropped, corrupted and duplicated frames, a wrong digest, a truncated capture and follow mode. */
+/* unit-sources: dump/serial.c dump/progress.c dump/frame.c lib/sha256.c dump/elfcore.c */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "drivers/console.h"
+#include "drivers/uart.h"
+#include "dump/frame.h"
+#include "dump/transport.h"
+#include "lib/log.h"
+#include "ok.h"
+#include "shim.h"
+
+#define MEM_BASE 0x100000u
+#define MEM_SIZE (3u << 20)
+#define LOGDIR "build/unit/serial"
+#define RECV "build/salvage-recv"
+
+/* ---- the fake console UART: captured bytes; log lines go in whole, before the next write ---- */
+static char *cap;
+static size_t cap_len, cap_cap, log_done;
+static int uart_port_seen = -2;
+
+static void cap_put(const char *s, size_t n)
+{
+	if (cap_len + n > cap_cap) {
+		cap_cap = (cap_len + n) * 2;
+		cap = realloc(cap, cap_cap);
+	}
+	memcpy(cap + cap_len, s, n);
+	cap_len += n;
+}
+
+/* Copy log lines logged since the last call, as the console would print them. */
+static void flush_log(void)
+{
+	size_t n = strlen(log_buf);
+
+	while (log_done < n) {
+		char *nl = strchr(log_buf + log_done, '\n');
+		size_t k = (size_t)(nl - (log_buf + log_done));
+
+		cap_put(LOG_PREFIX, strlen(LOG_PREFIX));
+		cap_put(log_buf + log_done, k);
+		cap_put("\r\n", 2);
+		log_done += k + 1;
+	}
+	if (n > sizeof(log_buf) / 2) {
+		log_reset();
+		log_done = 0;
+	}
+}
+
+void uart_write(int port, const void *buf, size_t n)
+{
+	flush_log();
+	uart_port_seen = port;
+	cap_put(buf, n);
+	fake_now_us += n * 1000000 / 11520; /* 115200 baud, 8N1 */
+}
+
+int uart_init(int port, uint32_t baud) { return 0; }
+void console_init(int port, uint32_t baud) {}
+int console_port(void) { return 0; }
+uint32_t console_baud(void) { return 115200; }
+
+/* ---- helpers ---- */
+
+static int run(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	b = malloc((size_t)n + 1);
+	if (fread(b, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	b[n] = 0;
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return b;
+}
+
+static void spit(const char *path, const char *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	fwrite(b, 1, n, f);
+	fclose(f);
+}
+
+/* The capture split into lines (pointers into a copy, "\n" kept). */
+static char **lines;
+static size_t nlines;
+
+static void split_lines(void)
+{
+	char *c = malloc(cap_len + 1);
+	size_t i = 0;
+
+	memcpy(c, cap, cap_len);
+	c[cap_len] = 0;
+	lines = calloc(cap_len / 2 + 2, sizeof(*lines));
+	while (i < cap_len) {
+		char *nl = memchr(c + i, '\n', cap_len - i);
+		size_t k = nl ? (size_t)(nl - (c + i)) + 1 : cap_len - i;
+
+		lines[nlines] = malloc(k + 1);
+		memcpy(lines[nlines], c + i, k);
+		lines[nlines][k] = 0;
+		nlines++;
+		i += k;
+	}
+	free(c);
+}
+
+/* Run salvage-recv on text; returns its exit status and leaves its stderr in *err. */
+static int recv_text(const char *name, const char *text, size_t n, const char *args, char **err)
+{
+	char cmd[1024], path[256];
+
+	snprintf(path, sizeof(path), LOGDIR "/%s.log", name);
+	spit(path, text, n);
+	snprintf(cmd, sizeof(cmd), RECV " --timeout 0 %s -o " LOGDIR "/%s.out %s 2>" LOGDIR "/%s.err", args,
+		 name, path, name);
+	int rc = run(cmd);
+	snprintf(path, sizeof(path), LOGDIR "/%s.err", name);
+	*err = slurp(path, NULL);
+	return rc;
+}
+
+static uint8_t *file;	/* the dump file, read back with dump_read */
+static size_t file_len;
+
+static int out_equals(const char *name)
+{
+	char path[256];
+	size_t n;
+	char *b;
+	int same;
+
+	snprintf(path, sizeof(path), LOGDIR "/%s.out", name);
+	b = slurp(path, &n);
+	same = b && n == file_len && memcmp(b, file, n) == 0;
+	free(b);
+	return same;
+}
+
+/* Build a capture from the line list with a per-line edit: 0 keep, 1 drop, 2 double. */
+static char *assemble(const int *edit, const char *prefix, size_t *len)
+{
+	size_t cap2 = cap_len * 2 + nlines * 32 + 1, n = 0;
+	char *b = malloc(cap2);
+
+	for (size_t i = 0; i < nlines; i++) {
+		int times = edit ? (edit[i] == 1 ? 0 : edit[i] == 2 ? 2 : 1) : 1;
+
+		for (int t = 0; t < times; t++)
+			n += (size_t)sprintf(b + n, "%s%s", prefix, lines[i]);
+	}
+	*len = n;
+	return b;
+}
+
+static struct dump d;
+
+/* frame_sink into the in-process copy (ctx). */
+static void put(void *ctx, uint64_t off, const uint8_t *data, uint8_t fill, uint64_t n)
+{
+	if (data)
+		memcpy((uint8_t *)ctx + off, data, n);
+	else
+		memset((uint8_t *)ctx + off, fill, n);
+}
+
+int main(void)
+{
+	static uint8_t mem[MEM_SIZE];
+	static const struct dump_target tgt = { .kind = TARGET_SERIAL, .serial_port = -1 };
+	static struct config cfg;
+	struct memmap m = { .n = 0 };
+	struct frame f;
+	const char *why;
+	char *err, digest_hex[65], want[80];
+	uint8_t dg[32];
+	int rc, bad_shape = 0, progress_lines = 0;
+	size_t n, data_lines = 0;
+
+	if (run("make -s " RECV " >/dev/null") != 0 || run("mkdir -p " LOGDIR) != 0) {
+		ok(0, "building " RECV);
+		return ok_done();
+	}
+
+	/* Memory like an idle machine's: mostly zero pages, some text, some random, some 0xff. */
+	srand(7);
+	for (size_t p = 0; p < MEM_SIZE; p += 4096) {
+		int kind = rand() % 10;
+
+		for (size_t i = 0; i < 4096; i++)
+			mem[p + i] = kind == 0 ? (uint8_t)rand() :
+				     kind == 1 ? (uint8_t)("swapper/0 init kworker/u2:1 "[i % 28]) :
+				     kind == 2 ? 0xff : 0;
+	}
+	fakemem_map(MEM_BASE, mem, MEM_SIZE);
+	m.r[0] = (struct mem_range){ MEM_BASE, MEM_SIZE, MEM_RAM };
+	m.n = 1;
+	rc = dump_from_memmap(&d, &m, NULL, 0);
+	ok(rc == 0 && d.size > MEM_SIZE, "dump_from_memmap: %llu-byte file", (unsigned long long)d.size);
+	file_len = (size_t)d.size;
+	file = malloc(file_len);
+	ok(dump_read(&d, 0, file, file_len) == 0, "dump_read of the whole file");
+	sha256(file, file_len, dg);
+	sha256_hex(dg, digest_hex);
+
+	/* ---- the real encoder into the fake port ---- */
+	log_reset();
+	fake_now_us = 1000;
+	rc = serial_send(&d, &tgt, &cfg);
+	flush_log();
+	ok(rc == 0, "serial_send returns 0");
+	ok(uart_port_seen == 0, "port -1 means the console's (ttyS0)");
+	split_lines();
+	for (size_t i = 0; i < nlines; i++) {
+		const char *l = lines[i];
+		size_t k = strlen(l);
+
+		for (size_t j = 0; j + 2 < k; j++)
+			if (l[j] < 0x20 || l[j] > 0x7e)
+				bad_shape++;
+		if (k > 199 || k < 2 || strcmp(l + k - 2, "\r\n") != 0)
+			bad_shape++;
+		if (strncmp(l, FRAME_MARK, 3) == 0)
+			data_lines++;
+		else if (strncmp(l, LOG_PREFIX, strlen(LOG_PREFIX)) != 0)
+			bad_shape++;
+		if (strstr(l, "serial: ") && strstr(l, "% (") && strstr(l, "MB/s") && strstr(l, "ETA"))
+			progress_lines++;
+	}
+	ok(bad_shape == 0, "%zu lines: printable ASCII, CRLF, < 200 chars, each a whole frame or log line",
+	   nlines);
+	ok(progress_lines >= 3, "%d progress lines with percent, MB/s and ETA", progress_lines);
+	snprintf(want, sizeof(want), "sha256 %s", digest_hex);
+	ok(log_has(want) || strstr(cap, want), "summary line carries the file's sha256 %s", digest_hex);
+	ok(strstr(cap, "serial: sent ") != NULL, "summary line with bytes, seconds and rate");
+	ok(cap_len < file_len / 4, "%zu wire bytes for %zu file bytes (%.1f%%)", cap_len, file_len,
+	   100.0 * cap_len / file_len);
+
+	/* In-process decode. */
+	{
+		uint8_t *got = calloc(1, file_len);
+		static struct frame_window w;
+		int bad = 0, ends = 0;
+
+		for (size_t i = 0; i < nlines; i++) {
+			const char *mk = frame_find(lines[i], strlen(lines[i]));
+
+			if (!mk)
+				continue;
+			if (frame_parse(mk, strlen(mk), &f, &why) != 0) {
+				bad++;
+				continue;
+			}
+			if (f.type == FRAME_DATA && f.off + f.len <= file_len) {
+				for (uint64_t k = 0; k < f.len; k++)
+					got[f.off + k] = 0xee;
+				frame_expand(&f, &w, put, got);
+			} else if (f.type == FRAME_END) {
+				ends++;
+				if (memcmp(f.digest, dg, 32) != 0 || f.size != file_len)
+					bad++;
+			}
+		}
+		ok(!bad && ends == 1 && memcmp(got, file, file_len) == 0,
+		   "frames decode in-process to the dump file; end frame has its size and digest");
+		free(got);
+	}
+
+	/* ---- salvage-recv on variants of the capture ---- */
+	rc = recv_text("intact", cap, cap_len, "", &err);
+	ok(rc == 0 && out_equals("intact") && strstr(err, digest_hex), "intact capture: exit %d, file and digest match",
+	   rc);
+	free(err);
+
+	{
+		/* Log noise between lines, a kernel-style timestamp before every line. */
+		size_t n2;
+		char *b = assemble(NULL, "[  123.456789] ", &n2), *b2 = malloc(n2 * 2 + 4096);
+		size_t k = 0;
+
+		for (size_t i = 0, j = 0; i < n2; i++) {
+			b2[k++] = b[i];
+			if (b[i] == '\n' && ++j % 50 == 0)
+				k += (size_t)sprintf(b2 + k, "random console noise $ %% \\ line %zu\r\n"
+							      "salvage: warning: interleaved log line\n", j);
+		}
+		rc = recv_text("noisy", b2, k, "-v", &err);
+		ok(rc == 0 && out_equals("noisy") && strstr(err, "interleaved log line"),
+		   "timestamps, noise and log lines between frames: exit %d, file matches, -v echoes log lines", rc);
+		free(err);
+		free(b);
+		free(b2);
+	}
+
+	{
+		/* Dropped frames: exact missing ranges named, non-zero exit. */
+		int *edit = calloc(nlines, sizeof(int));
+		size_t seen = 0, n2, drop[3] = { 0 }, ndrop = 0;
+		char *b;
+		int named = 0;
+
+		for (size_t i = 0; i < nlines && ndrop < 3; i++) {
+			if (strncmp(lines[i], FRAME_MARK, 3) != 0 || frame_parse(lines[i], strlen(lines[i]), &f, &why))
+				continue;
+			if (f.type == FRAME_DATA && ++seen % (data_lines / 4) == 0) {
+				edit[i] = 1;
+				drop[ndrop++] = i;
+			}
+		}
+		b = assemble(edit, "", &n2);
+		rc = recv_text("dropped", b, n2, "", &err);
+		for (size_t k = 0; k < ndrop; k++) {
+			char s[128];
+
+			frame_parse(lines[drop[k]], strlen(lines[drop[k]]), &f, &why);
+			snprintf(s, sizeof(s), "missing bytes 0x%llx-0x%llx", (unsigned long long)f.off,
+				 (unsigned long long)(f.off + f.len));
+			named += strstr(err, s) != NULL;
+		}
+		ok(rc == 1 && ndrop == 3 && named == 3 && strstr(err, "3 of ") && strstr(err, "INCOMPLETE"),
+		   "3 dropped frames: exit %d, %d of 3 missing ranges named exactly", rc, named);
+		free(err);
+		free(b);
+
+		/* Duplicates (every 7th line twice) are ignored and counted. */
+		memset(edit, 0, nlines * sizeof(int));
+		for (size_t i = 0; i < nlines; i += 7)
+			edit[i] = 2;
+		b = assemble(edit, "", &n2);
+		rc = recv_text("dups", b, n2, "", &err);
+		ok(rc == 0 && out_equals("dups") && strstr(err, "duplicate frame") &&
+		   strstr(err, "duplicate frames ignored"), "duplicated frames: exit %d, reported and ignored", rc);
+		free(err);
+		free(b);
+		free(edit);
+	}
+
+	{
+		/* Flipped characters in two frames: counted as corrupt, their ranges missing. */
+		char *b = malloc(cap_len);
+		size_t hits = 0, pos = 0;
+
+		memcpy(b, cap, cap_len);
+		for (size_t i = 0; i < nlines; i++) {
+			size_t k = strlen(lines[i]);
+
+			if (hits < 2 && strncmp(lines[i], FRAME_MARK, 3) == 0 && i > nlines / 3 * (hits + 1) && k > 30) {
+				b[pos + 20] = b[pos + 20] == 'A' ? 'B' : 'A';
+				hits++;
+			}
+			pos += k;
+		}
+		rc = recv_text("flipped", b, cap_len, "", &err);
+		ok(rc == 1 && strstr(err, "corrupt frame ignored: checksum mismatch") &&
+		   strstr(err, "2 corrupt frames ignored") && strstr(err, "missing bytes"),
+		   "2 flipped characters: exit %d, checksum mismatches counted, ranges missing", rc);
+		free(err);
+		free(b);
+	}
+
+	{
+		/* End frame with another digest: mismatch detected. */
+		static struct frame_enc e2;
+		char end[FRAME_LINE_MAX], *b = malloc(cap_len + 256);
+		size_t k = 0;
+		uint8_t wrong[32];
+
+		memcpy(wrong, dg, 32);
+		wrong[5] ^= 1;
+		for (size_t i = 0; i < nlines; i++) {
+			if (!strncmp(lines[i], FRAME_MARK, 3) && !frame_parse(lines[i], strlen(lines[i]), &f, &why) &&
+			    f.type == FRAME_END) {
+				frame_enc_init(&e2, 0);
+				e2.seq = f.seq;
+				n = frame_end(&e2, f.size, wrong, end);
+				memcpy(b + k, end, n);
+				k += n;
+			} else {
+				k += (size_t)sprintf(b + k, "%s", lines[i]);
+			}
+		}
+		rc = recv_text("digest", b, k, "", &err);
+		ok(rc == 1 && strstr(err, "DIGEST MISMATCH"), "wrong digest in the end frame: exit %d", rc);
+		free(err);
+
+		/* Cut off before the end frame. */
+		rc = recv_text("truncated", cap, cap_len * 2 / 3, "", &err);
+		ok(rc == 1 && strstr(err, "end frame missing") && strstr(err, "missing bytes"),
+		   "capture cut at 2/3: exit %d, end frame and byte ranges reported missing", rc);
+		free(err);
+		free(b);
+
+		/* Nothing at all. */
+		rc = recv_text("empty", "salvage: hello\n", 15, "", &err);
+		ok(rc == 1 && strstr(err, "no salvage frames"), "no frames: exit %d", rc);
+		free(err);
+	}
+
+	/* Follow mode: a pipe fed in two halves, and a file still being appended to. */
+	{
+		char cmd[1024];
+		size_t half = cap_len / 2;
+
+		spit(LOGDIR "/follow.log", cap, cap_len);
+		snprintf(cmd, sizeof(cmd),
+			 "(head -c %zu " LOGDIR "/follow.log; sleep 1; tail -c +%zu " LOGDIR "/follow.log) | "
+			 RECV " -o " LOGDIR "/pipe.out - 2>" LOGDIR "/pipe.err", half, half + 1);
+		rc = run(cmd);
+		ok(rc == 0 && out_equals("pipe"), "stdin pipe written in two halves: exit %d", rc);
+
+		snprintf(cmd, sizeof(cmd),
+			 "head -c %zu " LOGDIR "/follow.log >" LOGDIR "/grow.log; "
+			 "(sleep 1.5; tail -c +%zu " LOGDIR "/follow.log >>" LOGDIR "/grow.log) & "
+			 RECV " --timeout 10 -o " LOGDIR "/grow.out " LOGDIR "/grow.log 2>" LOGDIR "/grow.err; "
+			 "rc=$?; wait; exit $rc", half, half + 1);
+		rc = run(cmd);
+		ok(rc == 0 && out_equals("grow"), "file still being written (follow at EOF): exit %d", rc);
+		snprintf(cmd, sizeof(cmd), "head -c %zu " LOGDIR "/follow.log >" LOGDIR "/grow.log; "
+			 RECV " --timeout 1 -o " LOGDIR "/grow2.out " LOGDIR "/grow.log 2>" LOGDIR "/grow2.err", half);
+		rc = run(cmd);
+		err = slurp(LOGDIR "/grow2.err", NULL);
+		ok(rc == 1 && strstr(err, "waiting up to 1 s"), "half a file, --timeout 1: gives up, exit %d", rc);
+		free(err);
+	}
+
+	for (size_t i = 0; i < nlines; i++)
+		free(lines[i]);
+	free(lines);
+	free(cap);
+	free(file);
+	return ok_done();
+}

@@ -1,0 +1,579 @@
+/* salvage-recv: rebuild a dump file from a console capture of salvage's serial frames
+ * (dump/frame.h), following a file, pipe or serial device while it is still being written. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dump/frame.h"
+#include "lib/log.h"
+#include "lib/sha256.h"
+
+#define LINE_MAX_READ 4096	/* longer lines are cut here (no frame is longer than FRAME_LINE_MAX) */
+#define REPORT_MAX 10		/* per kind of problem, before only counting */
+#define PROGRESS_SEC 2
+
+static const char *prog = "salvage-recv";
+
+static struct {
+	const char *out_name;
+	int verbose;
+	double timeout;		/* idle seconds at EOF; < 0 = forever */
+	int timeout_given;
+} opt = { "vmcore", 0, 10, 0 };
+
+struct range {
+	uint64_t start, end;
+};
+
+/* Everything known about the dump being rebuilt. */
+static struct {
+	int fd;
+	bool have_header, have_end, have_size, any;
+	uint32_t session;
+	uint64_t size;
+	struct frame end;
+	uint8_t *seen;		/* bitmap of sequence numbers received */
+	size_t seen_bytes;
+	uint32_t max_seq;
+	struct range *r;	/* received byte ranges, sorted, merged */
+	size_t nr, cap;
+	uint64_t frames, corrupt, dups, restarts, received, lineno;
+	struct frame_window win;
+} st;
+
+static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: error: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s [-o FILE] [-v] [--timeout SECONDS] [LOG|-]\n"
+		"Rebuild the dump salvage sent over serial from a console capture.\n"
+		"\n"
+		"  LOG               capture file, serial device (put in raw mode) or - for stdin (default)\n"
+		"  -o, --output FILE write the dump here (default: vmcore)\n"
+		"  -t, --timeout S   at end of input, wait up to S seconds of silence for more until the\n"
+		"                    end frame arrives (default 10; 0: stop at end of input; serial devices\n"
+		"                    wait forever unless given)\n"
+		"  -v, --verbose     echo salvage's own log lines to stderr\n"
+		"  -h, --help        this text\n"
+		"\n"
+		"Exit status: 0 when the whole file arrived and its SHA-256 matches the end frame, 1 when\n"
+		"it is incomplete or does not match (the missing byte ranges are listed), 2 on usage or I/O\n"
+		"errors.\n",
+		prog);
+}
+
+static double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- received ranges ---- */
+
+/* Add [a, b) to the sorted, merged range list. */
+static void range_add(uint64_t a, uint64_t b)
+{
+	size_t i = st.nr, j;
+
+	if (a >= b)
+		return;
+	/* common case: in order, touching or after the last range */
+	if (st.nr && a >= st.r[st.nr - 1].start && a <= st.r[st.nr - 1].end) {
+		if (b > st.r[st.nr - 1].end)
+			st.r[st.nr - 1].end = b;
+		return;
+	}
+	while (i > 0 && st.r[i - 1].start > a)
+		i--;
+	/* i: first range starting after a; merge with the one before when they touch */
+	if (i > 0 && st.r[i - 1].end >= a) {
+		i--;
+		if (b > st.r[i].end)
+			st.r[i].end = b;
+	} else {
+		if (st.nr == st.cap) {
+			st.cap = st.cap ? 2 * st.cap : 64;
+			st.r = realloc(st.r, st.cap * sizeof(*st.r));
+			if (!st.r)
+				die("out of memory");
+		}
+		memmove(st.r + i + 1, st.r + i, (st.nr - i) * sizeof(*st.r));
+		st.r[i] = (struct range){ a, b };
+		st.nr++;
+	}
+	for (j = i + 1; j < st.nr && st.r[j].start <= st.r[i].end; j++)
+		if (st.r[j].end > st.r[i].end)
+			st.r[i].end = st.r[j].end;
+	memmove(st.r + i + 1, st.r + j, (st.nr - j) * sizeof(*st.r));
+	st.nr -= j - i - 1;
+}
+
+static uint64_t range_total(void)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < st.nr; i++)
+		t += st.r[i].end - st.r[i].start;
+	return t;
+}
+
+/* ---- sequence numbers ---- */
+
+/* Mark seq seen; returns true when it already was. */
+static bool seq_seen(uint32_t seq)
+{
+	size_t byte = seq / 8;
+
+	if (byte >= st.seen_bytes) {
+		size_t n = st.seen_bytes ? st.seen_bytes : 1024;
+
+		while (n <= byte)
+			n *= 2;
+		st.seen = realloc(st.seen, n);
+		if (!st.seen)
+			die("out of memory");
+		memset(st.seen + st.seen_bytes, 0, n - st.seen_bytes);
+		st.seen_bytes = n;
+	}
+	if (st.seen[byte] & (1u << (seq % 8)))
+		return true;
+	st.seen[byte] |= (uint8_t)(1u << (seq % 8));
+	if (seq > st.max_seq)
+		st.max_seq = seq;
+	return false;
+}
+
+static bool seq_has(uint32_t seq)
+{
+	return seq / 8 < st.seen_bytes && (st.seen[seq / 8] & (1u << (seq % 8)));
+}
+
+/* ---- output ---- */
+
+static void write_at(uint64_t off, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n) {
+		ssize_t w = pwrite(st.fd, b, n, (off_t)off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			die("writing %s at offset %llu: %s", opt.out_name, (unsigned long long)off, strerror(errno));
+		}
+		b += w;
+		off += (uint64_t)w;
+		n -= (size_t)w;
+	}
+}
+
+/* frame_sink: data goes to the file; zero runs stay holes (the file starts empty). */
+static void sink(void *ctx, uint64_t off, const uint8_t *data, uint8_t fill, uint64_t n)
+{
+	static uint8_t block[65536];
+
+	if (data) {
+		write_at(off, data, (size_t)n);
+		return;
+	}
+	if (fill == 0)
+		return;
+	memset(block, fill, sizeof(block));
+	while (n) {
+		size_t k = n < sizeof(block) ? (size_t)n : sizeof(block);
+
+		write_at(off, block, k);
+		off += k;
+		n -= k;
+	}
+}
+
+/* Forget everything received (a new dump started in the same capture). */
+static void reset_dump(void)
+{
+	if (ftruncate(st.fd, 0) != 0)
+		die("truncating %s: %s", opt.out_name, strerror(errno));
+	st.have_header = st.have_end = st.have_size = false;
+	st.nr = 0;
+	if (st.seen)
+		memset(st.seen, 0, st.seen_bytes);
+	st.max_seq = 0;
+	st.frames = st.corrupt = st.dups = st.received = 0;
+}
+
+static void report(uint64_t *count, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(uint64_t *count, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++*count > REPORT_MAX) {
+		if (*count == REPORT_MAX + 1)
+			msg("(further such messages only counted)");
+		return;
+	}
+	fprintf(stderr, "%s: line %llu: ", prog, (unsigned long long)st.lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* One checked frame. */
+static void take_frame(struct frame *f)
+{
+	if (f->type == FRAME_HEADER) {
+		if (st.have_header && f->session == st.session) {
+			report(&st.dups, "duplicate header frame ignored");
+			return;
+		}
+		if (st.any) {
+			msg("line %llu: a new dump (session %08x) starts before the previous one ended; "
+			    "discarding the previous one", (unsigned long long)st.lineno, f->session);
+			st.restarts++;
+			reset_dump();
+		}
+		st.any = st.have_header = st.have_size = true;
+		st.session = f->session;
+		st.size = f->size;
+		seq_seen(f->seq);
+		st.frames++;
+		msg("dump of %llu bytes (%.1f MiB), session %08x, writing %s", (unsigned long long)f->size,
+		    f->size / 1048576.0, f->session, opt.out_name);
+		return;
+	}
+	if (seq_seen(f->seq)) {
+		if (f->type == FRAME_DATA)
+			report(&st.dups, "duplicate frame %u (bytes 0x%llx-0x%llx) ignored", f->seq,
+			       (unsigned long long)f->off, (unsigned long long)(f->off + f->len));
+		else
+			report(&st.dups, "duplicate end frame ignored");
+		return;
+	}
+	st.any = true;
+	st.frames++;
+	if (f->type == FRAME_END) {
+		if (st.have_size && f->size != st.size)
+			msg("line %llu: end frame says %llu bytes but the header said %llu",
+			    (unsigned long long)st.lineno, (unsigned long long)f->size, (unsigned long long)st.size);
+		st.end = *f;
+		st.have_end = true;
+		if (!st.have_size)
+			st.size = f->size;
+		st.have_size = true;
+		return;
+	}
+	if (st.have_size && f->off + f->len > st.size) {
+		report(&st.corrupt, "frame %u covers bytes 0x%llx-0x%llx, past the %llu-byte file; ignored", f->seq,
+		       (unsigned long long)f->off, (unsigned long long)(f->off + f->len),
+		       (unsigned long long)st.size);
+		return;
+	}
+	frame_expand(f, &st.win, sink, NULL);
+	range_add(f->off, f->off + f->len);
+	st.received += f->len;
+}
+
+static void take_line(char *s, size_t n)
+{
+	static struct frame f;
+	const char *m = frame_find(s, n), *why = "";
+	const char *log = memmem(s, n, LOG_PREFIX, strlen(LOG_PREFIX));
+
+	st.lineno++;
+	if (log && (!m || log < m)) {
+		if (opt.verbose) {
+			while (n && (s[n - 1] == '\r' || s[n - 1] == '\n'))
+				n--;
+			fprintf(stderr, "%.*s\n", (int)n, s);
+		}
+		return;
+	}
+	if (!m)
+		return;
+	if (frame_parse(m, n - (size_t)(m - s), &f, &why) != 0) {
+		report(&st.corrupt, "corrupt frame ignored: %s", why);
+		return;
+	}
+	take_frame(&f);
+}
+
+static void progress(bool force)
+{
+	static double last;
+	double t = now_sec();
+
+	if (!force && t - last < PROGRESS_SEC)
+		return;
+	last = t;
+	if (st.have_size && st.size)
+		msg("%.0f%% (%.1f of %.1f MiB) in %llu frames, %llu corrupt", 100.0 * range_total() / st.size,
+		    range_total() / 1048576.0, st.size / 1048576.0, (unsigned long long)st.frames,
+		    (unsigned long long)st.corrupt);
+}
+
+/* Serial devices: raw 8-bit input, no echo or line editing; the baud rate is left as it is. */
+static void tty_raw(int fd, const char *name)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) != 0)
+		die("%s: tcgetattr: %s", name, strerror(errno));
+	cfmakeraw(&t);
+	t.c_cflag |= CLOCAL | CREAD;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSANOW, &t) != 0)
+		die("%s: tcsetattr: %s", name, strerror(errno));
+}
+
+/* Read the capture line by line until the end frame, or until input ends and stays silent for
+ * opt.timeout seconds. */
+static void read_input(int in, const char *name)
+{
+	static char buf[65536], line[LINE_MAX_READ];
+	struct stat sb;
+	size_t ln = 0;
+	bool regular, said_wait = false;
+	double idle_since = now_sec();
+
+	if (fstat(in, &sb) != 0)
+		die("%s: %s", name, strerror(errno));
+	regular = S_ISREG(sb.st_mode);
+	if (isatty(in)) {
+		tty_raw(in, name);
+		if (!opt.timeout_given)
+			opt.timeout = -1;
+	}
+	while (!st.have_end) {
+		ssize_t n;
+
+		if (!regular) {
+			struct pollfd p = { .fd = in, .events = POLLIN };
+			int ms = opt.timeout < 0 ? 1000 : 200;
+			int rc = poll(&p, 1, ms);
+
+			if (rc < 0 && errno != EINTR)
+				die("%s: poll: %s", name, strerror(errno));
+			if (rc <= 0) {
+				progress(false);
+				if (opt.timeout >= 0 && now_sec() - idle_since >= opt.timeout) {
+					msg("no input for %.0f s; stopping", opt.timeout);
+					break;
+				}
+				continue;
+			}
+		}
+		n = read(in, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			die("reading %s: %s", name, strerror(errno));
+		}
+		if (n == 0) {
+			if (!regular)
+				break;	/* pipe closed */
+			if (opt.timeout == 0 || (opt.timeout > 0 && now_sec() - idle_since >= opt.timeout))
+				break;
+			if (!said_wait) {
+				msg("end of %s before the end frame; waiting up to %.0f s for more (--timeout)",
+				    name, opt.timeout);
+				said_wait = true;
+			}
+			progress(false);
+			usleep(100000);
+			continue;
+		}
+		idle_since = now_sec();
+		for (ssize_t i = 0; i < n && !st.have_end; i++) {
+			char c = buf[i];
+
+			if (c == '\n') {
+				take_line(line, ln);
+				ln = 0;
+			} else if (ln < sizeof(line)) {
+				line[ln++] = c;
+			}
+		}
+		progress(false);
+	}
+	if (ln && !st.have_end)
+		take_line(line, ln);	/* last line without its newline */
+}
+
+/* Name what is missing and check the digest; returns the exit status. */
+static int finish(void)
+{
+	uint64_t missing = 0, prev = 0, nmiss = 0, lost = 0;
+	int rc = 0;
+
+	if (!st.any) {
+		msg("no salvage frames found");
+		return 1;
+	}
+	if (!st.have_header)
+		msg("header frame missing");
+	if (st.have_size && ftruncate(st.fd, (off_t)st.size) != 0)
+		die("sizing %s: %s", opt.out_name, strerror(errno));
+	progress(true);
+	if (st.have_size) {
+		for (size_t i = 0; i <= st.nr; i++) {
+			uint64_t a = prev, b = i < st.nr ? st.r[i].start : st.size;
+
+			if (b > a) {
+				if (++nmiss <= 20)
+					msg("missing bytes 0x%llx-0x%llx (%llu bytes)", (unsigned long long)a,
+					    (unsigned long long)b, (unsigned long long)(b - a));
+				missing += b - a;
+			}
+			if (i < st.nr)
+				prev = st.r[i].end;
+		}
+		if (nmiss > 20)
+			msg("... %llu missing ranges in all", (unsigned long long)nmiss);
+	}
+	if (st.have_end) {
+		for (uint32_t s = 0; s < st.end.seq; s++)
+			lost += !seq_has(s);
+		if (lost)
+			msg("%llu of %u frames lost", (unsigned long long)lost, st.end.seq + 1);
+	} else {
+		msg("end frame missing: the dump did not finish, or its end was lost");
+		rc = 1;
+	}
+	if (st.corrupt)
+		msg("%llu corrupt frame%s ignored", (unsigned long long)st.corrupt, st.corrupt == 1 ? "" : "s");
+	if (st.dups)
+		msg("%llu duplicate frame%s ignored", (unsigned long long)st.dups, st.dups == 1 ? "" : "s");
+	if (missing) {
+		msg("INCOMPLETE: %llu of %llu bytes missing", (unsigned long long)missing,
+		    (unsigned long long)st.size);
+		rc = 1;
+	}
+	if (rc == 0) {
+		static uint8_t b[1 << 20];
+		uint8_t dg[SHA256_DIGEST_SIZE];
+		char hex[2 * SHA256_DIGEST_SIZE + 1];
+		struct sha256 h;
+		uint64_t off = 0;
+
+		sha256_init(&h);
+		while (off < st.size) {
+			ssize_t n = pread(st.fd, b, sizeof(b), (off_t)off);
+
+			if (n <= 0)
+				die("reading back %s: %s", opt.out_name, n ? strerror(errno) : "short file");
+			sha256_update(&h, b, (size_t)n);
+			off += (uint64_t)n;
+		}
+		sha256_final(&h, dg);
+		sha256_hex(dg, hex);
+		if (memcmp(dg, st.end.digest, sizeof(dg)) != 0) {
+			char want[2 * SHA256_DIGEST_SIZE + 1];
+
+			sha256_hex(st.end.digest, want);
+			msg("DIGEST MISMATCH: %s has sha256 %s, salvage sent %s", opt.out_name, hex, want);
+			rc = 1;
+		} else {
+			msg("complete: %s, %llu bytes, sha256 %s", opt.out_name, (unsigned long long)st.size, hex);
+		}
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *in_name = "-";
+	int c, in;
+
+	while ((c = getopt_long(argc, argv, "o:t:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opt.out_name = optarg;
+			break;
+		case 't': {
+			char *end;
+
+			opt.timeout = strtod(optarg, &end);
+			if (*end || opt.timeout < 0) {
+				fprintf(stderr, "%s: --timeout wants seconds (0 or more), not '%s'\n", prog, optarg);
+				return 2;
+			}
+			opt.timeout_given = 1;
+			break;
+		}
+		case 'v':
+			opt.verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (optind < argc)
+		in_name = argv[optind];
+	if (strcmp(in_name, "-") == 0) {
+		in = 0;
+		in_name = "stdin";
+	} else if ((in = open(in_name, O_RDONLY | O_NOCTTY)) < 0) {
+		die("%s: %s", in_name, strerror(errno));
+	}
+	st.fd = open(opt.out_name, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (st.fd < 0)
+		die("%s: %s", opt.out_name, strerror(errno));
+	read_input(in, in_name);
+	c = finish();
+	if (close(st.fd) != 0)
+		die("closing %s: %s", opt.out_name, strerror(errno));
+	return c;
+}
