@@ -144,11 +144,25 @@ void cpu_init(uint32_t unsupported_relocs)
  * and report anything odd about our own image. Returns 0 or a negative error from the parser. */
 int cpu_boot_info(uint32_t magic, uint32_t info, struct bootinfo *bi)
 {
+	int rc, i;
+
 	if (bad_relocs)
 		log_err("boot: %u relocations of an unsupported type were not applied", bad_relocs);
 	if (magic == MB_BOOT_MAGIC)
-		return bootinfo_from_multiboot(info, bi);
-	return bootinfo_from_linux(info, bi);
+		rc = bootinfo_from_multiboot(info, bi);
+	else
+		rc = bootinfo_from_linux(info, bi);
+	/* Our .bss is only as good as the RAM under it: say so when the map disagrees. */
+	for (i = 0; i < bi->map.n; i++) {
+		const struct mem_range *r = &bi->map.r[i];
+
+		if (r->type == MEM_RAM && r->start <= self_start && self_end - r->start <= r->size)
+			break;
+	}
+	if (bi->map.n > 0 && i == bi->map.n)
+		log_err("boot: salvage's image 0x%llx-0x%llx is not inside one RAM range of the memory map",
+			(unsigned long long)self_start, (unsigned long long)self_end);
+	return rc;
 }
 
 void cpu_release_exceptions(void)
