@@ -336,8 +336,9 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 			(unsigned long long)(elfsz + notes_sz), (unsigned)DUMP_HDR_MAX);
 		return -ENOSPC;
 	}
+	/* p_align 0: what Debian 12's Linux 6.1 writes (measured by tests/lib/oracle.sh; not 4). */
 	out_ph[0] = (struct phdr){ .type = PT_NOTE, .flags = 0, .offset = elfsz, .vaddr = 0, .paddr = 0,
-				   .filesz = notes_sum, .memsz = notes_sum, .align = 4 };
+				   .filesz = notes_sum, .memsz = notes_sum, .align = 0 };
 	for (i = 1; i < out_n; i++)
 		out_ph[i] = in_ph[nr_note == 0 ? i - 1 : i + nr_note - 1];
 
@@ -502,7 +503,7 @@ static bool add_ram(int *n, uint64_t s, uint64_t e, const struct backup *b, int 
  * ELF64/EM_X86_64; PT_LOADs with p_flags RWX, p_offset where the bytes are now, vaddr = paddr,
  * p_align 0) with one empty PT_NOTE first, and then applies Linux's transformation to it. For an
  * empty note segment Linux's result is a PT_NOTE with p_offset = the page-rounded header size,
- * p_filesz = p_memsz = 0, p_align 4, and no note pages: that is what consumers see here.
+ * p_filesz = p_memsz = 0, p_align 0, and no note pages: that is what consumers see here.
  * (Linux itself would crash on p_memsz 0; the header therefore says p_memsz 0 only to us.)
  * Returns 0, or a negative error after a log line (d then holds a header-only dump or is empty). */
 int dump_from_memmap(struct dump *d, const struct memmap *m, const struct backup *b, int nbackup)

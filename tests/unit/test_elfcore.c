@@ -172,7 +172,7 @@ static struct ref ref_vmcore##BITS(uint64_t addr)                               
 	merged.p_type = PT_NOTE;                                                                 \
 	merged.p_offset = RUP(sizeof(eh) + (eh.e_phnum - nr + 1) * sizeof(merged));             \
 	merged.p_filesz = merged.p_memsz = sum;                                                  \
-	merged.p_align = 4;                                                                      \
+	merged.p_align = 0;                                                                      \
 	memcpy(buf + sizeof(eh), &merged, sizeof(merged));                                       \
 	k = (nr - 1) * (int)sizeof(merged);                                                      \
 	elfsz -= k;                                                                              \
@@ -364,8 +364,8 @@ static void test_elf64(void)
 	ok(memcmp(H, at(HDR_PHYS), 48) == 0, "ELF64: ehdr copied verbatim up to e_phnum");
 	ok(eh->e_phnum == 5 && eh->e_flags == 0x5a5a, "ELF64: e_phnum 5 (1 note + 4 loads)");
 	ok(ph[0].p_type == PT_NOTE && ph[0].p_flags == 0 && ph[0].p_offset == 4096 && ph[0].p_vaddr == 0 &&
-	   ph[0].p_paddr == 0 && ph[0].p_filesz == nsz && ph[0].p_memsz == nsz && ph[0].p_align == 4,
-	   "ELF64: merged PT_NOTE at 4096, %llu bytes, align 4", (unsigned long long)nsz);
+	   ph[0].p_paddr == 0 && ph[0].p_filesz == nsz && ph[0].p_memsz == nsz && ph[0].p_align == 0,
+	   "ELF64: merged PT_NOTE at 4096, %llu bytes, align 0", (unsigned long long)nsz);
 	ok(d.hdr_size == 8192, "ELF64: header page + notes page (%u)", d.hdr_size);
 	ok(ph[1].p_type == PT_LOAD && ph[1].p_offset == 8192 && ph[1].p_paddr == 0 &&
 	   ph[1].p_filesz == 0xa0000 && ph[1].p_align == 0, "ELF64: backup load at 8192, paddr 0");
@@ -406,7 +406,7 @@ static void test_elf32(void)
 	ok(from_hdr(HDR_PHYS, 4096) == 0, "ELF32: accepted");
 	same_as_ref(ref_vmcore32(HDR_PHYS), "ELF32");
 	ok(d.elfclass == 1 && d.machine == EM_386, "ELF32: class 1, EM_386");
-	ok(eh->e_phnum == 5 && ph[0].p_offset == 4096 && ph[0].p_filesz == nsz && ph[0].p_align == 4,
+	ok(eh->e_phnum == 5 && ph[0].p_offset == 4096 && ph[0].p_filesz == nsz && ph[0].p_align == 0,
 	   "ELF32: merged PT_NOTE");
 	ok(ph[2].p_offset == 8192 + 0xa0000 + 0xf00 && ph[2].p_paddr == 0x100000, "ELF32: load 2 offset");
 	ok(ph[3].p_offset == 8192 + 0xa0000 + 0x14000 && ph[4].p_offset == ph[3].p_offset + 0x10,
@@ -677,7 +677,7 @@ static void test_memmap(void)
 	   eh->e_phoff == 52 && eh->e_phentsize == 32, "memmap: ELF32 EM_386 below 4 GiB");
 	ok(eh->e_phnum == 1 + ARRAY_SIZE(want), "memmap: %d phdrs", eh->e_phnum);
 	ok(ph[0].p_type == PT_NOTE && ph[0].p_offset == 4096 && ph[0].p_filesz == 0 && ph[0].p_memsz == 0 &&
-	   ph[0].p_align == 4 && ph[0].p_flags == 0, "memmap: empty PT_NOTE first, as Linux makes it");
+	   ph[0].p_align == 0 && ph[0].p_flags == 0, "memmap: empty PT_NOTE first, as Linux makes it");
 	ok(d.hdr_size == 4096, "memmap: no notes page");
 	ok(!log_has("Zero PT_NOTE"), "memmap: no warning for its own empty note");
 	for (size_t i = 0; i < ARRAY_SIZE(want) && i + 1 < eh->e_phnum; i++) {
