@@ -212,8 +212,8 @@ void exception_handler(struct exc_frame *f)
 	cpu_done(DONE_REBOOT);
 }
 
-/* Provoke a #GP with error code 0x1230 (loading selector 0x1234 into ES, beyond the GDT): the
- * salvage.fault= debug word uses it to test exception recovery. */
+/* Provoke a #GP with error code 0x1234 (ES loaded with 0x1234, an LDT selector, and there is no
+ * LDT): the salvage.fault= debug word uses it to test exception recovery. */
 void cpu_debug_fault(void)
 {
 	__asm__ volatile("movw %w0, %%es" : : "r"(0x1234) : "memory");

@@ -16,7 +16,7 @@ int cpu_boot_info(uint32_t magic, uint32_t info, struct bootinfo *bi);
 int cpu_catch_exceptions(void) __attribute__((returns_twice));
 void cpu_release_exceptions(void);
 
-/* Provoke a CPU exception (#GP, error code 0x1230) for the salvage.fault= debug word. */
+/* Provoke a CPU exception (#GP, error code 0x1234) for the salvage.fault= debug word. */
 void cpu_debug_fault(void);
 
 /* Calibrate the TSC against the PIT so clock_us() works. */
