@@ -179,7 +179,7 @@ static int check_ehdr(const uint8_t *h)
  * 12 + roundup4(namesz) + roundup4(descsz), stopping before a note that would pass p_memsz.
  * Unlike Linux it never reads past p_memsz (when Linux would, the result is the same: a note
  * header that does not fit is always dropped) and an unreadable note ends the walk.
- * Returns the trimmed size. */
+ * Returns the trimmed size (which stops growing once past DUMP_HDR_MAX: the caller refuses that). */
 static uint64_t note_walk(int idx, uint64_t off, uint64_t max)
 {
 	uint64_t real = 0;
@@ -207,6 +207,8 @@ static uint64_t note_walk(int idx, uint64_t off, uint64_t max)
 			break;
 		}
 		real += sz;
+		if (real > DUMP_HDR_MAX)
+			break;	/* more than salvage keeps: the caller refuses it; stop reading now */
 	}
 	return real;
 }

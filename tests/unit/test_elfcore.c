@@ -608,6 +608,18 @@ static void test_malformed(void)
 		expect_reject("notes larger than DUMP_HDR_MAX", 0, "notes exceed");
 	}
 
+	/* A megabyte of 16-byte notes: refused without walking all of them. */
+	{
+		static const struct in_load one[] = { { LOW_BASE, LOW_BASE, 0x1000, 0 } };
+		uint64_t off[1] = { LOW_BASE + 0x10000 }, sz[1] = { 0x100000 };
+
+		mem_setup();
+		for (int i = 0; i < 0x100000 / 16; i++)
+			put_note(at(off[0]) + i * 16, "", 1, "", 0);
+		build_hdr64(HDR_PHYS, off, sz, 1, one, 1);
+		expect_reject("a megabyte of tiny notes", 0, "notes exceed");
+	}
+
 	/* Overlapping PT_LOADs: kept as Linux keeps them, with a warning. */
 	{
 		static const struct in_load ov[] = {
