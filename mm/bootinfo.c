@@ -100,7 +100,7 @@ static int add_range(struct bootinfo *bi, const char *what, uint64_t start, uint
 	if (start + size < start) {
 		log_err("%s: range 0x%llx+0x%llx wraps past 2^64; cut at the top", what,
 			(unsigned long long)start, (unsigned long long)size);
-		size = 0 - start;
+		size = ~start;	/* end at 2^64 - 1: an end of 2^64 is not representable */
 		rc = memmap_add(&bi->map, start, size, type);
 		return rc == 0 ? -EINVAL : rc;
 	}
