@@ -24,6 +24,7 @@ static struct phdr out_ph[DUMP_MAX_PHDRS + 1];
 static uint8_t lost_reported[DUMP_MAX_PHDRS + 1];
 #define LOST_SELF 1
 #define LOST_UNREADABLE 2
+#define LOST_PROBE_PAGES 4096	/* how far a loss report looks ahead for its end (16 MiB) */
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -515,10 +516,24 @@ int dump_from_memmap(struct dump *d, const struct memmap *m, const struct backup
 	int n = 0, cls, i, rc;
 	size_t esz, psz;
 	uint8_t *h = in_hdr;
+	struct backup ok_b[MAX_BACKUPS];
+	int nb = 0;
 
 	dump_clear(d);
-	if (nbackup < 0 || nbackup > MAX_BACKUPS)
-		nbackup = 0;
+
+	/* Only backups whose both ranges stay clear of 2^64 (after page rounding) are usable. */
+	for (i = 0; b && i < nbackup && i < MAX_BACKUPS; i++) {
+		if (b[i].size == 0 || b[i].src + b[i].size < b[i].src ||
+		    page_up(b[i].dst + b[i].size) < b[i].dst) {
+			log_warn("backup %d (0x%llx bytes 0x%llx -> 0x%llx) wraps past 2^64; ignored", i + 1,
+				 (unsigned long long)b[i].size, (unsigned long long)b[i].src,
+				 (unsigned long long)b[i].dst);
+			continue;
+		}
+		ok_b[nb++] = b[i];
+	}
+	b = ok_b;
+	nbackup = nb;
 	for (i = 0; i < m->n && i < MEMMAP_MAX; i++) {
 		const struct mem_range *r = &m->r[i];
 		uint64_t s, e;
@@ -630,14 +645,19 @@ static void read_readable(const struct dump *d, int ci, uint64_t phys, uint8_t *
 		if (phys_read(phys, buf, n) != 0) {
 			memset(buf, 0, n);
 			if (!(lost_reported[ci] & LOST_UNREADABLE)) {
-				/* Name the whole unreadable stretch from here (page probes to the chunk end). */
-				uint64_t hi = (phys & ~PAGE_MASK64) + PAGE_SIZE;
+				/* Name the unreadable stretch from here: probe page by page, but only so far
+				 * (a terabyte of unreadable memory must not stall the dump here). */
+				uint64_t hi = (phys & ~PAGE_MASK64) + PAGE_SIZE, end = c->phys + c->size;
+				unsigned probes = 0;
 				uint8_t probe;
 
-				while (hi < c->phys + c->size && phys_read(hi, &probe, 1) != 0)
+				while (hi < end && probes < LOST_PROBE_PAGES && phys_read(hi, &probe, 1) != 0) {
 					hi += PAGE_SIZE;
-				report_lost(d, ci, LOST_UNREADABLE, phys, MIN(hi, c->phys + c->size),
-					    "cannot be read");
+					probes++;
+				}
+				report_lost(d, ci, LOST_UNREADABLE, phys, MIN(hi, end),
+					    hi < end && probes == LOST_PROBE_PAGES ?
+					    "cannot be read (nor, perhaps, what follows)" : "cannot be read");
 			}
 		}
 		phys += n;

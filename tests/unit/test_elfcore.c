@@ -528,6 +528,19 @@ static void test_lost(void)
 		z &= buf2[i] == 0;
 	ok(z, "lost: unreadable pages are zeros");
 	ok(log_has("lost: 0x1200000-0x1202000"), "lost: unreadable range named");
+	/* A terabyte that cannot be read: reported without probing all of it. */
+	{
+		static const struct in_load tb[] = { { 1ull << 44, 1ull << 44, 1ull << 40, 0 } };
+
+		mem_setup();
+		std_notes();
+		build_hdr64(HDR_PHYS, std_note_off, std_note_sz, 3, tb, 1);
+		log_reset();
+		ok(from_hdr(HDR_PHYS, 0) == 0 && d.size == 8192 + (1ull << 40), "lost: 1 TiB PT_LOAD accepted");
+		ok(dump_read(&d, 8192 + 0x5000, buf, 0x2000) == 0 && buf[0] == 0 && buf[0x1fff] == 0 &&
+		   log_has("lost: 0x100000005000-0x100001006000 (file 0x7000) cannot be read (nor, perhaps"),
+		   "lost: unreadable terabyte reported after a bounded look-ahead");
+	}
 	ok(dump_read(&d, d.size - 1, buf, 1) == 0, "read: last byte");
 	ok(dump_read(&d, d.size, buf, 0) == 0, "read: empty read at the end");
 	ok(dump_read(&d, d.size, buf, 1) == -ERANGE, "read: past the end is -ERANGE");
@@ -750,6 +763,17 @@ static void test_memmap(void)
 		ok(p[2].p_paddr == HIGH_BASE && p[2].p_offset == 4096 + LOW_SIZE && d.size == 4096 + LOW_SIZE + HIGH_SIZE,
 		   "memmap: high piece laid out");
 	}
+	/* A backup whose copy would run past 2^64 is ignored with a warning, not trusted. */
+	m.n = 0;
+	add(&m, LOW_BASE, LOW_SIZE, 1);
+	{
+		struct backup wrap[2] = { { 0x2000, LOW_BASE, ~0ull - 0x1800 }, { 0x1000, LOW_BASE + 0x3000, LOW_BASE } };
+
+		log_reset();
+		ok(from_map(&m, wrap, 2) == 0 && log_has("backup 1 (0x2000 bytes 0x1000000 -> 0xffffffffffffe7ff) wraps") &&
+		   ((const Elf32_Ehdr *)H)->e_phnum == 4 && ((const Elf32_Phdr *)(H + 52))[2].p_offset == 4096 + 0x3000,
+		   "memmap: wrapping backup ignored, the other one used");
+	}
 	/* No RAM at all: headers only, said so. */
 	m.n = 0;
 	add(&m, 0x100000, 0x100, 1);	/* less than a page: nothing after inward rounding */
@@ -874,6 +898,63 @@ static void test_fuzz(void)
 	ok(compared > 100 && same, "fuzz: %d mutants Linux itself could handle match the reference", compared);
 }
 
+/* Random memory maps, backups and salvage placements: never a crash, always a consistent file
+ * whose PT_LOADs avoid salvage's pages. */
+static void test_fuzz_memmap(void)
+{
+	static struct memmap m;
+	struct backup b[MAX_BACKUPS];
+	int consistent = 1, avoided = 1;
+	uint8_t tmp[512];
+
+	mem_setup();
+	rng_state = 777;
+	for (int it = 0; it < 2000; it++) {
+		int nb = (int)(rnd() % (MAX_BACKUPS + 1));
+		uint64_t scale = it % 3 == 0 ? 1ull << 40 : it % 3 == 1 ? 1ull << 28 : ~0ull;
+
+		m.n = (int)(rnd() % 12);
+		for (int i = 0; i < m.n; i++) {
+			uint64_t s = ((uint64_t)rnd() << 32 | rnd()) % scale;
+			uint64_t n = ((uint64_t)rnd() << 32 | rnd()) % (scale / 8 + 1);
+
+			m.r[i] = (struct mem_range){ s, n, rnd() % 4 ? MEM_RAM : MEM_RESERVED };
+		}
+		for (int i = 0; i < nb; i++)
+			b[i] = (struct backup){ rnd() % 0x2000000, rnd() % (scale / 4 + 1), rnd() % (scale / 2 + 1) };
+		self_start = ((uint64_t)rnd() << 32 | rnd()) % scale;
+		self_end = self_start + rnd() % 0x400000;
+		log_reset();
+		if (from_map(&m, b, nb) != 0)
+			continue;
+		uint64_t sum = d.hdr_size;
+		for (int c = 0; c < d.nchunks; c++) {
+			consistent &= d.chunks[c].file_off == sum;
+			sum += d.chunks[c].size;
+		}
+		consistent &= sum == d.size;
+		int n = d.elfclass == 2 ? ((const Elf64_Ehdr *)H)->e_phnum : ((const Elf32_Ehdr *)H)->e_phnum;
+		for (int i = 1; i < n; i++) {
+			uint64_t pa, len;
+
+			if (d.elfclass == 2) {
+				pa = ((const Elf64_Phdr *)(H + 64))[i].p_paddr;
+				len = ((const Elf64_Phdr *)(H + 64))[i].p_memsz;
+			} else {
+				pa = ((const Elf32_Phdr *)(H + 52))[i].p_paddr;
+				len = ((const Elf32_Phdr *)(H + 52))[i].p_memsz;
+			}
+			if (self_end > self_start && pa < self_end && self_start < pa + len)
+				avoided = 0;
+		}
+		dump_read(&d, 0, tmp, (size_t)MIN(d.size, sizeof(tmp)));
+		dump_read(&d, d.size - MIN(d.size, sizeof(tmp)), tmp, (size_t)MIN(d.size, sizeof(tmp)));
+	}
+	self_start = self_end = 0;
+	ok(consistent, "memmap fuzz: 2000 random maps, consistent files");
+	ok(avoided, "memmap fuzz: no PT_LOAD covers salvage's own pages");
+}
+
 int main(void)
 {
 	test_elf64();
@@ -884,5 +965,6 @@ int main(void)
 	test_malformed();
 	test_memmap();
 	test_fuzz();
+	test_fuzz_memmap();
 	return ok_done();
 }
