@@ -76,6 +76,7 @@ struct vring_desc {
 _Static_assert(sizeof(struct vring_desc) == 16, "virtq descriptor is 16 bytes");
 #define VRING_DESC_F_NEXT 1
 #define VRING_DESC_F_WRITE 2
+#define VRING_USED_F_NO_NOTIFY 1		/* used->flags: the device is polling; skip notifies */
 
 struct vring_used_elem {
 	uint32_t id;
@@ -99,7 +100,8 @@ _Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio-net header is 12 byt
 #define VQ_MAX 256				/* largest ring we have memory for */
 #define VQ_MEM (3 * 4096)			/* legacy layout of a 256-entry ring: 12 KiB */
 #define RX_BUFS 32				/* posted receive buffers (2 descriptors each) */
-#define TX_BUFS 32				/* transmit slots (2 descriptors each) */
+#define TX_BUFS 64				/* transmit slots (2 descriptors each): a 64 KiB
+						 * datagram is 45 fragments */
 #define BUF_SIZE 1536
 #define RESET_WAIT_US 100000u
 #define TX_WAIT_US 100000u
@@ -135,6 +137,13 @@ static struct {
 static void barrier(void)
 {
 	__asm__ volatile("" ::: "memory");
+}
+
+/* A full barrier (x86 may reorder a store with a later load): the avail index must be visible
+ * before we read whether the device wants a notification. A locked add works on every i686. */
+static void full_barrier(void)
+{
+	__asm__ volatile("lock; addl $0, (%%esp)" ::: "memory", "cc");
 }
 
 /* --- transport-neutral register access ----------------------------------------------------- */
@@ -193,8 +202,9 @@ static void vq_push(unsigned qi, uint16_t head)
 	barrier();
 	q->avail_idx++;
 	q->avail[1] = q->avail_idx;
-	barrier();
-	notify(qi);
+	full_barrier();
+	if (!(q->used_hdr[0] & VRING_USED_F_NO_NOTIFY))
+		notify(qi);
 }
 
 /* Set up queue qi: size it, place its ring, tell the device where. Returns 0 or an error. */
@@ -492,8 +502,8 @@ static void virtio_net_rx_release(struct nic *nic)
 }
 
 static const struct pci_id virtio_net_ids[] = {
-	{ VIRTIO_VENDOR, VIRTIO_DEV_NET_TRANSITIONAL, "virtio-net (transitional)" },
-	{ VIRTIO_VENDOR, VIRTIO_DEV_NET_MODERN, "virtio-net (modern)" },
+	{ VIRTIO_VENDOR, VIRTIO_DEV_NET_TRANSITIONAL, "transitional" },
+	{ VIRTIO_VENDOR, VIRTIO_DEV_NET_MODERN, "modern" },
 };
 
 struct nic_driver virtio_net_driver NIC_DRIVER = {
