@@ -4,7 +4,9 @@
 #
 #   lc_prepare                 # K=kernel dir, $T/guest.gz, $T/pattern.bin (LC_SEED, LC_MIB)
 #   lc_prepare_peer            # $T/peer-outer.gz: the guest plus Debian's kernel as kdump peer
-#   lc_boot NAME SECS INITRD MEM CRASHKERNEL 'WORDS'   # boots with -smp 2, serial -> $T/NAME.serial
+#   lc_boot NAME SECS INITRD MEM CRASHKERNEL 'WORDS' [QEMU ARGS]  # -smp 2, serial -> $T/NAME.serial
+#   lc_tftp_server             # tftpd-hpa on a free port: LC_TFTP_DIR, SRV_PORT (guest: 10.0.2.2)
+#   lc_check_dump NAME CORE [checker args]  # vmcore-check.py + makedumpfile --dump-dmesg
 #   lc_time_crash NAME         # waits for the crash and QEMU's exit; LC_CRASH_SECS, LC_DONE_SECS
 #   lc_extract NAME BEGIN END OUT   # bytes of an `od -tx1` block the guest printed between markers
 #   lc_iomem NAME OUT          # the guest's printed /proc/iomem lines
@@ -47,10 +49,39 @@ lc_prepare_peer() {
 # zeroes freed pages, so the serial dump carries little besides live data.
 lc_boot() {
 	local name=$1 secs=$2 initrd=$3 mem=$4 ck=$5 words=$6
+	shift 6
 	: >"$T/$name.serial"
 	qemu_start "$name" "$secs" -M pc -smp "$LC_SMP" -m "$mem" -kernel "$K/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=5 init_on_free=1 crashkernel=$ck $words" \
-		-serial "file:$T/$name.serial"
+		-serial "file:$T/$name.serial" "$@"
+}
+
+# The dump's TFTP server: stock tftpd-hpa (tests/lib/tftp.sh) in a fresh directory; salvage gets a
+# NIC with LC_NIC_ARGS and sends to tftp://10.0.2.2:$SRV_PORT/...
+LC_NIC_ARGS=(-netdev user,id=n0 -device e1000,netdev=n0)
+lc_tftp_server() {
+	. tests/lib/tftp.sh
+	LC_TFTP_DIR=$(tftp_dir tftp)
+	tftp_hpa "$LC_TFTP_DIR" -c
+}
+
+# lc_check_dump NAME CORE [vmcore-check.py args]: the checker on CORE (with the guest's printed
+# VMCOREINFO and /proc/iomem of run NAME and the pattern), then makedumpfile --dump-dmesg must show
+# the crashed kernel's sysrq and panic lines. Counts failures into QEMU_FAILS.
+lc_check_dump() {
+	local name=$1 core=$2
+	shift 2
+	lc_extract "$name" VMCOREINFO-BEGIN VMCOREINFO-END "$T/$name.vmcoreinfo"
+	lc_iomem "$name" "$T/$name.iomem"
+	python3 tests/lib/vmcore-check.py "$core" --vmcoreinfo "$T/$name.vmcoreinfo" --pattern "$T/pattern.bin" \
+		--iomem "$T/$name.iomem" --label "$name" --phdrs-out "$T/$name.phdrs" "$@" || QEMU_FAILS=$((QEMU_FAILS + 1))
+	makedumpfile --dump-dmesg "$core" "$T/$name.dmesg" >"$T/$name.makedumpfile" 2>&1
+	if [ "${LC_LIVE:-0}" = 1 ]; then
+		require "$T/$name.dmesg" 'Run /init as init process' "$name: makedumpfile --dump-dmesg reads the kernel log"
+	else
+		require "$T/$name.dmesg" 'sysrq: Trigger a crash' "$name: makedumpfile --dump-dmesg shows the sysrq line"
+		require "$T/$name.dmesg" 'Kernel panic - not syncing' "$name: makedumpfile --dump-dmesg shows the panic"
+	fi
 }
 
 # lc_time_crash NAME: wait for "sysrq: Trigger a crash", then for QEMU NAME to exit (salvage reboots,
@@ -83,5 +114,5 @@ lc_iomem() { grep -a 'GUEST: iomem ' "$T/$1.serial" | tr -d '\r' >"$2"; }
 
 # lc_recv NAME OUT: salvage-recv rebuilds the dump from the serial log; 0 when complete and verified.
 lc_recv() {
-	"$LC_BUILD/salvage-recv" -o "$2" "$T/$1.serial" >"$T/$1.recv" 2>&1
+	"$LC_BUILD/salvage-recv" -t 0 -o "$2" "$T/$1.serial" >"$T/$1.recv" 2>&1
 }

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Real crash, standard kdump path: Debian's kernel (KASLR on, 2 CPUs) holds a 16 MiB pattern, loads
+# salvage with `salvage-load` (kexec -p --type elf-x86 --args-linux), crashes with sysrq-c; salvage
+# sends the dump over serial and salvage-recv rebuilds it. The same crash with Linux's own kdump
+# (Debian's kernel as crash kernel, /proc/vmcore headers sent back) is the peer: both dumps must
+# have the same program-header layout. Prints the crash-to-dump times of both.
+. "$(dirname "$0")/../lib/qemu.sh"
+qemu_init linux-crash-elf
+. tests/lib/linux-crash.sh
+
+MEM=${LC_MEM:-256}
+SALVAGE_CK=${LC_CK:-8M}
+PEER_CK=${LC_PEER_CK:-160M}
+
+lc_prepare
+lc_prepare_peer
+
+# --- the Linux kdump peer -----------------------------------------------------------------------
+lc_boot peer 300 "$T/peer-outer.gz" "$MEM" "$PEER_CK" "t.mode=peer t.seed=$LC_SEED t.mib=$LC_MIB t.peerargs=t.peersum=1"
+if lc_time_crash peer; then
+	ok "peer: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
+	require "$T/peer.serial" 'GUEST: peer done' "peer: crash kernel sent /proc/vmcore headers"
+	up=$(grep -a 'peer crash kernel up at' "$T/peer.serial" | sed 's/.*up at \([0-9.]*\)s.*/\1/')
+	sum=$(grep -a 'peer vmcore sha256' "$T/peer.serial" | sed 's/.* at \([0-9.]*\)s.*/\1/')
+	echo "# peer: crashkernel=$PEER_CK, crash to poweroff ${LC_DONE_SECS}s wall; crash kernel up at ${up}s" \
+		"of its uptime, all of /proc/vmcore read at ${sum}s"
+	lc_extract peer PEER-HDR-BEGIN PEER-HDR-END "$T/peer.hdr"
+	lc_iomem peer "$T/peer.iomem"
+	python3 tests/lib/vmcore-check.py "$T/peer.hdr" --headers-only --prstatus "$LC_SMP" --iomem "$T/peer.iomem" \
+		--label peer --phdrs-out "$T/peer.phdrs"
+	[ $? = 0 ] || QEMU_FAILS=$((QEMU_FAILS + 1))
+else
+	not_ok "peer: Linux crashed" "no sysrq line (see $T/peer.serial)"
+	tail -n 20 "$T/peer.serial" | sed 's/^/#   | /'
+fi
+
+# --- salvage, kexec -p --type elf-x86 --args-linux ------------------------------------------------
+lc_boot salvage 600 "$T/guest.gz" "$MEM" "$SALVAGE_CK" \
+	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,serial,--done,reboot"
+if lc_time_crash salvage; then
+	ok "salvage: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
+	echo "# salvage: crashkernel=$SALVAGE_CK, crash to complete dump ${LC_DONE_SECS}s wall"
+	require "$T/salvage.serial" 'salvage-load: salvage loaded for a panic \(elf\)' "salvage-load loaded salvage (elf-x86)"
+	if lc_recv salvage "$T/salvage.core"; then
+		ok "salvage-recv rebuilt a complete, digest-checked dump ($(stat -c %s "$T/salvage.core") bytes)"
+	else
+		not_ok "salvage-recv rebuilt the dump" "$(tail -n 3 "$T/salvage.recv" | tr '\n' ' ')"
+	fi
+	lc_extract salvage VMCOREINFO-BEGIN VMCOREINFO-END "$T/vmcoreinfo.live"
+	lc_iomem salvage "$T/salvage.iomem"
+	if [ -s "$T/salvage.core" ]; then
+		python3 tests/lib/vmcore-check.py "$T/salvage.core" --prstatus "$LC_SMP" --vmcoreinfo "$T/vmcoreinfo.live" \
+			--pattern "$T/pattern.bin" --iomem "$T/salvage.iomem" --label salvage --phdrs-out "$T/salvage.phdrs"
+		[ $? = 0 ] || QEMU_FAILS=$((QEMU_FAILS + 1))
+		makedumpfile --dump-dmesg "$T/salvage.core" "$T/dmesg.txt" >"$T/makedumpfile.log" 2>&1
+		require "$T/dmesg.txt" 'sysrq: Trigger a crash' "makedumpfile --dump-dmesg: sysrq line in the crashed kernel's log"
+		require "$T/dmesg.txt" 'Kernel panic - not syncing' "makedumpfile --dump-dmesg: panic line in the crashed kernel's log"
+		if [ -s "$T/peer.phdrs" ]; then
+			python3 tests/lib/vmcore-check.py --compare "$T/peer.phdrs" "$T/salvage.phdrs" --label "salvage vs Linux /proc/vmcore"
+			[ $? = 0 ] || QEMU_FAILS=$((QEMU_FAILS + 1))
+		fi
+	fi
+else
+	not_ok "salvage: Linux crashed" "no sysrq line (see $T/salvage.serial)"
+	tail -n 20 "$T/salvage.serial" | sed 's/^/#   | /'
+fi
+finish

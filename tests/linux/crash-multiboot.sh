@@ -1,0 +1,40 @@
+#!/bin/bash
+# Real crash, multiboot path: salvage-load --type multiboot builds the ELF core header itself
+# (salvage-mkcorehdr: /proc/iomem, crash_notes, /sys/kernel/vmcoreinfo, /proc/kcore) and loads salvage
+# with `kexec -p --type multiboot-x86 --module=<header>`; Debian's kernel (KASLR, 2 CPUs) crashes and
+# salvage sends the dump over TFTP to tftpd-hpa (serial is the second target). The dump must hold
+# both CPUs' registers, the guest's VMCOREINFO, every pattern page and kexec-tools' program headers.
+. "$(dirname "$0")/../lib/qemu.sh"
+qemu_init linux-crash-multiboot
+. tests/lib/linux-crash.sh
+
+MEM=${LC_MEM:-128}
+CK=${LC_CK:-2M}
+lc_prepare
+lc_tftp_server
+
+lc_boot mb 600 "$T/guest.gz" "$MEM" "$CK" \
+	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,multiboot,--dump,tftp://10.0.2.2:$SRV_PORT/vmcore-%m,--dump,serial,--done,reboot" \
+	"${LC_NIC_ARGS[@]}"
+if lc_time_crash mb; then
+	ok "mb: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
+	echo "# multiboot: crashkernel=$CK, crash to complete dump ${LC_DONE_SECS}s wall (TFTP)"
+	require "$T/mb.serial" 'salvage-load: salvage loaded for a panic \(multiboot\)' "salvage-load loaded salvage (multiboot-x86 + generated header)"
+	require "$T/mb.serial" 'salvage: .*booted by multiboot' "salvage booted by multiboot"
+	forbid "$T/mb.serial" 'module unusable|dumping the memory map' "salvage used the generated header (module 0)"
+	core=$(ls "$LC_TFTP_DIR"/vmcore-* 2>/dev/null | grep -v '\.sha256$' | head -n 1)
+	if [ -n "$core" ] && [ -s "$core" ]; then
+		ok "dump arrived over TFTP as $(basename "$core") ($(stat -c %s "$core") bytes)"
+		if [ -f "$core.sha256" ]; then
+			check "$(basename "$core").sha256 matches" sh -c "cd '$LC_TFTP_DIR' && sha256sum -c '$(basename "$core").sha256'"
+		fi
+		lc_check_dump mb "$core" --prstatus "$LC_SMP"
+	else
+		not_ok "dump arrived over TFTP" "nothing in $LC_TFTP_DIR"
+		grep -a 'salvage: ' "$T/mb.serial" | tail -n 8 | sed 's/^/#   | /'
+	fi
+else
+	not_ok "mb: Linux crashed" "no sysrq line (see $T/mb.serial)"
+	tail -n 20 "$T/mb.serial" | sed 's/^/#   | /'
+fi
+finish
