@@ -327,7 +327,7 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 		log_warn("elfcorehdr: no PT_NOTE (Linux would crash here); adding an empty one first");
 	else if (last_note >= nr_note)
 		log_warn("elfcorehdr: PT_NOTEs are not the first program headers; merging as Linux does, "
-			 "which drops phdrs 1..%d whatever they are", nr_note - 1);
+			 "which puts the merged note over phdrs 0..%d whatever they are", nr_note - 1);
 
 	/* The merged PT_NOTE replaces phdr 0; phdrs 1..nr_note-1 are dropped (Linux's memmove). */
 	out_n = phnum - nr_note + 1;
