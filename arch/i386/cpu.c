@@ -23,6 +23,7 @@
 #define IDT_GATE_INT32 0x8E	/* present, DPL 0, 32-bit interrupt gate */
 
 #define NUM_EXCEPTIONS 32
+#define EXC_NMI 2
 
 /* Reset and power ports. */
 #define PORT_RESET_CTRL 0xCF9	/* PCI reset control register (PIIX/ICH) */
@@ -83,7 +84,7 @@ static uint32_t bad_relocs;
 static int in_exception;
 
 void cpu_init(uint32_t unsupported_relocs);
-void exception_handler(struct exc_frame *f) __attribute__((noreturn));
+void exception_handler(struct exc_frame *f);
 void cpu_boot_failed(void) __attribute__((noreturn));
 
 static void gdt_set(int i, uint8_t access)
@@ -182,12 +183,18 @@ static const char *const exc_names[NUM_EXCEPTIONS] = {
 };
 
 /* Report the exception (vector, error code, EIP, registers), then resume at the armed
- * cpu_catch_exceptions with vector + 1, or reset. A fault inside this report resets at once. */
+ * cpu_catch_exceptions with vector + 1, or reset. A fault inside this report resets at once.
+ * An NMI is not an error (the crashed kernel may have sent one to stop CPUs): it is logged and
+ * returns, and the interrupted code goes on. */
 void exception_handler(struct exc_frame *f)
 {
 	uint32_t cr0, cr2, cr3, cr4, esp = (uintptr_t)&f->eflags + 4;
 	uint16_t ds, es, ss;
 
+	if (f->vector == EXC_NMI && !in_exception) {
+		log_warn("NMI at eip 0x%08x (salvage+0x%x) ignored", f->eip, f->eip - (uint32_t)self_start);
+		return;
+	}
 	if (in_exception++) {
 		/* Faulted while reporting: no console to trust; reset without a word. */
 		cpu_done(DONE_REBOOT);
@@ -259,6 +266,7 @@ void cpu_done(enum done_action what)
 		log_info("powering off");
 		outw(PORT_QEMU_PM1A_CNT, PM1_SLP_EN_S5);
 		outw(PORT_BOCHS_PM1A_CNT, PM1_SLP_EN_S5);
+		udelay(500000);	/* the power may take a moment to go */
 		log_warn("power off did not work; halting");
 		halt_forever();
 	case DONE_REBOOT:

@@ -22,16 +22,18 @@ isr_ %+ v:
 %endrep
 
 ; Frame for exception_handler (struct exc_frame): edi esi ebp esp0 ebx edx ecx eax (pushad),
-; vector, error code, then what the CPU pushed: eip cs eflags. Never returns.
+; vector, error code, then what the CPU pushed: eip cs eflags. exception_handler returns only
+; for an NMI, which is then resumed.
 exc_common:
 	pushad
 	cld
 	mov eax, esp
 	push eax
 	call exception_handler
-.hang:	cli
-	hlt
-	jmp .hang
+	add esp, 4
+	popad
+	add esp, 8			; vector, error code
+	iretd
 
 ; The stubs' addresses, for the IDT (R_386_RELATIVE relocations fix them at boot).
 section .data

@@ -2,7 +2,7 @@
 # CPU exceptions are reported (vector, error code, EIP, registers) and survived: one inside a
 # dump target (salvage.fault=1) fails only that target and the next one sends the dump; one
 # outside any target (salvage.fault=0) is reported and the machine resets — never a silent
-# triple fault or hang.
+# triple fault or hang. An NMI (QEMU monitor "nmi") in the middle of a dump is logged and ignored.
 set -u
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init boot-exception
@@ -30,4 +30,22 @@ require "$S" '^salvage: error: CPU exception 13 \(#GP general protection\), erro
 require "$S" '^salvage: error: exception outside a dump target: resetting$' "outside targets: says it resets"
 require "$S" '^salvage: rebooting$' "outside targets: resets even with salvage.done=halt"
 forbid "$S" 'serial: sending' "outside targets: nothing runs after the exception"
+
+# An NMI while the dump is being sent: ignored, the dump completes.
+QEMU_ARCH=i386 qemu_start nmi 120 -m 48 -kernel build/salvage.elf -append "salvage.done=reboot" \
+	-serial file:"$T/n.serial" -monitor unix:"$T/mon.sock",server,nowait
+S=$T/n.serial
+if wait_for "$S" 'serial: sending' 60 nmi; then
+	python3 - "$T/mon.sock" <<'PY' || not_ok "NMI sent" "monitor unreachable"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(0.3)
+s.send(b"nmi\n"); time.sleep(0.5); s.close()
+PY
+fi
+qemu_wait nmi
+[ "$QEMU_RC" = 0 ] && ok "NMI: QEMU exited by salvage's reboot" || not_ok "NMI: QEMU exited by salvage's reboot" "rc $QEMU_RC"
+require "$S" '^salvage: warning: NMI at eip 0x[0-9a-f]{8} \(salvage\+0x[0-9a-f]+\) ignored$' "NMI: reported as ignored"
+forbid "$S" 'CPU exception|target 1 failed' "NMI: not treated as a failure"
+build/salvage-recv -t 0 -o "$T/ncore" "$S" >"$T/nrecv.out" 2>&1 && ok "NMI: dump still complete" ||
+	not_ok "NMI: dump still complete" "$(tail -3 "$T/nrecv.out")"
 finish

@@ -1,7 +1,8 @@
 #!/bin/bash
 # salvage boots through QEMU's multiboot loader (-kernel): the a.out-kludge header puts it at
 # 2 MiB, it relocates itself, reads the multiboot memory map and command line, sends the dump
-# over serial (rebuilt by salvage-recv) and reboots (QEMU exits: -no-reboot). Also checks the
+# over serial (rebuilt by salvage-recv) and reboots (QEMU exits: -no-reboot); on a q35 machine
+# salvage.done=poweroff powers off and console=ttyS1 moves the log. Also checks the
 # image's shape: ET_DYN linked at 0, only R_386_RELATIVE relocations, file offset == address.
 set -u
 . "$(dirname "$0")/../lib/qemu.sh"
@@ -53,4 +54,15 @@ if build/salvage-recv -t 0 -o "$T/vmcore" "$S" >"$T/recv.out" 2>&1; then
 else
 	not_ok "salvage-recv rebuilds the dump" "$(tail -3 "$T/recv.out")"
 fi
+
+# q35 (ICH9): poweroff through the ACPI PM port, log moved to ttyS1 (ttyS0 keeps the first lines).
+QEMU_ARCH=i386 qemu_run q35 120 -M q35 -m 8 -kernel build/salvage.elf \
+	-append "console=ttyS1 salvage.done=poweroff" -serial file:"$T/s0" -serial file:"$T/s1"
+[ "$QEMU_RC" = 0 ] && ok "q35: QEMU exited (powered off)" || not_ok "q35: QEMU exited (powered off)" "rc $QEMU_RC"
+require "$T/s0" '^salvage: console: moving to ttyS1 at 115200 baud$' "q35: ttyS0 says where the log went"
+forbid "$T/s0" 'serial: sent' "q35: nothing more on ttyS0"
+require "$T/s1" '^salvage: console: ttyS1 at 115200 baud$' "q35: log continues on ttyS1"
+require "$T/s1" '^salvage: serial: sent [0-9]+ bytes' "q35: dump sent on the console port ttyS1"
+require "$T/s1" '^salvage: powering off$' "q35: powers off"
+forbid "$T/s1" 'power off did not work|salvage: error:' "q35: power off worked, no errors"
 finish
