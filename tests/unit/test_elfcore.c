@@ -481,6 +481,21 @@ static void test_notes_not_first(void)
 	ok(from_hdr(HDR_PHYS, 0) == 0, "notes-not-first: accepted");
 	ok(log_has("not the first program headers"), "notes-not-first: warned");
 	same_as_ref(ref_vmcore64(HDR_PHYS), "notes-not-first");
+
+	/* One PT_NOTE, second: the merged note lands on the PT_LOAD in slot 0 (lost, as in Linux)
+	 * and the original PT_NOTE stays in slot 1, trimmed. */
+	mem_setup();
+	std_notes();
+	build_hdr64(HDR_PHYS, std_note_off, std_note_sz, 1, loads, 2);
+	ph = (Elf64_Phdr *)(at(HDR_PHYS) + 64);
+	tmp = ph[0];
+	ph[0] = ph[1];
+	ph[1] = tmp;
+	log_reset();
+	ok(from_hdr(HDR_PHYS, 0) == 0 && log_has("over phdrs 0..0"), "one note second: accepted, warned");
+	same_as_ref(ref_vmcore64(HDR_PHYS), "one note second");
+	ok(((const Elf64_Ehdr *)H)->e_phnum == 3 && ((const Elf64_Phdr *)(H + 64))[1].p_type == PT_NOTE &&
+	   ((const Elf64_Phdr *)(H + 64))[1].p_memsz == 356 && d.nchunks == 1, "one note second: layout as Linux");
 }
 
 /* dump_read: salvage's own image and unreadable memory read as zeros, reported once. */
