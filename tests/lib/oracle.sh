@@ -11,7 +11,6 @@
 set -euo pipefail
 
 ORACLE_METHOD=1 # bump when the way the reference is produced changes
-ORACLE_RAM_MB=256
 ORACLE_TIMEOUT=${ORACLE_TIMEOUT:-240}
 
 die() { echo "oracle: $*" >&2; exit 1; }
@@ -26,7 +25,12 @@ mapfile -t loader <"$plant/loader.args"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kdir=$(sh "$top/tests/lib/debian-kernel.sh") || die "cannot get Debian's kernel"
 kver=$(basename "$kdir")
-[ "$PLANT_END_MB" -lt 200 ] || die "planted state ends at $PLANT_END_MB MiB; QEMU puts the initrd near the top of $ORACLE_RAM_MB MiB"
+# The guest RAM the plant needs (256 MiB, or 3712 MiB when something lies above 4 GiB). QEMU puts
+# the initrd at the top of RAM below 4 GiB (at most 3 GiB here), so planted data must stay clear.
+ORACLE_RAM_MB=${PLANT_RAM_MB:-256}
+low_top=$((ORACLE_RAM_MB < 3072 ? ORACLE_RAM_MB : 3072))
+[ "${PLANT_LOW_END_MB:-$PLANT_END_MB}" -le $((low_top - 32)) ] ||
+	die "planted state below 4 GiB ends at ${PLANT_LOW_END_MB:-$PLANT_END_MB} MiB, too close to the initrd at the top of $low_top MiB"
 append="console=ttyS0 mem=128M elfcorehdr=$ELFCOREHDR nokaslr panic=-1 loglevel=4"
 key=$(printf '%s\n' "method=$ORACLE_METHOD" "kernel=$kver" "plant=$PLANT_HASH" "ram=$ORACLE_RAM_MB" \
 	"append=$append" | sha256sum | cut -c1-24)

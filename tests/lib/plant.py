@@ -6,7 +6,8 @@ Usage:
   plant.py make OUTDIR [--variant elf64|elf32|corrupt] [--corrupt KIND] [--seed N] [--base ADDR]
       Writes OUTDIR/*.bin, OUTDIR/manifest.json, OUTDIR/loader.args (one QEMU argument per line:
       "-device" / "loader,file=...,addr=...,force-raw=on" pairs) and OUTDIR/plant.env (shell:
-      ELFCOREHDR, ELFCOREHDR_K, ELFCLASS, MACHINE, PLANT_END, PLANT_HASH, ...).
+      ELFCOREHDR, ELFCOREHDR_K, ELFCLASS, MACHINE, PLANT_END, PLANT_HASH, PLANT_RAM_MB = the guest
+      RAM it needs, ...).
   plant.py check DUMP OUTDIR [--memmap]
       Checks an ELF core file against the planted state: with --memmap (a dump salvage made from the
       memory map, not from the elfcorehdr) every planted page must appear at its physical address in
@@ -34,7 +35,11 @@ with mem=128M leaves it alone):
              so the bytes a page-rounding reader copies around it are defined too
 Every non-zero page starts with a tag naming its physical address, so no two pages are equal.
 ELF32 (EM_386) uses 176-byte CPU note buffers and i386 register layout; "corrupt" is the ELF64
-state with a broken elfcorehdr (see --corrupt).
+state with a broken elfcorehdr (see --corrupt). "edge" is the ELF64 state plus what kexec-tools and
+Linux allow but rarely produce: a CPU note buffer with two notes and a third that overruns the buffer
+(Linux drops it), VMCOREINFO unaligned across a page boundary, two segments sharing a page, and a
+segment above 4 GiB (at 4 GiB + 64 KiB; the guest then needs 3712 MiB: QEMU maps RAM 0-3 GiB and
+4 GiB up).
 """
 import argparse
 import hashlib
@@ -66,6 +71,8 @@ REGS32 = "ebx ecx edx esi edi ebp eax ds es fs gs orig_eax eip cs eflags esp ss"
 VMCOREINFO_BYTES = 4096
 VMCOREINFO_NOTE_SIZE = 4132
 CORRUPT_KINDS = ("magic", "phentsize", "machine", "phnum")
+HIGH_BASE = 1 << 32
+HIGH_RAM_MB = 3712  # QEMU pc from 3.5 GiB up: RAM 0-3 GiB, then 4 GiB-4 GiB+640 MiB
 
 
 def align4(n):
@@ -179,6 +186,7 @@ def pages(kinds, addr, seed):
 
 def build(variant, corrupt, seed, base):
     cls = 32 if variant == "elf32" else 64
+    edge = variant == "edge"
     if base % PAGE or base < 0x100000:
         sys.exit("plant: --base must be page aligned and at least 1 MiB")
     if cls == 32 and base + 0x600000 > 1 << 32:
@@ -193,10 +201,22 @@ def build(variant, corrupt, seed, base):
     cpu0_addr = base + 0x1000
     cpu1_addr = base + 0x1180 if cls == 64 else base + 0x10C0
     vmci_addr = base + 0x2000
-    notes = bytearray(0x3000)
+    note_bufs = [(cpu0_addr, len(cpu0)), (cpu1_addr, len(cpu1))]
+    notes = bytearray(0x4000)
     notes[0:len(cpu0)] = cpu0
     notes[cpu1_addr - cpu0_addr:cpu1_addr - cpu0_addr + len(cpu1)] = cpu1
+    if edge:
+        # CPU 2 saved its registers and one more note, then a note whose size runs past the buffer:
+        # Linux keeps the first two and drops the third ("Exceeded p_memsz").
+        cpu2, _ = cpu_note_buffer(cls, 2, 1300, empty=False)
+        cpu2 = cpu2[:len(cpu2) - NHDR.size] + note("CORE", 0x4711, b"extra note, kept") + \
+            NHDR.pack(5, 0x100, NT_PRSTATUS)
+        cpu2_addr = base + 0x1400
+        notes[cpu2_addr - cpu0_addr:cpu2_addr - cpu0_addr + len(cpu2)] = cpu2
+        note_bufs.append((cpu2_addr, len(cpu2)))
+        vmci_addr = base + 0x2F80  # crosses a page boundary, not page aligned
     notes[vmci_addr - cpu0_addr:vmci_addr - cpu0_addr + len(vmci)] = vmci
+    note_bufs.append((vmci_addr, len(vmci)))
     regions.append((base + 0x1000, bytes(notes), "notes"))
 
     # Memory segments: (paddr, vaddr, where the bytes are, size, name).
@@ -221,9 +241,17 @@ def build(variant, corrupt, seed, base):
     odd_page = base + 0x500000
     regions.append((odd_page, pages(["random", "fill", "text", "random"], odd_page, seed), "unaligned"))
     segs.append((odd_page + 0xA00, direct + odd_page + 0xA00, odd_page + 0xA00, 0x3456, "unaligned"))
+    if edge:
+        # Two segments sharing a page (Linux copies that page once for each), and one above 4 GiB.
+        pair = base + 0x510000
+        regions.append((pair, pages(["random", "text"], pair, seed), "pair"))
+        segs.append((pair + 0x100, direct + pair + 0x100, pair + 0x100, 0x1000, "pair-a"))
+        segs.append((pair + 0x1100, direct + pair + 0x1100, pair + 0x1100, 0x800, "pair-b"))
+        high = HIGH_BASE + 0x10000
+        regions.append((high, pages(["random"] * 8 + ["zero"] * 16 + ["text"] * 8, high, seed), "high"))
+        segs.append((high, direct + high, high, 0x20000, "above-4GiB"))
 
     # The elfcorehdr, as kexec-tools' crashdump-elf.c lays it out.
-    note_bufs = [(cpu0_addr, len(cpu0)), (cpu1_addr, len(cpu1)), (vmci_addr, len(vmci))]
     phnum = len(note_bufs) + len(segs)
     machine = EM_X86_64 if cls == 64 else EM_386
     ident = b"\x7fELF" + bytes([2 if cls == 64 else 1, 1, 1, 0]) + bytes(8)
@@ -279,8 +307,8 @@ def cmd_make(args):
         files.append({"file": fn, "addr": addr, "size": len(data), "name": name})
         loader += ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % (fn, addr)]
         h.update(b"%x:%d:" % (addr, len(data)) + hashlib.sha256(data).digest())
-    end = max(a + len(d) for a, d, _ in st["regions"])
-    del st["regions"]
+    regions = st.pop("regions")
+    end = max(a + len(d) for a, d, _ in regions)
     st["files"] = files
     st["end"] = end
     st["hash"] = h.hexdigest()
@@ -289,11 +317,14 @@ def cmd_make(args):
     with open(os.path.join(out, "loader.args"), "w") as f:
         f.write("\n".join(loader) + "\n")
     ram_mb = -(-end // (1 << 20))
+    guest_mb = HIGH_RAM_MB if end > HIGH_BASE else 256
     with open(os.path.join(out, "plant.env"), "w") as f:
         f.write("# generated by tests/lib/plant.py\n")
         f.write("PLANT_VARIANT=%s\nELFCLASS=%d\nMACHINE=%d\n" % (args.variant, st["elfclass"], st["machine"]))
         f.write("ELFCOREHDR=0x%x\nELFCOREHDR_K=%dK\n" % (base, base // 1024))
         f.write("PLANT_END=0x%x\nPLANT_END_MB=%d\nPLANT_HASH=%s\n" % (end, ram_mb, st["hash"]))
+        low_end = max(a + len(d) for a, d, _ in regions if a < HIGH_BASE)
+        f.write("PLANT_RAM_MB=%d\nPLANT_LOW_END_MB=%d\n" % (guest_mb, -(-low_end // (1 << 20))))
         f.write("CRASHTIME=%d\nPLANT_DIR=%s\n" % (st["crashtime"], out))
     print(out)
 
@@ -568,7 +599,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("make")
     m.add_argument("outdir")
-    m.add_argument("--variant", choices=("elf64", "elf32", "corrupt"), default="elf64")
+    m.add_argument("--variant", choices=("elf64", "elf32", "corrupt", "edge"), default="elf64")
     m.add_argument("--corrupt", choices=CORRUPT_KINDS, default="magic")
     m.add_argument("--seed", type=int, default=1)
     m.add_argument("--base", default="0x08000000")
