@@ -137,6 +137,11 @@ static void test_backup_done(void)
 	ok(parse("salvage.done=reboot") == 0 && c.done == DONE_REBOOT, "salvage.done=reboot");
 	ok(parse("salvage.done=explode") == 1 && c.done == DONE_REBOOT && log_has("keeping reboot"),
 	   "salvage.done bad value");
+	ok(parse("") == 0 && c.fault_target == -1, "salvage.fault default: never");
+	ok(parse("salvage.fault=2") == 0 && c.fault_target == 2, "salvage.fault=2");
+	ok(parse("salvage.fault=0") == 0 && c.fault_target == 0, "salvage.fault=0");
+	ok(parse("salvage.fault=9 salvage.fault=x salvage.fault") == 3 && c.fault_target == -1,
+	   "salvage.fault bad values reported");
 	ok(parse("elfcorehdr= elfcorehdr=12Q elfcorehdr=1@ elfcorehdr=@1 elfcorehdr") == 5 && !c.have_elfcorehdr,
 	   "bad elfcorehdr= forms all reported");
 }
