@@ -35,9 +35,12 @@ lc_prepare() {
 }
 
 # The peer: the guest image plus Debian's vmlinuz and a second initramfs (the same init) for the
-# crash kernel.
+# crash kernel. LC_PEER_INIT and LC_PEER_OPTS (initramfs.sh options, e.g. "-m e1000") change the
+# crash kernel's image (bench/ sends /proc/vmcore over TFTP).
 lc_prepare_peer() {
-	bash tests/lib/initramfs.sh -o "$T/peer.gz" -i tests/lib/crash-guest-init -k "$K" >"$T/initramfs.log" 2>&1 &&
+	# shellcheck disable=SC2086
+	bash tests/lib/initramfs.sh -o "$T/peer.gz" -i "${LC_PEER_INIT:-tests/lib/crash-guest-init}" -k "$K" \
+		${LC_PEER_OPTS:-} >"$T/initramfs.log" 2>&1 &&
 		bash tests/lib/initramfs.sh -o "$T/peer-outer.gz" -i tests/lib/crash-guest-init -k "$K" \
 			-f "$T/pattern:/sbin/pattern" \
 			-b "$LC_BUILD/salvage-mkcorehdr":/usr/local/sbin/salvage-mkcorehdr \
