@@ -102,7 +102,8 @@ void frame_enc_init(struct frame_enc *e, int flags)
 	e->seq = 0;
 	e->flags = flags;
 	for (size_t i = 0; i < ARRAY_SIZE(e->hash); i++)
-		e->hash[i] = 0;
+		for (int w = 0; w < FRAME_HASH_WAYS; w++)
+			e->hash[i][w] = 0;
 }
 
 /* Header frame: format version, file size and a session id that tells dumps in one log apart. */
@@ -186,14 +187,29 @@ static inline uint32_t hash4(const uint8_t *p)
 	return (v * 2654435761u) >> (32 - FRAME_HASH_BITS);
 }
 
-/* Greedy encoding of a prefix of buf into one frame: runs first, then a hash-chained-free LZ77
- * match (one candidate per hash, inside this frame and FRAME_WINDOW), else a literal byte. Stops
- * before an op that would overflow the body; always takes at least one byte when len > 0. */
-size_t frame_data(struct frame_enc *e, uint64_t off, const uint8_t *buf, size_t len, size_t *used,
-		  char line[FRAME_LINE_MAX])
+/* Remember that the 4 bytes at p sit at file offset pos (newest first, oldest dropped). */
+static inline void hash_insert(struct frame_enc *e, const uint8_t *p, uint64_t pos)
+{
+	uint32_t *slot = e->hash[hash4(p)];
+
+	for (int w = FRAME_HASH_WAYS - 1; w > 0; w--)
+		slot[w] = slot[w - 1];
+	slot[0] = (uint32_t)(pos + 1);
+}
+
+/* Greedy encoding of a prefix of buf into one frame: runs first, then the longest LZ77 match among
+ * FRAME_HASH_WAYS candidates (within FRAME_WINDOW, the history at hand and the frame's FRAME_SYNC
+ * block), else a literal byte. Stops before an op that would overflow the body; always takes at least one byte
+ * when len > 0. */
+size_t frame_data(struct frame_enc *e, uint64_t off, const uint8_t *buf, size_t len, size_t hist,
+		  size_t *used, char line[FRAME_LINE_MAX])
 {
 	uint8_t ops[FRAME_BODY_MAX];
 	size_t budget, k = 0, p = 0, lit_at = 0, lit_n = 0;
+	uint64_t lo = ALIGN_DOWN(off, (uint64_t)FRAME_SYNC);
+
+	if (off - lo > hist)
+		lo = off - hist;	/* the oldest byte a match may copy */
 
 	/* type, seq, offset, length (worst case: all of len), CRC */
 	budget = FRAME_BODY_MAX - 1 - varint_len(e->seq) - varint_len(off) - varint_len(len) - 4;
@@ -213,33 +229,45 @@ size_t frame_data(struct frame_enc *e, uint64_t off, const uint8_t *buf, size_t 
 			}
 		}
 		if ((e->flags & FRAME_LZ) && left >= MATCH_MIN) {
-			uint32_t h = hash4(buf + p);
-			uint64_t cand = e->hash[h], here = off + p;
+			uint64_t here = off + p, dist = 0;
+			size_t m = 0;
 
-			e->hash[h] = here + 1;
-			if (cand > off && cand - 1 < here && here - (cand - 1) <= FRAME_WINDOW) {
-				size_t c = (size_t)(cand - 1 - off), m = 0;
-				uint64_t dist = here - (cand - 1);
+			for (int w = 0; w < FRAME_HASH_WAYS; w++) {
+				/* distance back to a candidate, modulo 2^32 like the table */
+				uint32_t c = e->hash[hash4(buf + p)][w], d = (uint32_t)(here + 1) - c;
+				const uint8_t *src;
+				size_t n = 0;
 
-				while (m < left && buf[c + m] == buf[p + m])
-					m++;
-				if (m >= MATCH_MIN) {
-					size_t cost = 1 + varint_len(dist) +
-						      (m - MATCH_MIN >= MATCH_SHORT ? varint_len(m - MATCH_MIN - MATCH_SHORT) : 0);
-
-					if (k + cost > budget)
-						break;
-					if (m - MATCH_MIN >= MATCH_SHORT) {
-						ops[k++] = OP_MATCH | MATCH_SHORT;
-						put_varint(ops, &k, m - MATCH_MIN - MATCH_SHORT);
-					} else {
-						ops[k++] = (uint8_t)(OP_MATCH | (m - MATCH_MIN));
-					}
-					put_varint(ops, &k, dist);
-					lit_n = 0;
-					p += m;
+				if (c == 0 || d == 0 || d > FRAME_WINDOW || d > here - lo)
 					continue;
+				src = buf + p - d;	/* may lie before buf: history */
+				while (n < left && src[n] == buf[p + n])
+					n++;
+				if (n > m) {
+					m = n;
+					dist = d;
 				}
+			}
+			hash_insert(e, buf + p, here);
+			if (m >= MATCH_MIN) {
+				size_t cost = 1 + varint_len(dist) +
+					      (m - MATCH_MIN >= MATCH_SHORT ? varint_len(m - MATCH_MIN - MATCH_SHORT) : 0);
+
+				if (k + cost > budget)
+					break;
+				if (m - MATCH_MIN >= MATCH_SHORT) {
+					ops[k++] = OP_MATCH | MATCH_SHORT;
+					put_varint(ops, &k, m - MATCH_MIN - MATCH_SHORT);
+				} else {
+					ops[k++] = (uint8_t)(OP_MATCH | (m - MATCH_MIN));
+				}
+				put_varint(ops, &k, dist);
+				/* later matches may start inside this one */
+				for (size_t q = 1; q < m && q + MATCH_MIN <= left; q++)
+					hash_insert(e, buf + p + q, here + q);
+				lit_n = 0;
+				p += m;
+				continue;
 			}
 		}
 		/* literal byte: opens a new literal op when none is open or the open one is full */
@@ -294,13 +322,14 @@ const char *frame_find(const char *line, size_t n)
 	return NULL;
 }
 
-/* Walk a data frame's ops: check every length and distance; when sink is set, also produce the
- * bytes (w holds the match history). Returns 0 or -EINVAL with *why. */
+/* Walk a data frame's ops: check every length and distance and say in *backp how far before the
+ * frame its matches read; when sink is set, also produce the bytes (w holds the match history).
+ * Returns 0 or -EINVAL with *why. */
 static int ops_walk(const struct frame *f, struct frame_window *w, frame_sink *sink, void *ctx,
-		    const char **why)
+		    uint64_t *backp, const char **why)
 {
 	const uint8_t *p = f->body + f->ops, *end = f->body + f->ops_end;
-	uint64_t done = 0, n, x;
+	uint64_t done = 0, n, x, sync = f->off - ALIGN_DOWN(f->off, (uint64_t)FRAME_SYNC), back = 0;
 
 	while (p < end) {
 		uint8_t t = *p++;
@@ -314,7 +343,7 @@ static int ops_walk(const struct frame *f, struct frame_window *w, frame_sink *s
 			if (sink) {
 				sink(ctx, f->off + done, p, 0, n);
 				for (uint64_t i = 0; i < n; i++)
-					w->b[(done + i) & WMASK] = p[i];
+					w->b[(f->off + done + i) & WMASK] = p[i];
 			}
 			p += n;
 		} else if (t < OP_ZERO) {
@@ -328,8 +357,10 @@ static int ops_walk(const struct frame *f, struct frame_window *w, frame_sink *s
 			}
 			if (!get_varint(&p, end, &d))
 				return *why = "bad match distance", -EINVAL;
-			if (d == 0 || d > FRAME_WINDOW || d > done)
-				return *why = "match distance outside the frame's window", -EINVAL;
+			if (d == 0 || d > FRAME_WINDOW || d > done + sync)
+				return *why = "match reaches outside the window or the frame's sync block", -EINVAL;
+			if (d > done && d - done > back)
+				back = d - done;
 			if (n > f->len - done)
 				return *why = "ops produce more bytes than the frame length", -EINVAL;
 			if (sink) {
@@ -341,8 +372,9 @@ static int ops_walk(const struct frame *f, struct frame_window *w, frame_sink *s
 					uint64_t at = done + i;
 
 					while (k < sizeof(tmp) && i < n) {
-						uint8_t b = w->b[(done + i - d) & WMASK];
-						w->b[(done + i) & WMASK] = b;
+						uint64_t pos = f->off + done + i;
+						uint8_t b = w->b[(pos - d) & WMASK];
+						w->b[pos & WMASK] = b;
 						tmp[k++] = b;
 						i++;
 					}
@@ -368,13 +400,15 @@ static int ops_walk(const struct frame *f, struct frame_window *w, frame_sink *s
 			if (sink) {
 				sink(ctx, f->off + done, NULL, v, n);
 				for (uint64_t i = n > FRAME_WINDOW ? n - FRAME_WINDOW : 0; i < n; i++)
-					w->b[(done + i) & WMASK] = v;
+					w->b[(f->off + done + i) & WMASK] = v;
 			}
 		}
 		done += n;
 	}
 	if (done != f->len)
 		return *why = "ops produce fewer bytes than the frame length", -EINVAL;
+	if (backp)
+		*backp = back;
 	return 0;
 }
 
@@ -472,7 +506,7 @@ int frame_parse(const char *s, size_t n, struct frame *f, const char **why)
 			return *why = "data frame range wraps around", -EINVAL;
 		f->ops = (size_t)(p - f->body);
 		f->ops_end = out;
-		return ops_walk(f, NULL, NULL, NULL, why);
+		return ops_walk(f, NULL, NULL, NULL, &f->back, why);
 	default:
 		return *why = "unknown frame type", -EINVAL;
 	}
@@ -483,5 +517,5 @@ void frame_expand(const struct frame *f, struct frame_window *w, frame_sink *sin
 {
 	const char *why;
 
-	(void)ops_walk(f, w, sink, ctx, &why);
+	(void)ops_walk(f, w, sink, ctx, NULL, &why);
 }

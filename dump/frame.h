@@ -21,14 +21,17 @@
  *   'E' end      varint seq, varint file size, varint number of frames sent before this one,
  *                32-byte SHA-256 of the whole file
  * seq counts frames from 0 (the header) up by one per frame; a receiver uses it to spot lost and
- * duplicated frames, and the offsets to name the missing byte ranges. Every frame decodes on its
- * own: a lost line loses only its own byte range.
+ * duplicated frames, and the offsets to name the missing byte ranges.
+ * Matches may reach back before their frame, but never before the FRAME_SYNC-aligned block holding
+ * the frame's first file byte: a lost line loses its own range plus, at worst, the frames after it
+ * that start in the same block (and one that starts in it and runs into the next).
  *
  * Ops (tag byte T, then its operands):
  *   T 0x00-0x7f  literal: T+1 bytes follow
  *   T 0x80-0xbf  match: n = (T & 0x3f) + 4, plus a varint when T & 0x3f == 0x3f; then varint
- *                distance d, 1 <= d <= min(FRAME_WINDOW, bytes this frame has produced so far):
- *                copy n bytes from d back (overlap allowed, byte by byte)
+ *                distance d, 1 <= d <= FRAME_WINDOW, with the source (file offset of the next byte
+ *                minus d) not below rounddown(frame offset, FRAME_SYNC): copy n bytes from d back
+ *                (overlap allowed, byte by byte)
  *   T 0xc0-0xdf  zero run: n = (T & 0x1f) + 1, plus a varint when T & 0x1f == 0x1f
  *   T 0xe0-0xff  byte run: value byte, then n as for the zero run
  * A run may be any length, so a frame can carry gigabytes of zeros in a dozen characters.
@@ -45,7 +48,9 @@
 #define FRAME_BODY_MAX 152		/* body bytes, CRC included */
 #define FRAME_LINE_MAX (FRAME_MARK_LEN + FRAME_BODY_MAX / 4 * 5 + 2) /* with "\r\n": 195 */
 #define FRAME_WINDOW 4096		/* farthest match distance */
+#define FRAME_SYNC 4096			/* matches stay inside the aligned block of the frame start */
 #define FRAME_HASH_BITS 12
+#define FRAME_HASH_WAYS 4		/* match candidates tried per position */
 #define FRAME_B85 "!#()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~"
 
 _Static_assert(FRAME_BODY_MAX % 4 == 0, "body is whole base85 groups");
@@ -61,16 +66,19 @@ enum frame_type { FRAME_HEADER = 'H', FRAME_DATA = 'D', FRAME_END = 'E' };
 struct frame_enc {
 	uint32_t seq;			/* next frame's sequence number */
 	int flags;			/* FRAME_RUNS | FRAME_LZ */
-	uint64_t hash[1u << FRAME_HASH_BITS]; /* file offset + 1 of the last 4-byte string per hash, 0 = none */
+	/* Low 32 bits of file offset + 1 of the last 4-byte strings per hash, newest first; 0 = none.
+	 * Candidates are checked against the bytes at hand, so a stale one costs only time. */
+	uint32_t hash[1u << FRAME_HASH_BITS][FRAME_HASH_WAYS];
 };
 
 void frame_enc_init(struct frame_enc *e, int flags);
 /* Each writes one whole frame line ("\r\n"-terminated, no NUL) to line and returns its length. */
 size_t frame_header(struct frame_enc *e, uint64_t size, uint32_t session, char line[FRAME_LINE_MAX]);
 /* Encodes a prefix of buf (file bytes [off, off+len)), as much as one frame holds (at least one
- * byte when len > 0); *used says how many bytes it took. */
-size_t frame_data(struct frame_enc *e, uint64_t off, const uint8_t *buf, size_t len, size_t *used,
-		  char line[FRAME_LINE_MAX]);
+ * byte when len > 0); *used says how many bytes it took. buf[-hist, 0) are the file bytes just
+ * before off, which matches may use (0 when there are none at hand). */
+size_t frame_data(struct frame_enc *e, uint64_t off, const uint8_t *buf, size_t len, size_t hist,
+		  size_t *used, char line[FRAME_LINE_MAX]);
 /* A frame saying file bytes [off, off+n) all equal value. */
 size_t frame_run(struct frame_enc *e, uint64_t off, uint8_t value, uint64_t n, char line[FRAME_LINE_MAX]);
 size_t frame_end(struct frame_enc *e, uint64_t size, const uint8_t digest[SHA256_DIGEST_SIZE],
@@ -84,6 +92,7 @@ struct frame {
 	uint64_t size;			/* H, E: file size */
 	uint32_t session;		/* H */
 	uint64_t off, len;		/* D: file range it covers */
+	uint64_t back;			/* D: its matches read file bytes [off - back, off) */
 	uint64_t frames;		/* E: frames sent before it */
 	uint8_t digest[SHA256_DIGEST_SIZE]; /* E */
 	uint8_t body[FRAME_BODY_MAX];
@@ -91,7 +100,9 @@ struct frame {
 	size_t ops, ops_end;		/* D: ops are body[ops, ops_end) */
 };
 
-/* The decoder's history for match ops. */
+/* The decoder's history for match ops: file byte x lives at b[x % FRAME_WINDOW]. Before
+ * frame_expand it must hold the frame's bytes [off - back, off); decoding frames in file order
+ * leaves them there. */
 struct frame_window {
 	uint8_t b[FRAME_WINDOW];
 };

@@ -48,15 +48,18 @@ static int fill(size_t n)
 	return 0;
 }
 
-/* Move the unsent tail [p, have) to the front and read as much as fits. */
-static int refill(size_t p)
+/* Move the unsent tail [*p, have), with up to FRAME_WINDOW bytes of history before it, to the
+ * front and read as much as fits; *p becomes the tail's new index. */
+static int refill(size_t *p)
 {
+	size_t from = *p - MIN(*p, (size_t)FRAME_WINDOW);
 	uint64_t left;
 
-	for (size_t i = p; i < s.have; i++)
-		buf[i - p] = buf[i];
-	s.base += p;
-	s.have -= p;
+	for (size_t i = from; i < s.have; i++)
+		buf[i - from] = buf[i];
+	s.base += from;
+	s.have -= from;
+	*p -= from;
 	left = s.d->size - (s.base + s.have);
 	return left ? fill((size_t)MIN((uint64_t)(SERIAL_BUF - s.have), left)) : 0;
 }
@@ -80,7 +83,7 @@ static size_t run_at(size_t p)
 }
 
 /* A run of value from file offset start reaches the buffer end: read on while it lasts, then send it
- * as one frame. Leaves buf holding the bytes after the run; returns the new index into buf. */
+ * as one frame. Leaves buf holding the last chunk read, *p at the first byte after the run. */
 static int extend_run(uint64_t start, uint8_t value, size_t *p)
 {
 	uint64_t count = s.base + s.have - start;
@@ -155,9 +158,8 @@ int serial_send(const struct dump *d, const struct dump_target *t, const struct 
 		size_t used, r;
 
 		if (s.have - p < SERIAL_LOOKAHEAD && s.base + s.have < d->size) {
-			if ((rc = refill(p)) != 0)
+			if ((rc = refill(&p)) != 0)
 				return rc;
-			p = 0;
 		}
 		r = run_at(p);
 		if ((SERIAL_FRAME_FLAGS & FRAME_RUNS) && p + r == s.have && r >= RUN_EXTEND_MIN &&
@@ -166,7 +168,7 @@ int serial_send(const struct dump *d, const struct dump_target *t, const struct 
 				return rc;
 			continue;
 		}
-		send_line(frame_data(&enc, s.base + p, buf + p, s.have - p, &used, line));
+		send_line(frame_data(&enc, s.base + p, buf + p, s.have - p, p, &used, line));
 		p += used;
 		progress_update(s.base + p);
 	}

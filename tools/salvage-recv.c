@@ -47,7 +47,7 @@ static struct {
 	uint32_t max_seq;
 	struct range *r;	/* received byte ranges, sorted, merged */
 	size_t nr, cap;
-	uint64_t frames, corrupt, dups, restarts, received, lineno;
+	uint64_t frames, corrupt, dups, orphans, restarts, received, lineno;
 	struct frame_window win;
 } st;
 
@@ -144,6 +144,15 @@ static void range_add(uint64_t a, uint64_t b)
 	st.nr -= j - i - 1;
 }
 
+/* True when every byte of [a, b) has been received. */
+static bool range_covered(uint64_t a, uint64_t b)
+{
+	for (size_t i = 0; i < st.nr; i++)
+		if (st.r[i].start <= a && b <= st.r[i].end)
+			return true;
+	return a >= b;
+}
+
 static uint64_t range_total(void)
 {
 	uint64_t t = 0;
@@ -235,7 +244,7 @@ static void reset_dump(void)
 	if (st.seen)
 		memset(st.seen, 0, st.seen_bytes);
 	st.max_seq = 0;
-	st.frames = st.corrupt = st.dups = st.received = 0;
+	st.frames = st.corrupt = st.dups = st.orphans = st.received = 0;
 }
 
 static void report(uint64_t *count, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -272,6 +281,8 @@ static void take_frame(struct frame *f)
 		st.any = st.have_header = st.have_size = true;
 		st.session = f->session;
 		st.size = f->size;
+		if (ftruncate(st.fd, (off_t)f->size) != 0) /* sparse, full size: zero runs stay holes */
+			die("sizing %s: %s", opt.out_name, strerror(errno));
 		seq_seen(f->seq);
 		st.frames++;
 		msg("dump of %llu bytes (%.1f MiB), session %08x, writing %s", (unsigned long long)f->size,
@@ -304,6 +315,25 @@ static void take_frame(struct frame *f)
 		       (unsigned long long)f->off, (unsigned long long)(f->off + f->len),
 		       (unsigned long long)st.size);
 		return;
+	}
+	if (f->back) {
+		/* Its matches copy bytes from before it (same FRAME_SYNC block): they must be here. */
+		uint64_t a = f->off - f->back;
+		uint8_t tmp[FRAME_WINDOW];
+
+		if (!range_covered(a, f->off)) {
+			report(&st.orphans, "frame %u (bytes 0x%llx-0x%llx) copies from bytes 0x%llx-0x%llx, which are "
+			       "missing; lost with them", f->seq, (unsigned long long)f->off,
+			       (unsigned long long)(f->off + f->len), (unsigned long long)a, (unsigned long long)f->off);
+			return;
+		}
+		ssize_t got = pread(st.fd, tmp, (size_t)f->back, (off_t)a);
+
+		if (got < 0)
+			die("reading back %s at %llu: %s", opt.out_name, (unsigned long long)a, strerror(errno));
+		memset(tmp + got, 0, (size_t)f->back - (size_t)got); /* past the end: zero runs not written */
+		for (uint64_t i = 0; i < f->back; i++)
+			st.win.b[(a + i) % FRAME_WINDOW] = tmp[i];
 	}
 	frame_expand(f, &st.win, sink, NULL);
 	range_add(f->off, f->off + f->len);
@@ -481,6 +511,9 @@ static int finish(void)
 		msg("%llu corrupt frame%s ignored", (unsigned long long)st.corrupt, st.corrupt == 1 ? "" : "s");
 	if (st.dups)
 		msg("%llu duplicate frame%s ignored", (unsigned long long)st.dups, st.dups == 1 ? "" : "s");
+	if (st.orphans)
+		msg("%llu frame%s lost with the bytes they copy from", (unsigned long long)st.orphans,
+		    st.orphans == 1 ? "" : "s");
 	if (missing) {
 		msg("INCOMPLETE: %llu of %llu bytes missing", (unsigned long long)missing,
 		    (unsigned long long)st.size);

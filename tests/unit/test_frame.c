@@ -57,7 +57,7 @@ static size_t round_trip(const uint8_t *buf, size_t len, int flags, const char *
 	memset(got, 0xa5, len + 1);
 	frame_enc_init(&enc, flags);
 	while (p < len) {
-		size_t used = 0, n = frame_data(&enc, p, buf + p, len - p, &used, line);
+		size_t used = 0, n = frame_data(&enc, p, buf + p, len - p, p, &used, line);
 
 		if (!line_ok(line, n))
 			bad_line++;
@@ -192,7 +192,7 @@ int main(void)
 		fill_mixed(buf, 4096);
 		frame_enc_init(&enc, FRAME_RUNS | FRAME_LZ);
 		for (size_t p = 0, used = 0; p < 4096; p += used) {
-			n = frame_data(&enc, p, buf + p, 4096 - p, &used, line);
+			n = frame_data(&enc, p, buf + p, 4096 - p, p, &used, line);
 			for (size_t i = FRAME_MARK_LEN; i < n - 2; i++)
 				for (int d = 1; d < 85; d += 7) {
 					const char *a = FRAME_B85, *c = strchr(a, line[i]);
@@ -215,7 +215,7 @@ int main(void)
 		ok(accepted == 0, "%d of %d corrupted lines accepted", accepted, tried);
 
 		fill_random(buf, 100);
-		n = frame_data(&enc, 0, buf, 100, &(size_t){ 0 }, line);
+		n = frame_data(&enc, 0, buf, 100, 0, &(size_t){ 0 }, line);
 		line[20] ^= 1; /* may leave the alphabet or break the CRC */
 		ok(frame_parse(line, n, &f, &why) != 0 && why && *why, "corrupt line rejected: %s", why);
 		line[20] = '"';
