@@ -1,11 +1,12 @@
 /* Physical memory reads on i386 with paging off: addresses below 4 GiB are the linear addresses
- * of our flat segments; anything above is out of reach (-ERANGE) until PAE windows exist. */
+ * of our flat segments; anything above goes through a PAE window (arch/i386/pae.c). */
+#include "arch/pae.h"
 #include "mm/phys.h"
 
 #define PHYS_LIMIT 0x100000000ull	/* first address a flat 32-bit segment cannot reach */
 
-/* Copy len bytes at physical addr into buf. Returns 0, or -ERANGE when any byte lies at or above
- * 4 GiB (or the range wraps). Never faults: with paging off every address below 4 GiB reads
+/* Copy len bytes at physical addr into buf. Returns 0, or -ERANGE when the range wraps or lies
+ * beyond what PAE reaches. Never faults: with paging off every address below 4 GiB reads
  * something (all ones where nothing answers). Copies with rep movs itself so that address 0 is
  * an ordinary address, not a null pointer the compiler may reason about. */
 int phys_read(uint64_t addr, void *buf, size_t len)
@@ -16,7 +17,7 @@ int phys_read(uint64_t addr, void *buf, size_t len)
 	if (len == 0)
 		return 0;
 	if (addr >= PHYS_LIMIT || len > PHYS_LIMIT - addr)
-		return -ERANGE;
+		return pae_read(addr, buf, len);
 	src = (uint32_t)addr;
 	dwords = len / 4;
 	bytes = len % 4;

@@ -13,7 +13,9 @@ python3 "$PLANT" model "$PLANT_DIR" "$T/model.vmcore" >/dev/null
 check "plant.py's model equals Linux's /proc/vmcore on the edge cases" cmp "$ORACLE" "$T/model.vmcore"
 require "${ORACLE%.vmcore}.log" 'Exceeded p_memsz' "Linux dropped the overrunning note (its warning)"
 
-synthetic_salvage edge "$PLANT_RAM_MB" 180 "elfcorehdr=$ELFCOREHDR dump=serial"
+# pentium3: an i686 with PSE-36, so PAE reaches 36-bit addresses (QEMU's default qemu32 stops at 32).
+synthetic_salvage edge "$PLANT_RAM_MB" 180 "elfcorehdr=$ELFCOREHDR dump=serial" -cpu pentium3
+require "$T/edge.serial" 'PAE windows' "edge: salvage reads above 4 GiB through PAE windows"
 forbid "$T/edge.serial" 'unusable|memory map instead' "edge: the elfcorehdr was accepted"
 require "$T/edge.serial" 'salvage: .*(Exceeded|overrun|runs past|dropping)' "edge: salvage warns about the overrunning note"
 synthetic_recv edge
