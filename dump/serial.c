@@ -72,14 +72,29 @@ static void send_line(size_t n)
 	s.wire += n;
 }
 
+typedef uint32_t __attribute__((may_alias)) word_t;
+
+/* How many of the n bytes at b equal v, counting from the start; word compares where aligned,
+ * since whole zero pages go through here. */
+static size_t same_bytes(const uint8_t *b, size_t n, uint8_t v)
+{
+	uint32_t vw = v * 0x01010101u;
+	size_t i = 0;
+
+	while (i < n && ((uintptr_t)(b + i) & 3) && b[i] == v)
+		i++;
+	if (i < n && !((uintptr_t)(b + i) & 3))
+		while (i + 4 <= n && *(const word_t *)(b + i) == vw)
+			i += 4;
+	while (i < n && b[i] == v)
+		i++;
+	return i;
+}
+
 /* Length of the run of buf[p] within [p, have). */
 static size_t run_at(size_t p)
 {
-	size_t r = 1;
-
-	while (p + r < s.have && buf[p + r] == buf[p])
-		r++;
-	return r;
+	return same_bytes(buf + p, s.have - p, buf[p]);
 }
 
 /* A run of value from file offset start reaches the buffer end: read on while it lasts, then send it
@@ -90,7 +105,7 @@ static int extend_run(uint64_t start, uint8_t value, size_t *p)
 	int rc;
 
 	for (;;) {
-		size_t r = 0;
+		size_t r;
 
 		s.base += s.have;
 		s.have = 0;
@@ -98,8 +113,7 @@ static int extend_run(uint64_t start, uint8_t value, size_t *p)
 			break;
 		if ((rc = fill((size_t)MIN((uint64_t)SERIAL_BUF, s.d->size - s.base))) != 0)
 			return rc;
-		while (r < s.have && buf[r] == value)
-			r++;
+		r = same_bytes(buf, s.have, value);
 		count += r;
 		progress_update(s.base + r);
 		if (r < s.have) {

@@ -31,10 +31,19 @@ static inline uint32_t rotr(uint32_t x, unsigned n)
 #define SSIG0(x) (rotr(x, 7) ^ rotr(x, 18) ^ ((x) >> 3))
 #define SSIG1(x) (rotr(x, 17) ^ rotr(x, 19) ^ ((x) >> 10))
 
-/* Process one 64-byte block into s->h (FIPS 180-4 6.2.2). */
+/* One round of FIPS 180-4 6.2.2 step 3 with the working variables renamed instead of moved:
+ * after it, (a..h) of the next round are (h', a, b, c, d', e, f, g). */
+#define ROUND(a, b, c, d, e, f, g, h, t)                                       \
+	do {                                                                   \
+		uint32_t t1 = h + BSIG1(e) + CH(e, f, g) + K[t] + w[t];        \
+		d += t1;                                                       \
+		h = t1 + BSIG0(a) + MAJ(a, b, c);                              \
+	} while (0)
+
+/* Process one 64-byte block into s->h (FIPS 180-4 6.2.2), eight rounds per loop pass. */
 static void sha256_block(struct sha256 *s, const uint8_t *p)
 {
-	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+	uint32_t w[64], a, b, c, d, e, f, g, h;
 	int t;
 
 	for (t = 0; t < 16; t++)
@@ -44,11 +53,15 @@ static void sha256_block(struct sha256 *s, const uint8_t *p)
 		w[t] = SSIG1(w[t - 2]) + w[t - 7] + SSIG0(w[t - 15]) + w[t - 16];
 	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
 	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-	for (t = 0; t < 64; t++) {
-		t1 = h + BSIG1(e) + CH(e, f, g) + K[t] + w[t];
-		t2 = BSIG0(a) + MAJ(a, b, c);
-		h = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
+	for (t = 0; t < 64; t += 8) {
+		ROUND(a, b, c, d, e, f, g, h, t);
+		ROUND(h, a, b, c, d, e, f, g, t + 1);
+		ROUND(g, h, a, b, c, d, e, f, t + 2);
+		ROUND(f, g, h, a, b, c, d, e, t + 3);
+		ROUND(e, f, g, h, a, b, c, d, t + 4);
+		ROUND(d, e, f, g, h, a, b, c, t + 5);
+		ROUND(c, d, e, f, g, h, a, b, t + 6);
+		ROUND(b, c, d, e, f, g, h, a, t + 7);
 	}
 	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
 	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
