@@ -3,9 +3,13 @@
  * decoded in-process and by build/salvage-recv, also with injected log lines, logger timestamps,
  * dropped, corrupted and duplicated frames, a wrong digest, a truncated capture and follow mode. */
 /* unit-sources: dump/serial.c dump/progress.c dump/frame.c lib/sha256.c dump/elfcore.c */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "drivers/console.h"
 #include "drivers/uart.h"
@@ -478,6 +482,42 @@ int main(void)
 		err = slurp(LOGDIR "/grow2.err", NULL);
 		ok(rc == 1 && strstr(err, "waiting up to 1 s"), "half a file, --timeout 1: gives up, exit %d", rc);
 		free(err);
+	}
+
+	/* A serial device: a pseudo-terminal, which salvage-recv must put in raw mode (else the line
+	 * discipline echoes and turns CR into NL). */
+	{
+		int master = posix_openpt(O_RDWR | O_NOCTTY), st = -1;
+		struct termios tio;
+		char cmd[512];
+		pid_t pid;
+
+		if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+			ok(0, "no pseudo-terminal for the serial device case");
+		} else {
+			snprintf(cmd, sizeof(cmd), "exec " RECV " --timeout 5 -o " LOGDIR "/tty.out %s 2>" LOGDIR "/tty.err",
+				 ptsname(master));
+			pid = fork();
+			if (pid == 0) {
+				execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+				_exit(127);
+			}
+			usleep(700000); /* let it open the device and switch to raw mode */
+			for (size_t off = 0; off < cap_len;) {
+				ssize_t w = write(master, cap + off, MIN((size_t)4096, cap_len - off));
+
+				if (w <= 0)
+					break;
+				off += (size_t)w;
+			}
+			waitpid(pid, &st, 0);
+			ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && out_equals("tty"),
+			   "capture through a pseudo-terminal: exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			/* Linux reports the terminal side's settings through the master. */
+			ok(tcgetattr(master, &tio) == 0 && !(tio.c_lflag & (ECHO | ICANON)) && !(tio.c_iflag & ICRNL),
+			   "salvage-recv put the device in raw mode (no echo, no line editing, CR kept)");
+			close(master);
+		}
 	}
 
 	for (size_t i = 0; i < nlines; i++)
