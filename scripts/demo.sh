@@ -5,14 +5,14 @@
 # kernel's last log lines are read back from the dump with makedumpfile.
 #   DEMO_DUMP=tftp (default) | serial     where salvage sends the dump
 #   DEMO_TYPE=elf (default) | multiboot    salvage-load --type
-#   DEMO_MEM=128 DEMO_CK=2M                guest RAM (MiB) and crashkernel=
+#   DEMO_MEM=128 DEMO_CK=<size>            guest RAM (MiB) and crashkernel= (default: the smallest)
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make demo runs it with sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DUMP=${DEMO_DUMP:-tftp}
 TYPE=${DEMO_TYPE:-elf}
 MEM=${DEMO_MEM:-128}
-CK=${DEMO_CK:-2M}
+CK=${DEMO_CK:-}	# default: the smallest salvage-load computes for this image
 step() { printf '\n== %s\n' "$*"; }
 say() { printf '   %s\n' "$*"; }
 die() { printf '\ndemo failed: %s\n' "$*"; exit 1; }
@@ -37,6 +37,7 @@ say "build/salvage.elf: $(readelf -lW build/salvage.elf | awk '$1 == "LOAD" { n 
 step "2. Debian's kernel and a busybox initramfs (kexec, salvage-load, salvage.elf, a 16 MiB pattern)"
 lc_prepare
 say "kernel: $K/vmlinuz ($(basename "$(dirname "$K/lib/modules/"*/modules.order)"))"
+[ -n "$CK" ] || CK=$(lc_min_ck "$TYPE")
 say "initramfs: $T/guest.gz ($(stat -c %s "$T/guest.gz") bytes); pattern seed $LC_SEED"
 
 load="--type,$TYPE,--done,reboot"

@@ -7,6 +7,7 @@
 #   lc_boot NAME SECS INITRD MEM CRASHKERNEL 'WORDS' [QEMU ARGS]  # -smp 2, serial -> $T/NAME.serial
 #   lc_tftp_server             # tftpd-hpa on a free port: LC_TFTP_DIR, SRV_PORT (guest: 10.0.2.2)
 #   lc_check_dump NAME CORE [checker args]  # vmcore-check.py + makedumpfile --dump-dmesg
+#   lc_min_ck elf|multiboot    # the smallest crashkernel= salvage-load computes for this image
 #   lc_time_crash NAME         # waits for the crash and QEMU's exit; LC_CRASH_SECS, LC_DONE_SECS
 #   lc_extract NAME BEGIN END OUT   # bytes of an `od -tx1` block the guest printed between markers
 #   lc_iomem NAME OUT          # the guest's printed /proc/iomem lines
@@ -57,6 +58,12 @@ lc_boot() {
 	qemu_start "$name" "$secs" -M pc -smp "$LC_SMP" -m "$mem" -kernel "$K/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=5 init_on_free=1 crashkernel=$ck $words" \
 		-serial "file:$T/$name.serial" "$@"
+}
+
+# lc_min_ck TYPE: what `salvage-load --print-crashkernel` says salvage needs (its PT_LOAD span plus
+# kexec-tools' segments, rounded up to a MiB). The tests reserve exactly that: it must be enough.
+lc_min_ck() {
+	sh tools/salvage-load --print-crashkernel --type "$1" --image "$LC_BUILD/salvage.elf"
 }
 
 # The dump's TFTP server: stock tftpd-hpa (tests/lib/tftp.sh) in a fresh directory; salvage gets a

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -59,7 +60,22 @@ int main(int argc, char **argv)
 	}
 	if (mlock(buf, pages * PAGE) != 0)
 		perror("pattern: mlock (pages stay resident anyway: no swap)");
-	printf("pattern: %llu MiB held at virtual %p\n", (unsigned long long)mib, (void *)buf);
+	printf("pattern: %llu MiB held at virtual %p", (unsigned long long)mib, (void *)buf);
+	{
+		/* Physical addresses of pages 0 and 1 (/proc/self/pagemap: PFN in bits 0-54 for root), for
+		 * tests that point a crash-note header at pattern bytes to corrupt it. */
+		int fd = open("/proc/self/pagemap", O_RDONLY);
+		uint64_t e[2];
+
+		if (fd >= 0 && pread(fd, e, sizeof(e), (off_t)((uintptr_t)buf / PAGE * 8)) == sizeof(e) &&
+		    (e[0] >> 63) && (e[1] >> 63))
+			printf(", physical page0 0x%llx page1 0x%llx",
+			       (unsigned long long)((e[0] & ((1ull << 55) - 1)) * PAGE),
+			       (unsigned long long)((e[1] & ((1ull << 55) - 1)) * PAGE));
+		if (fd >= 0)
+			close(fd);
+	}
+	printf("\n");
 	fflush(stdout);
 	for (;;)
 		pause();

@@ -8,15 +8,16 @@
 qemu_init linux-crash-elf
 . tests/lib/linux-crash.sh
 
-MEM=${LC_MEM:-256}
-SALVAGE_CK=${LC_CK:-8M}
+MEM=${LC_MEM:-128}
+PEER_MEM=${LC_PEER_MEM:-384}	# kexec_load refuses a crash kernel larger than half the free RAM
 PEER_CK=${LC_PEER_CK:-160M}
 
 lc_prepare
+SALVAGE_CK=${LC_CK:-$(lc_min_ck elf)}
 lc_prepare_peer
 
 # --- the Linux kdump peer -----------------------------------------------------------------------
-lc_boot peer 300 "$T/peer-outer.gz" "$MEM" "$PEER_CK" "t.mode=peer t.seed=$LC_SEED t.mib=$LC_MIB t.peerargs=t.peersum=1"
+lc_boot peer 400 "$T/peer-outer.gz" "$PEER_MEM" "$PEER_CK" "t.mode=peer t.seed=$LC_SEED t.mib=$LC_MIB t.peerargs=t.peersum=1"
 if lc_time_crash peer; then
 	ok "peer: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
 	require "$T/peer.serial" 'GUEST: peer done' "peer: crash kernel sent /proc/vmcore headers"

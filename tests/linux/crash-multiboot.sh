@@ -9,8 +9,8 @@ qemu_init linux-crash-multiboot
 . tests/lib/linux-crash.sh
 
 MEM=${LC_MEM:-128}
-CK=${LC_CK:-2M}
 lc_prepare
+CK=${LC_CK:-$(lc_min_ck multiboot)}
 lc_tftp_server
 
 lc_boot mb 600 "$T/guest.gz" "$MEM" "$CK" \
