@@ -181,10 +181,13 @@ def page(kind, addr, seed):
 
 
 def pages(kinds, addr, seed):
+    """Consecutive pages of the given kinds, the first planted at addr."""
     return b"".join(page(k, addr + i * PAGE, seed) for i, k in enumerate(kinds))
 
 
 def build(variant, corrupt, seed, base):
+    """The whole planted state as a dict: regions [(addr, bytes, name)] to load, the elfcorehdr's
+    note buffers and segments, and what a dump of it must show (class, machine, CRASHTIME, ...)."""
     cls = 32 if variant == "elf32" else 64
     edge = variant == "edge"
     if base % PAGE or base < 0x100000:
@@ -294,6 +297,7 @@ def build(variant, corrupt, seed, base):
 
 
 def cmd_make(args):
+    """plant.py make: write the regions, manifest.json, loader.args and plant.env; print the dir."""
     base = int(args.base, 0)
     st = build(args.variant, args.corrupt, args.seed, base)
     os.makedirs(args.outdir, exist_ok=True)
@@ -332,6 +336,7 @@ def cmd_make(args):
 # ---- checking a dump against the planted state ----
 
 def read_core(path_or_data):
+    """Parse an ELF core file (path or bytes): (data, class 32/64, e_machine, [phdr dicts])."""
     if isinstance(path_or_data, bytes):
         data = path_or_data
     else:
@@ -354,6 +359,7 @@ def read_core(path_or_data):
 
 
 def cmd_check(args):
+    """plant.py check: ok/not ok lines comparing a dump with the planted state; 1 on failure."""
     with open(os.path.join(args.outdir, "manifest.json")) as f:
         st = json.load(f)
     mem = {}
@@ -441,6 +447,7 @@ def roundup(n, a):
 
 
 def cmd_model(args):
+    """plant.py model: write the vmcore Linux makes from the planted elfcorehdr (all classes)."""
     st, mem = planted_memory(args.outdir)
     base = st["elfcorehdr"]
     cls = 64 if mem_read(mem, base + 4, 1)[0] == 2 else 32
@@ -561,6 +568,7 @@ def describe(data, off):
 
 
 def cmd_diff(args):
+    """plant.py diff: print where two core files differ, each range named by its field."""
     with open(args.expected, "rb") as f:
         a = f.read()
     with open(args.got, "rb") as f:
