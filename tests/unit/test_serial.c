@@ -67,7 +67,14 @@ void uart_write(int port, const void *buf, size_t n)
 	fake_now_us += n * 1000000 / 11520; /* 115200 baud, 8N1 */
 }
 
-int uart_init(int port, uint32_t baud) { return 0; }
+static int init_port = -1, init_rc;
+static uint32_t init_baud;
+int uart_init(int port, uint32_t baud)
+{
+	init_port = port;
+	init_baud = baud;
+	return init_rc;
+}
 void console_init(int port, uint32_t baud) {}
 int console_port(void) { return 0; }
 uint32_t console_baud(void) { return 115200; }
@@ -518,6 +525,23 @@ int main(void)
 			   "salvage-recv put the device in raw mode (no echo, no line editing, CR kept)");
 			close(master);
 		}
+	}
+
+	/* Another port: initialised (default 115200 baud), frames there; a dead UART fails the target. */
+	{
+		static const struct dump_target t1 = { .kind = TARGET_SERIAL, .serial_port = 1 };
+		static const struct dump_target t2 = { .kind = TARGET_SERIAL, .serial_port = 2, .serial_baud = 9600 };
+
+		cap_len = 0;
+		rc = serial_send(&d, &t1, &cfg);
+		ok(rc == 0 && init_port == 1 && init_baud == 115200 && uart_port_seen == 1 && cap_len > 1000,
+		   "dump=serial:ttyS1: uart_init(1, 115200), frames on ttyS1");
+		init_rc = -ENODEV;
+		log_reset();
+		log_done = 0;
+		rc = serial_send(&d, &t2, &cfg);
+		ok(rc == -ENODEV && init_port == 2 && init_baud == 9600 && log_has("no UART answers at ttyS2"),
+		   "dump=serial:ttyS2,9600 without a UART: %d and a log line", rc);
 	}
 
 	for (size_t i = 0; i < nlines; i++)
