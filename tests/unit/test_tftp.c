@@ -202,6 +202,7 @@ static struct server {
 	uint32_t rng;
 	int (*drop_data)(uint64_t k, int first); /* scripted drop of DATA block k (1-based count) */
 	bool dup_all_acks;
+	bool drop_final_acks;	/* the server never gets its last ACK through (then exits) */
 	uint64_t stray_at;	/* when block k arrives, also send an ACK from a foreign port */
 	uint16_t client_port;
 	uint16_t client_err;	/* error code of an ERROR the client sent (not 5) */
@@ -379,6 +380,8 @@ static void srv_data(const struct pkt *q)
 		srv.max_data_len = (uint32_t)dl;
 	if (srv.norder < 64)
 		srv.order[srv.norder++] = n;
+	if (srv.done && srv.drop_final_acks) /* the server exited after its final ACK */
+		return;
 	if (srv.done) { /* our final ACK was lost: ACK the last block again */
 		srv_ack(q->sport, srv.expected - 1);
 		return;
@@ -426,7 +429,8 @@ static void srv_data(const struct pkt *q)
 				srv.done_len[srv.ndone] = srv.len;
 				srv.ndone++;
 			}
-			srv_ack(q->sport, k);
+			if (!srv.drop_final_acks)
+				srv_ack(q->sport, k);
 			srv.lastreply_len = 0;
 			return;
 		}
@@ -611,9 +615,11 @@ static void test_oack(void)
 	ok(strstr(srv.wrq_opts, "blksize=65464 ") != NULL, "OACK: asks for blksize 65464 (%s)", srv.wrq_opts);
 	ok(strstr(srv.wrq_opts, "tsize=69632 ") != NULL, "OACK: tsize is the dump size (%s)", srv.wrq_opts);
 	ok(strstr(srv.wrq_opts, "timeout=") != NULL, "OACK: asks for a timeout (%s)", srv.wrq_opts);
-	ok(strstr(srv.wrq_opts, "windowsize=16 ") != NULL, "OACK: asks for windowsize 16 (%s)", srv.wrq_opts);
+	ok(strstr(srv.wrq_opts, "windowsize=2 ") != NULL, "OACK: asks for windowsize 2 (128 KiB of 65464-byte blocks) (%s)",
+	   srv.wrq_opts);
 	ok(file_ok(0, "dumps/vmcore", d.size), "OACK: server has the exact file");
 	ok(srv.max_data_len == 1024, "OACK: uses the granted blksize 1024 (max DATA %u)", srv.max_data_len);
+	ok(log_has("blksize 1024, windowsize 2,"), "OACK: uses the granted windowsize 2");
 	ok(srv.ndone == 2 && !strcmp(srv.done_name[1], "dumps/vmcore.sha256"), "OACK: digest file written");
 	ok(digest_ok("vmcore", d.size), "OACK: digest file is '<sha256>  vmcore\\n'");
 	ok(log_has("sent 69632 bytes") && log_has("sha256 "), "OACK: summary line with bytes and digest");
@@ -706,6 +712,8 @@ static void test_lossy(void)
 	} cases[] = { { 5, 5, 5, 8 }, { 20, 10, 10, 8 }, { 20, 10, 10, 1 }, { 10, 30, 30, 4 }, { 30, 0, 20, 16 } };
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[64];
+		uint64_t t0;
 		int rc;
 
 		reset_server(SRV_OACK);
@@ -715,7 +723,12 @@ static void test_lossy(void)
 		srv.max_window = cases[i].win;
 		srv.rng = 777 + (uint32_t)i;
 		make_dump(40 * 4096, "");
-		rc = run("lossy");
+		snprintf(path, sizeof(path), "lossy?windowsize=%u", cases[i].win);
+		t0 = fake_now_us;
+		rc = run(path);
+		/* a recovery bug shows up as timeouts piling up, long before anything fails */
+		ok(fake_now_us - t0 < 30000000, "lossy case %zu: done in %llu ms of fake time (< 30 s)", i,
+		   (unsigned long long)((fake_now_us - t0) / 1000));
 		ok(rc == 0 && file_ok(0, "lossy", d.size) && digest_ok("lossy", d.size),
 		   "lossy %d%% drop %d%% dup %d%% delay window %u: exact file and digest (rc %d)", cases[i].drop,
 		   cases[i].dup, cases[i].delay, cases[i].win, rc);
@@ -814,6 +827,33 @@ static void test_timeout(void)
 	check_no_leak("server silent");
 }
 
+/* The server's final ACK is lost and the server has exited: only the last block is unacknowledged and
+ * nothing more is heard; after TFTP_FINAL_SILENCE_US that counts as delivered, with a warning. */
+static void test_final_ack_lost(void)
+{
+	uint64_t t0;
+	int rc;
+
+	reset_server(SRV_OACK);
+	srv.drop_final_acks = true;
+	make_dump(8192, "");
+	t0 = fake_now_us;
+	rc = run("final");
+	ok(rc == 0 && file_ok(0, "final", d.size) && digest_ok("final", d.size),
+	   "final ACK lost: delivered, digest file too (rc %d)", rc);
+	ok(log_has("no ACK for the last block of 'final'"), "final ACK lost: warned");
+	ok(fake_now_us - t0 >= 10000000 && fake_now_us - t0 < 20000000, "final ACK lost: ~5 s per file (%llu us)",
+	   (unsigned long long)(fake_now_us - t0));
+	check_no_leak("final ACK lost");
+
+	/* but a server that stops answering earlier still fails the transfer */
+	reset_server(SRV_OACK);
+	srv.silent_after = 7; /* 9 blocks of 1024: the 8th never gets through */
+	rc = run("notfinal");
+	ok(rc == -ETIMEDOUT, "silent before the last block: still -ETIMEDOUT (rc %d)", rc);
+	check_no_leak("silent before the last block");
+}
+
 static void test_path(void)
 {
 	int rc;
@@ -861,6 +901,7 @@ int main(void)
 	test_window_edges();
 	test_lossy();
 	test_timeout();
+	test_final_ack_lost();
 	test_path();
 	test_wrong_tid();
 	test_rollover();
