@@ -1,0 +1,28 @@
+#!/bin/bash
+# salvage sends the synthetic crash dump to atftpd, which grants RFC 7440 windowsize on write
+# requests: windowsize 8 and 32 at the largest and a small block size, on e1000 and virtio-net; every
+# file equals Linux's /proc/vmcore byte for byte and passes `sha256sum -c`.
+. "$(dirname "$0")/../lib/qemu.sh"
+qemu_init tftp-atftpd
+. tests/lib/synthetic.sh
+. tests/lib/tftp.sh
+synthetic_need
+
+synthetic_plant elf64 --variant elf64
+synthetic_oracle
+srv=$(tftp_dir srv)
+tftp_atftpd "$srv"
+
+run() { # NAME NIC BLKSIZE WINDOW
+	local name=$1 nic=$2 blk=$3 win=$4
+	tftp_salvage "$name" "$nic" 180 \
+		"elfcorehdr=$ELFCOREHDR dump=tftp://10.0.2.2:$SRV_PORT/$name.vmcore?blksize=$blk&windowsize=$win"
+	require "$T/$name.serial" "tftp: [0-9.]+ s at blksize $blk, windowsize $win," \
+		"$name: atftpd granted blksize $blk, windowsize $win"
+	tftp_check "$name" "$srv" "$name.vmcore" "$ORACLE"
+	echo "# $nic blksize $blk windowsize $win: $(tftp_rate "$name") MB/s"
+}
+run e1000-w32 e1000 65464 32
+run virtio-w8 virtio-net-pci 65464 8
+run e1000-small-w8 e1000 1468 8
+finish
