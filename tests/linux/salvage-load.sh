@@ -1,0 +1,144 @@
+#!/bin/bash
+# salvage-load and salvage-mkcorehdr without a VM: the header salvage-mkcorehdr builds from a fake
+# /proc and /sys (numbers from a real Debian 12 guest, where kexec-tools 2.0.25 `kexec -p -d` printed
+# its own program headers) equals kexec-tools' header byte for byte (p_offset = p_paddr: no backup
+# region on the multiboot path); salvage-load's kexec command lines (dry run), its multiboot copy
+# with the a.out kludge cleared, and its errors for a missing reservation, a too small one, a
+# missing image and a missing kexec.
+. "$(dirname "$0")/../lib/qemu.sh"
+qemu_init salvage-load
+LOAD=tools/salvage-load
+MK=build/salvage-mkcorehdr
+[ -x "$MK" ] && [ -f build/salvage.elf ] || { not_ok "build" "run make first"; finish; }
+
+# --- a fake sysroot: 512 MiB guest, crashkernel=160M auto-placed, KASLR --------------------------
+R=$T/root
+mkdir -p "$R/proc" "$R/sys/kernel" "$R/sys/devices/system/cpu/cpu0" "$R/sys/devices/system/cpu/cpu1"
+cat >"$R/proc/iomem" <<'EOF'
+00000000-00000fff : Reserved
+00001000-0009fbff : System RAM
+0009fc00-0009ffff : Reserved
+000f0000-000fffff : Reserved
+  000f0000-000fffff : System ROM
+00100000-1ffdffff : System RAM
+  0b000000-14ffffff : Crash kernel
+  15600000-16401d31 : Kernel code
+  16600000-16eeafff : Kernel rodata
+  17000000-1724897f : Kernel data
+  17910000-189fffff : Kernel bss
+1ffe0000-1fffffff : Reserved
+fd000000-fdffffff : PCI Bus 0000:00
+EOF
+echo "0x0000000001334000 1024" >"$R/sys/kernel/vmcoreinfo"
+for c in 0 1; do
+	: >"$R/sys/devices/system/cpu/cpu$c/uevent"
+	echo 368 >"$R/sys/devices/system/cpu/cpu$c/crash_notes_size"
+done
+echo 1ea3a400 >"$R/sys/devices/system/cpu/cpu0/crash_notes"
+echo 1eb3a400 >"$R/sys/devices/system/cpu/cpu1/crash_notes"
+printf 'ffffffffa0600000 T _stext\nffffffffa0600000 T _text\nffffffffa3a2f980 B _end\n' >"$R/proc/kallsyms"
+# /proc/kcore's ELF header: KCORE_TEXT (_text.._end), two KCORE_RAM, vmalloc, vmemmap.
+python3 - "$R/proc/kcore" <<'EOF'
+import struct, sys
+ph = [(0xffffffffa0600000, 0x342f980), (0xffff8bb100001000, 0x9ec00), (0xffff8bb100100000, 0x1fee0000),
+      (0xffffa9c080000000, 0x1fffffffffff), (0xffffd1c840000000, 0x800000)]
+hdr = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+hdr += struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, 64, 0, 0, 64, 56, len(ph) + 1, 0, 0, 0)
+hdr += struct.pack("<IIQQQQQQ", 4, 0, 0x1000, 0, 0, 0x800, 0, 4)
+for i, (va, sz) in enumerate(ph):
+    hdr += struct.pack("<IIQQQQQQ", 1, 7, 0x2000 + i * 0x100000, va, 0xffffffffffffffff, sz, sz, 4096)
+open(sys.argv[1], "wb").write(hdr + bytes(4096))
+EOF
+# kexec-tools' header for this state (its `kexec -d` "Elf header" lines), p_offset = p_paddr.
+python3 - "$T/want.bin" <<'EOF'
+import struct, sys
+ph = [(4, 0, 0x1ea3a400, 0, 0x170), (4, 0, 0x1eb3a400, 0, 0x170), (4, 0, 0x1334000, 0, 0x1024),
+      (1, 7, 0x15600000, 0xffffffffa0600000, 0x3430000), (1, 7, 0x1000, 0xffff8bb100001000, 0x9ec00),
+      (1, 7, 0x100000, 0xffff8bb100100000, 0xaf00000), (1, 7, 0x15000000, 0xffff8bb115000000, 0xafe0000)]
+b = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+b += struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, 64, 0, 0, 64, 56, len(ph), 0, 0, 0)
+for t, fl, pa, va, sz in ph:
+    b += struct.pack("<IIQQQQQQ", t, fl, pa, va, pa, sz, sz, 0)
+b += bytes(-len(b) % 1024)
+open(sys.argv[1], "wb").write(b)
+EOF
+if "$MK" --sysroot "$R" -o "$T/got.bin" 2>"$T/mk.err"; then
+	if cmp -s "$T/want.bin" "$T/got.bin"; then
+		ok "salvage-mkcorehdr: header equals kexec-tools' for the same /proc and /sys ($(stat -c %s "$T/got.bin") bytes)"
+	else
+		not_ok "salvage-mkcorehdr: header equals kexec-tools'" "$(cmp "$T/want.bin" "$T/got.bin" 2>&1 | head -1)"
+		readelf -lW "$T/got.bin" 2>&1 | grep -E 'NOTE|LOAD' | sed 's/^/#   | /'
+	fi
+else
+	not_ok "salvage-mkcorehdr runs on the fake sysroot" "$(cat "$T/mk.err")"
+fi
+# Without /proc/kcore it falls back to kallsyms for the text mapping and warns (PAGE_OFFSET default).
+mv "$R/proc/kcore" "$R/proc/kcore.off"
+"$MK" --sysroot "$R" -o "$T/nokcore.bin" 2>"$T/mk2.err"
+readelf -lW "$T/nokcore.bin" 2>/dev/null | grep -q 'LOAD.*0xffffffffa0600000 0x0000000015600000 0x3430000' &&
+	grep -q 'kallsyms' "$T/mk2.err" && ok "salvage-mkcorehdr: /proc/kallsyms gives the text mapping without /proc/kcore" ||
+	not_ok "salvage-mkcorehdr: kallsyms fallback" "$(cat "$T/mk2.err")"
+mv "$R/proc/kcore.off" "$R/proc/kcore"
+printf '00000000-00000000 : System RAM\n' >"$R/proc/iomem.zero"
+mkdir -p "$T/r2/proc" && cp "$R/proc/iomem.zero" "$T/r2/proc/iomem"
+"$MK" --sysroot "$T/r2" -o "$T/x.bin" 2>"$T/mk3.err" && not_ok "salvage-mkcorehdr: refuses zeroed /proc/iomem" "it succeeded" ||
+	{ grep -q 'run as root' "$T/mk3.err" && ok "salvage-mkcorehdr: zeroed /proc/iomem (not root) is a clear error" ||
+		not_ok "salvage-mkcorehdr: zeroed /proc/iomem message" "$(cat "$T/mk3.err")"; }
+
+# --- salvage-load: dry runs against a fake /sys/kernel -------------------------------------------
+S=$T/sys
+mkdir -p "$S/kernel"
+export SALVAGE_SYSFS=$S SALVAGE_COREHDR=$T/corehdr.bin SALVAGE_MBIMAGE=$T/mb.elf
+echo $((8 << 20)) >"$S/kernel/kexec_crash_size"
+check "salvage-load --help" sh "$LOAD" --help
+out=$(sh "$LOAD" -n --image build/salvage.elf --kexec /bin/true --dump tftp://10.0.0.1:69/vmcore-%m --dump serial \
+	--ip dhcp --console ttyS1,57600 --done halt 2>&1)
+want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump=tftp://10.0.0.1:69/vmcore-%m dump=serial ip=dhcp console=ttyS1,57600 salvage.done=halt' "
+[ "$out" = "$want" ] && ok "salvage-load: elf-x86 command line with dump=/ip=/console=/salvage.done= words" ||
+	not_ok "salvage-load: elf-x86 command line" "got: $out"
+out=$(sh "$LOAD" -n --live --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK" --dump serial 2>/dev/null)
+want="'/bin/true' '-l' '--type' 'multiboot-x86' '$T/mb.elf' '--module=$T/corehdr.bin' '--command-line=dump=serial' "
+[ "$out" = "$want" ] && ok "salvage-load: --live --type multiboot runs kexec -l with the header as module" ||
+	not_ok "salvage-load: multiboot command line" "got: $out"
+# The copy for kexec: a.out kludge (bit 16) cleared, checksum still valid, nothing else changed.
+python3 - build/salvage.elf "$T/mb.elf" <<'EOF' && ok "salvage-load: multiboot copy has the a.out kludge cleared and a valid checksum" || not_ok "salvage-load: multiboot copy" "see above"
+import struct, sys
+a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+off = next(i for i in range(0, 8192, 4) if struct.unpack_from("<I", a, i)[0] == 0x1BADB002)
+fa, fb = struct.unpack_from("<I", a, off + 4)[0], struct.unpack_from("<I", b, off + 4)[0]
+ok = len(a) == len(b) and fb == fa & ~0x10000 and (0x1BADB002 + fb + struct.unpack_from("<I", b, off + 8)[0]) & 0xffffffff == 0
+ok = ok and a[:off + 4] == b[:off + 4] and a[off + 12:] == b[off + 12:]
+print("# header at %d: flags %#x -> %#x" % (off, fa, fb))
+sys.exit(0 if ok else 1)
+EOF
+# kexec-tools 2.0.27+ default to kexec_file_load: salvage-load adds -c there.
+printf '#!/bin/sh\necho "                      understand the image (default)"\n' >"$T/newkexec"
+chmod +x "$T/newkexec"
+sh "$LOAD" -n --image build/salvage.elf --kexec "$T/newkexec" | grep -q "'-c' '-p'" &&
+	ok "salvage-load: adds -c where kexec would try kexec_file_load first" ||
+	not_ok "salvage-load: -c for newer kexec-tools" "no -c"
+need=$(sh "$LOAD" --print-crashkernel --image build/salvage.elf)
+[[ "$need" =~ ^[0-9]+M$ ]] && ok "salvage-load --print-crashkernel: $need" || not_ok "salvage-load --print-crashkernel" "got '$need'"
+
+# --- errors ---------------------------------------------------------------------------------------
+expect_error() {
+	local what=$1 re=$2 out; shift 2
+	if out=$(sh "$LOAD" "$@" 2>&1); then
+		not_ok "$what" "salvage-load succeeded"
+	elif echo "$out" | grep -qE -- "$re"; then
+		ok "$what"
+	else
+		not_ok "$what" "message was: $(echo "$out" | head -n 2 | tr '\n' ' ')"
+	fi
+}
+echo 0 >"$S/kernel/kexec_crash_size"
+expect_error "salvage-load: no reservation says to add crashkernel=" "Add crashkernel=$need " \
+	-n --image build/salvage.elf --kexec /bin/true
+echo $((1 << 20)) >"$S/kernel/kexec_crash_size"
+expect_error "salvage-load: too small a reservation says how much salvage needs" "too small: 1024 KiB reserved, salvage needs [0-9]+ KiB" \
+	-n --image build/salvage.elf --kexec /bin/true
+expect_error "salvage-load: missing image" "salvage image .*nonexistent.* not found" -n --image "$T/nonexistent" --kexec /bin/true
+expect_error "salvage-load: missing kexec" "is not an executable|kexec not found" -n --image build/salvage.elf --kexec "$T/nokexec"
+expect_error "salvage-load: not an i386 image" "not a 32-bit ELF|not an ELF" -n --image /bin/sh --kexec /bin/true
+expect_error "salvage-load: bad --done" "--done wants" --done never
+finish
