@@ -42,6 +42,7 @@ void console_init(int port, uint32_t baud)
 	log_info("console: ttyS%d at %u baud", port, (unsigned)baud);
 }
 
+/* The port and baud the log is on now (the serial target's defaults). */
 int console_port(void)
 {
 	return con_port;

@@ -58,6 +58,7 @@ _Static_assert(BP_E820_TABLE + BP_E820_MAX * sizeof(struct boot_e820_entry) <= B
 
 #define CMDLINE_CHUNK 64u
 
+/* A memory type's name for the log. */
 static const char *type_name(uint32_t type)
 {
 	switch (type) {
@@ -181,6 +182,7 @@ static void drop_image_name(char *cmdline)
 	cmdline[j] = 0;
 }
 
+/* Empty bi for a fresh parse by protocol. */
 static void bootinfo_reset(struct bootinfo *bi, int protocol)
 {
 	memset(bi, 0, sizeof(*bi));

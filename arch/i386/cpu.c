@@ -87,6 +87,7 @@ void cpu_init(uint32_t unsupported_relocs);
 void exception_handler(struct exc_frame *f);
 void cpu_boot_failed(void) __attribute__((noreturn));
 
+/* GDT entry i: a flat 4 GiB 32-bit segment with the given access byte. */
 static void gdt_set(int i, uint8_t access)
 {
 	gdt[i] = (struct gdt_entry){
@@ -166,6 +167,7 @@ int cpu_boot_info(uint32_t magic, uint32_t info, struct bootinfo *bi)
 	return rc;
 }
 
+/* Disarm: an exception from here on resets the machine. */
 void cpu_release_exceptions(void)
 {
 	exc_jb.armed = 0;
@@ -226,6 +228,7 @@ void cpu_debug_fault(void)
 	__asm__ volatile("movw %w0, %%es" : : "r"(0x1234) : "memory");
 }
 
+/* Reset the machine by every means there is, best first; never returns. Logs nothing. */
 static void reset_now(void) __attribute__((noreturn));
 static void reset_now(void)
 {
@@ -247,6 +250,7 @@ static void reset_now(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/* Stop here for good (an NMI wakes hlt: loop). */
 static void halt_forever(void) __attribute__((noreturn));
 static void halt_forever(void)
 {
