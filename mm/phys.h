@@ -6,7 +6,8 @@
 #include "lib/lib.h"
 
 /* Copy len bytes at physical address addr into buf. Returns 0, or -ERANGE when any part of the
- * range cannot be read (e.g. above 4 GiB before PAE windows exist). Never faults on a bad range. */
+ * range cannot be read (above 4 GiB it goes through a PAE window, arch/i386/pae.c, when the CPU has one).
+ * Never faults on a bad range. */
 int phys_read(uint64_t addr, void *buf, size_t len);
 
 #endif
