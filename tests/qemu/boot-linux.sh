@@ -4,7 +4,8 @@
 # tests/qemu/linux-entry-stub.asm plays purgatory, QEMU's -device loader places the raw image.
 # Both runs must read boot_params (command line, e820), relocate, send a dump, reboot, and their
 # dumps must hold the same bytes everywhere outside the two salvage images — including a planted
-# pattern — so relocation changes nothing but where salvage runs.
+# pattern — so relocation changes nothing but where salvage runs. A third run gives salvage an
+# e820 with exactly its footprint (the sum of its PT_LOAD sizes) as RAM: the smallest crash region.
 set -u
 . "$(dirname "$0")/../lib/qemu.sh"
 . "$(dirname "$0")/../lib/boot.sh"
@@ -36,6 +37,23 @@ for base in 0x1000000 0x11a3000; do
 		not_ok "$name: salvage-recv rebuilds the dump" "$(tail -3 "$T/$name.recv")"
 	fi
 done
+
+# The smallest region: exactly the image's footprint, at an odd base.
+foot=$(python3 -c '
+import struct
+e = open("build/salvage.elf", "rb").read()
+phoff, = struct.unpack_from("<I", e, 28); phnum, = struct.unpack_from("<H", e, 44)
+ph = [struct.unpack_from("<8I", e, phoff + 32 * i) for i in range(phnum)]
+print("0x%x" % ((max(p[2] + p[5] for p in ph if p[0] == 1) + 4095) & ~4095))')
+base=0x1235000 end=$(printf '0x%x' $((0x1235000 + foot)))
+linux_stub "$T/stub" $base "$entry" $base "$end" "salvage.done=reboot" || not_ok "footprint: stub assembles"
+QEMU_ARCH=i386 qemu_run tight 120 -m 24 -kernel "$T/stub" -device loader,file="$T/img",addr=$base,force-raw=on \
+	-serial file:"$T/tight.serial"
+S=$T/tight.serial
+[ "$QEMU_RC" = 0 ] && ok "footprint $foot: QEMU exited by salvage's reboot" || not_ok "footprint $foot: QEMU exited by salvage's reboot" "rc $QEMU_RC"
+require "$S" "^salvage: salvage at $base-$end, booted by Linux boot protocol\$" "footprint: image ends where its PT_LOADs say"
+require "$S" '^salvage: serial: sent 4096 bytes' "footprint: headers-only dump sent (no RAM left besides salvage)"
+forbid "$S" 'salvage: error:|exception' "footprint: fits (no 'not inside one RAM range')"
 
 # Same bytes outside both images; the pattern where it was planted.
 out=$(python3 - "$T" "$PATTERN_AT" <<'PY'
