@@ -1,0 +1,33 @@
+#!/bin/bash
+# A TFTP target that cannot take the dump must hand over to the next target within a bounded time:
+# `dump=tftp://... dump=serial` with (1) no server listening (silence: salvage gives up after its 30 s
+# bound) and (2) a server that refuses the write (tftpd-hpa without -c: an ERROR packet, at once).
+# Either way the serial dump that follows must be complete and equal Linux's /proc/vmcore.
+. "$(dirname "$0")/../lib/qemu.sh"
+qemu_init tftp-fallback
+. tests/lib/synthetic.sh
+. tests/lib/tftp.sh
+synthetic_need
+
+synthetic_plant elf64 --variant elf64
+synthetic_oracle
+
+# (1) Nobody listens on the port.
+down=$(free_port udp)
+tftp_salvage down e1000 150 "elfcorehdr=$ELFCOREHDR dump=tftp://10.0.2.2:$down/vmcore dump=serial"
+require "$T/down.serial" "tftp: no answer from the server for 3[0-9] s" "down: TFTP gave up on silence after ~30 s"
+require "$T/down.serial" "target 1 failed.*trying the next" "down: moved on to the serial target"
+synthetic_recv down && synthetic_compare down "$ORACLE" "Linux's /proc/vmcore (over serial after TFTP failed)"
+[ "${BOOT_SECS%.*}" -lt 90 ] && ok "down: whole run bounded (${BOOT_SECS} s < 90 s)" ||
+	not_ok "down: whole run bounded" "${BOOT_SECS} s"
+
+# (2) The server answers with an error: no -c, so it may not create the file.
+srv=$(tftp_dir srv)
+tftp_hpa "$srv"
+tftp_salvage refused virtio-net-pci 120 "elfcorehdr=$ELFCOREHDR dump=tftp://10.0.2.2:$SRV_PORT/vmcore dump=serial"
+require "$T/refused.serial" "tftp: server refused 'vmcore': error [0-9]+: [A-Za-z]" "refused: the server's error code and text logged"
+require "$T/refused.serial" "target 1 failed.*trying the next" "refused: moved on to the serial target"
+forbid "$T/refused.serial" "no answer from the server" "refused: no waiting for a timeout"
+synthetic_recv refused && synthetic_compare refused "$ORACLE" "Linux's /proc/vmcore (over serial after TFTP failed)"
+[ ! -e "$srv/vmcore" ] && ok "refused: nothing written on the server" || not_ok "refused: nothing written on the server"
+finish
