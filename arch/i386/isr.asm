@@ -5,6 +5,8 @@ bits 32
 extern exception_handler
 
 KERNEL_DS	equ 0x10	; flat data selector (arch/i386/cpu.c GDT)
+CR0_PG		equ 0x80000000	; paging enable
+CR4_PAE		equ 0x00000020	; physical address extension
 
 ; Vectors whose exceptions push an error code (Intel SDM vol. 3, table 6-1).
 %define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -74,11 +76,18 @@ cpu_catch_exceptions:
 	xor eax, eax
 	ret
 
-; void exc_longjmp(int val): disarm, reload flat data segments (the fault may have left a bad
-; one), return val != 0 from the last cpu_catch_exceptions.
+; void exc_longjmp(int val): disarm, switch paging off (a fault inside a PAE window copy leaves
+; it on), reload flat data segments (the fault may have left a bad one), return val != 0 from
+; the last cpu_catch_exceptions.
 global exc_longjmp
 exc_longjmp:
 	mov edx, [esp + 4]
+	mov eax, cr0
+	and eax, ~CR0_PG
+	mov cr0, eax
+	mov eax, cr4
+	and eax, ~CR4_PAE
+	mov cr4, eax
 	call .here
 .here:	pop ecx
 	lea ecx, [ecx + (exc_jb - .here)]
