@@ -93,10 +93,21 @@ _Static_assert(sizeof(struct e1000_tx_desc) == 16, "legacy TX descriptor is 16 b
 #define LINK_WAIT_US 2000000u
 #define TX_WAIT_US 100000u		/* a descriptor the device has not completed by then is stuck */
 
-static struct e1000_rx_desc rx_ring[RX_RING] __attribute__((aligned(128)));
-static struct e1000_tx_desc tx_ring[TX_RING] __attribute__((aligned(128)));
-static uint8_t rx_bufs[RX_RING][RX_BUF] __attribute__((aligned(16)));
-static uint8_t tx_bufs[TX_RING][TX_BUF] __attribute__((aligned(16)));
+/* The device's memory, in the shared NIC DMA arena: rings 128-byte aligned (the arena is page
+ * aligned and the rings come first), buffers 16-byte aligned. */
+struct e1000_dma {
+	struct e1000_rx_desc rx_ring[RX_RING];
+	struct e1000_tx_desc tx_ring[TX_RING];
+	uint8_t rx_bufs[RX_RING][RX_BUF];
+	uint8_t tx_bufs[TX_RING][TX_BUF];
+};
+_Static_assert(sizeof(struct e1000_dma) <= NIC_DMA_ARENA_SIZE, "e1000 rings fit the NIC DMA arena");
+_Static_assert(sizeof(struct e1000_rx_desc) * RX_RING % 128 == 0, "TX ring stays 128-byte aligned");
+#define dma ((struct e1000_dma *)nic_dma_arena)
+#define rx_ring (dma->rx_ring)
+#define tx_ring (dma->tx_ring)
+#define rx_bufs (dma->rx_bufs)
+#define tx_bufs (dma->tx_bufs)
 
 static struct {
 	struct pci_bar regs;

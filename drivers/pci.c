@@ -18,6 +18,8 @@
 struct nic_driver nic_drivers_start[0] __attribute__((used, aligned(4), section(".tbl.nic_drivers.00")));
 struct nic_driver nic_drivers_end[0] __attribute__((used, aligned(4), section(".tbl.nic_drivers.99")));
 
+uint8_t nic_dma_arena[NIC_DMA_ARENA_SIZE] __attribute__((aligned(4096)));
+
 static void pci_select(const struct pci_dev *p, unsigned off)
 {
 	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | (uint32_t)p->bus << 16 | (uint32_t)p->dev << 11 |

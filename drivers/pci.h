@@ -131,6 +131,12 @@ struct nic {
 	uint8_t mac[6];
 };
 
+/* Rings and buffers the NIC's DMA reaches, shared by all drivers: only one NIC runs at a time, and a
+ * driver whose probe fails stops the device's DMA before the next driver takes the arena. Each
+ * driver overlays its own struct and _Static_asserts that it fits. */
+#define NIC_DMA_ARENA_SIZE (176u * 1024u)
+extern uint8_t nic_dma_arena[NIC_DMA_ARENA_SIZE];
+
 /* Place a driver in the link-time table (linker.ld gathers .tbl.* sorted; see drivers/pci.c). */
 #define NIC_DRIVER __attribute__((used, aligned(4), section(".tbl.nic_drivers.01")))
 

@@ -117,10 +117,20 @@ struct vq {
 	uint32_t notify_off;			/* modern: offset of this queue's notify register */
 };
 
-static uint8_t vq_mem[2][VQ_MEM] __attribute__((aligned(4096)));
-static struct virtio_net_hdr rx_hdr[RX_BUFS], tx_hdr[TX_BUFS];
-static uint8_t rx_buf[RX_BUFS][BUF_SIZE] __attribute__((aligned(16)));
-static uint8_t tx_buf[TX_BUFS][BUF_SIZE] __attribute__((aligned(16)));
+/* The device's memory, in the shared NIC DMA arena (page aligned, so the rings come first). */
+struct virtio_net_dma {
+	uint8_t vq_mem[2][VQ_MEM];
+	uint8_t rx_buf[RX_BUFS][BUF_SIZE];
+	uint8_t tx_buf[TX_BUFS][BUF_SIZE];
+	struct virtio_net_hdr rx_hdr[RX_BUFS], tx_hdr[TX_BUFS];
+};
+_Static_assert(sizeof(struct virtio_net_dma) <= NIC_DMA_ARENA_SIZE, "virtio-net rings fit the NIC DMA arena");
+#define dma ((struct virtio_net_dma *)nic_dma_arena)
+#define vq_mem (dma->vq_mem)
+#define rx_hdr (dma->rx_hdr)
+#define tx_hdr (dma->tx_hdr)
+#define rx_buf (dma->rx_buf)
+#define tx_buf (dma->tx_buf)
 
 static struct {
 	bool modern;
@@ -417,7 +427,10 @@ static int virtio_net_probe(struct nic *nic)
 	return 0;
 
 err_failed:
+	/* Leave nothing running in the shared DMA arena for the next driver. */
 	set_status(VIRTIO_STATUS_FAILED);
+	reset_device();
+	pci_quiesce(p);
 	return rc;
 }
 

@@ -15,10 +15,12 @@
 #define MEMP_MEM_MALLOC 0
 #define MEM_USE_POOLS 0
 #define MEM_ALIGNMENT __SIZEOF_POINTER__ /* 4 on i386; 8 in the x86_64 host unit tests (UBSan checks pbuf alignment) */
-/* The heap holds PBUF_RAM allocations: outgoing TFTP blocks (one of 65464 + 4 bytes at a time), the
- * 20-byte headers of IP fragments, and fragments copied while ARP resolves the first hop (a whole
- * block, ARP_QUEUE_LEN below). Room for three maximal blocks. */
-#define MEM_SIZE (3u * 66u * 1024u)
+/* The heap holds PBUF_RAM allocations: outgoing TFTP blocks (net/tftp.c allocates one of up to
+ * 65464 + 4 bytes at a time and frees it once sent), the headers of its IP fragments while each is
+ * sent, and the fragments copied when ARP has to resolve the first hop first (ARP_QUEUE_LEN below;
+ * net_up resolves it in advance). Room for two maximal blocks and slack; every KiB here is a KiB
+ * more of crashkernel= memory. */
+#define MEM_SIZE (2u * 66u * 1024u + 8u * 1024u)
 /* Receive pbufs: one Ethernet frame each; enough for a whole 64 KiB datagram in reassembly
  * (45 fragments of 1480 bytes) plus the frames still queued behind it. */
 #define PBUF_POOL_SIZE 80

@@ -27,7 +27,7 @@ run() {
 	wait_for "$T/$name.serial" 'salvage: (tftp: wrote|no dump target)' 30 "$name"
 	qemu_stop "$name"
 	require "$T/$name.serial" "GUEST: driver $driver" "$name: Linux drove the NIC with $driver"
-	require "$T/$name.serial" 'GUEST: eth0 rx_packets [1-9][0-9]* tx_packets [1-9]' "$name: traffic was flowing"
+	require "$T/$name.serial" 'GUEST: eth0 rx_packets [0-9]+ tx_packets [1-9]' "$name: Linux was transmitting"
 	require "$T/$name.serial" 'GUEST: crashing with eth0 running' "$name: crashed with the NIC up"
 	require "$T/$name.serial" "salvage: net: $model at pci .*, MAC 52:54:00:5a:17:0e" "$name: salvage reset and started the NIC"
 	require "$T/$name.serial" 'salvage: net: DHCP lease 10\.0\.2\.15/' "$name: DHCP lease after the reset"
