@@ -28,7 +28,8 @@
 
 #define UART_CLOCK_DIV1 115200u	/* baud rate at divisor 1 (1.8432 MHz / 16) */
 #define UART_FIFO_SIZE 16
-#define THRE_SPINS 1000000u	/* give up on a UART that never drains (about a second or more) */
+#define THRE_SPINS 1000000u	/* per divisor step: give up on a UART that never drains (a FIFO
+				 * takes 1.4 ms at 115200 baud; this is about a second or more) */
 
 static const uint16_t uart_base[4] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
 
@@ -36,6 +37,7 @@ static struct uart_state {
 	bool ready;		/* initialised and answering */
 	bool dead;		/* stopped draining: writes are dropped */
 	int fifo;		/* bytes per THRE wait */
+	uint32_t spins;		/* THRE polls before declaring the UART dead */
 	bool mid_line;		/* last byte written was not '\n' */
 } uarts[4];
 
@@ -68,17 +70,19 @@ int uart_init(int port, uint32_t baud)
 	outb(base + UART_FCR, FCR_ENABLE | FCR_CLEAR_RX | FCR_CLEAR_TX | FCR_TRIGGER_14);
 	outb(base + UART_MCR, MCR_DTR | MCR_RTS);
 	u->fifo = (inb(base + UART_IIR) & IIR_FIFO_MASK) == IIR_FIFO_MASK ? UART_FIFO_SIZE : 1;
+	u->spins = THRE_SPINS * div;
 	u->ready = true;
 	u->dead = false;
 	return 0;
 }
 
-/* Wait until the transmitter (the whole FIFO) is empty. false when it never empties. */
-static bool wait_thre(uint16_t base)
+/* Wait until the transmitter (the whole FIFO) is empty. false when it stays full for max_spins
+ * polls (a UART that stopped draining). */
+static bool wait_thre(uint16_t base, uint32_t max_spins)
 {
 	uint32_t spins;
 
-	for (spins = 0; spins < THRE_SPINS; spins++)
+	for (spins = 0; spins < max_spins; spins++)
 		if (inb(base + UART_LSR) & LSR_THRE)
 			return true;
 	return false;
@@ -100,7 +104,7 @@ void uart_write(int port, const void *buf, size_t n)
 		return;
 	base = uart_base[port];
 	while (n > 0) {
-		if (!wait_thre(base)) {
+		if (!wait_thre(base, u->spins)) {
 			u->dead = true;
 			return;
 		}
