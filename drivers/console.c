@@ -36,7 +36,8 @@ void console_init(int port, uint32_t baud)
 			 (unsigned)baud, rc, con_port);
 		return;
 	}
-	log_info("console: moving to ttyS%d at %u baud", port, (unsigned)baud);
+	if (port != con_port)
+		log_info("console: moving to ttyS%d at %u baud", port, (unsigned)baud);
 	con_port = port;
 	con_baud = baud;
 	log_info("console: ttyS%d at %u baud", port, (unsigned)baud);
