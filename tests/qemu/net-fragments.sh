@@ -1,0 +1,31 @@
+#!/bin/bash
+# IP fragmentation both ways through each NIC: a host peer on a point-to-point QEMU socket wire
+# (loopback UDP, tests/lib/eth-peer.py) pings salvage's static address with 8000- and 65000-byte
+# ICMP echoes (the largest is 45 fragments, as many as a 65464-byte TFTP block needs); lwIP must
+# reassemble the request (IP_REASSEMBLY) and send the reply fragmented (IP_FRAG).
+. "$(dirname "$0")/../lib/qemu.sh"
+qemu_init net-fragments
+. tests/lib/net.sh
+
+for run in e1000:8000 virtio-net-pci:8000 e1000:65000; do
+	dev=${run%%:*} SIZE=${run#*:} name=${run/:/-}
+	peer=$(free_port udp)
+	qport=$(free_port udp)
+	# salvage resolves its gateway (the peer) by ARP, then tries TFTP to it (never answered), all the
+	# while answering pings from inside net_poll.
+	python3 tests/lib/eth-peer.py "$peer" "$qport" 10.0.2.77 10.0.2.2 $SIZE 40 >"$T/$name.peer" 2>&1 &
+	ppid=$!
+	at_exit "kill $ppid"
+	qemu_start "$name" 60 -m 32 -kernel build/salvage.elf \
+		-append "ip=10.0.2.77::10.0.2.2:255.255.255.0 dump=tftp://10.0.2.2:6969/x salvage.done=halt" \
+		-netdev "socket,id=n0,udp=127.0.0.1:$peer,localaddr=127.0.0.1:$qport" \
+		-device "$dev,netdev=n0,mac=$NET_MAC" -serial "file:$T/$name.serial"
+	wait "$ppid"
+	qemu_stop "$name"
+	while read -r line; do
+		case $line in ok*) ok "$name: ${line#ok }" ;; "not ok"*) not_ok "$name: ${line#not ok }" ;; esac
+	done <"$T/$name.peer"
+	grep -q '^ok ' "$T/$name.peer" || { not_ok "$name: fragmented ping" "$(tail -n 3 "$T/$name.peer" | tr '\n' ' ')"; tail -n 5 "$T/$name.serial" | sed 's/^/#   | /'; }
+	forbid "$T/$name.serial" 'lwIP assertion|exception' "$name: no lwIP assertion"
+done
+finish
