@@ -25,7 +25,7 @@ else
 	not_ok "grub-mkrescue made an ISO" "$(tail -3 "$T/mkrescue.out")"; finish
 fi
 
-QEMU_ARCH=i386 qemu_run grub 180 -m 32 -cdrom "$T/salvage.iso" -boot d -serial file:"$T/grub.serial"
+QEMU_ARCH=i386 qemu_run grub 180 -m 8 -cdrom "$T/salvage.iso" -boot d -serial file:"$T/grub.serial"
 S=$T/grub.serial
 [ "$QEMU_RC" = 0 ] && ok "QEMU exited by salvage's reboot" || not_ok "QEMU exited by salvage's reboot" "rc $QEMU_RC"
 require "$S" '^salvage: salvage at 0x200000-0x[0-9a-f]+000, booted by multiboot$' "GRUB loaded it at 2 MiB"
