@@ -57,10 +57,17 @@ fi
 
 # q35 (ICH9): poweroff through the ACPI PM port, log moved to ttyS1 (ttyS0 keeps the first lines).
 QEMU_ARCH=i386 qemu_run q35 120 -M q35 -m 8 -kernel build/salvage.elf \
-	-append "console=ttyS1 salvage.done=poweroff" -serial file:"$T/s0" -serial file:"$T/s1"
+	-append "console=ttyS1 salvage.done=poweroff salvage.bogus=$(printf '\033')[2J" \
+	-serial file:"$T/s0" -serial file:"$T/s1"
 [ "$QEMU_RC" = 0 ] && ok "q35: QEMU exited (powered off)" || not_ok "q35: QEMU exited (powered off)" "rc $QEMU_RC"
 require "$T/s0" '^salvage: console: moving to ttyS1 at 115200 baud$' "q35: ttyS0 says where the log went"
 forbid "$T/s0" 'serial: sent' "q35: nothing more on ttyS0"
+require "$T/s0" '^salvage: warning: .*salvage\.bogus=\?\[2J' "q35: control characters in a log line replaced"
+if grep -a '^salvage: ' "$T/s0" "$T/s1" | grep -q "$(printf '\033')"; then
+	not_ok "q35: no raw control characters in log lines" "ESC found"
+else
+	ok "q35: no raw control characters in log lines"
+fi
 require "$T/s1" '^salvage: console: ttyS1 at 115200 baud$' "q35: log continues on ttyS1"
 require "$T/s1" '^salvage: serial: sent [0-9]+ bytes' "q35: dump sent on the console port ttyS1"
 require "$T/s1" '^salvage: powering off$' "q35: powers off"
