@@ -55,6 +55,7 @@
 #define E1000_RAH0 0x5404
 #define E1000_RAH_AV (1u << 31)		/* address valid */
 #define E1000_REG_SPAN 0x10000		/* BAR0 must cover at least this much */
+#define E1000_DEV_82574L 0x10d3		/* PCI device ID whose EERD layout differs */
 
 /* Legacy receive descriptor. */
 struct e1000_rx_desc {
@@ -167,7 +168,7 @@ static int read_mac(struct nic *nic)
 	for (unsigned i = 0; i < 3; i++) {
 		uint16_t w;
 
-		if (eeprom_read(nic->pci.device == 0x10d3, i, &w) != 0) {
+		if (eeprom_read(nic->pci.device == E1000_DEV_82574L, i, &w) != 0) {
 			log_err("e1000: no valid receive address and the EEPROM does not answer");
 			return -EIO;
 		}
@@ -326,7 +327,7 @@ static void e1000_rx_release(struct nic *nic)
 static const struct pci_id e1000_ids[] = {
 	{ 0x8086, 0x100e, "82540EM" },	/* QEMU "e1000" */
 	{ 0x8086, 0x100f, "82545EM" },	/* QEMU "e1000-82545em" (copper) */
-	{ 0x8086, 0x10d3, "82574L" },	/* QEMU "e1000e" */
+	{ 0x8086, E1000_DEV_82574L, "82574L" },	/* QEMU "e1000e" */
 };
 
 struct nic_driver e1000_driver NIC_DRIVER = {

@@ -5,7 +5,8 @@
 # a deb-src one); apt runs with a private source list, state and cache under build/cache/lwip-apt so
 # the system's apt state is untouched. apt-get source checks each file against the Sources index
 # (whose Release file is signed by the archive keys); we also check the orig tarball's sha256 against
-# the .dsc and let dpkg-source verify the rest when unpacking.
+# the .dsc and let dpkg-source verify the rest when unpacking. (dpkg-source cannot check the .dsc's
+# own maintainer signature without the debian-keyring package; the archive signature covers it.)
 #
 # Usage: scripts/fetch-lwip.sh                 fetch + unpack if build/lwip/src is missing
 #        scripts/fetch-lwip.sh --print-srcdir  same, then print the absolute lwIP src/ directory
@@ -111,6 +112,7 @@ fetch() {
 		{ cat "$APTDIR/unpack.log" >&2; die "dpkg-source -x $dsc failed"; }
 	[ -f "$DEST.tmp/lwip-$version/src/core/init.c" ] ||
 		die "unpacked $PKG $version has no src/core/init.c: not the lwIP layout this build expects"
+	rm -f "$DEST.tmp"/*.orig.tar.*	# dpkg-source's copy of the tarball next to the tree
 	echo "$version" >"$DEST.tmp/VERSION"
 	ln -s "lwip-$version/src" "$DEST.tmp/src"
 	rm -rf "$DEST"; mv "$DEST.tmp" "$DEST"
