@@ -23,6 +23,6 @@ run() { # NAME NIC SERVER DROP DUP REORDER SEED OPTIONS
 	forbid "$T/$name.serial" 'target 1 failed' "$name: no fallback needed"
 }
 run hpa-5 e1000 hpa 5 2 5 11 ""
-run atftpd-20 virtio-net-pci atftpd 20 5 10 12 "?blksize=1468&windowsize=8"
+run atftpd-20 virtio-net-pci atftpd 20 5 10 12 "?blksize=8192&windowsize=4"
 run hpa-20 e1000 hpa 20 5 10 13 "?blksize=8192"
 finish
