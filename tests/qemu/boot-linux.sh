@@ -6,10 +6,13 @@
 # dumps must hold the same bytes everywhere outside the two salvage images — including a planted
 # pattern — so relocation changes nothing but where salvage runs. A third run gives salvage an
 # e820 with exactly its footprint (the sum of its PT_LOAD sizes) as RAM: the smallest crash region.
+# Then, on a planted crash state (tests/lib/plant.py) with elfcorehdr=, two more bases must send
+# the very same file, byte for byte the model of Linux's /proc/vmcore for that state.
 set -u
 . "$(dirname "$0")/../lib/qemu.sh"
 . "$(dirname "$0")/../lib/boot.sh"
 qemu_init boot-linux
+. tests/lib/synthetic.sh
 
 RAM_START=0x1000000 RAM_END=0x1400000	# the "crash region" e820 gives salvage: 16-20 MiB
 PATTERN_AT=0x1300000
@@ -54,6 +57,20 @@ S=$T/tight.serial
 require "$S" "^salvage: salvage at $base-$end, booted by Linux boot protocol\$" "footprint: image ends where its PT_LOADs say"
 require "$S" '^salvage: serial: sent 4096 bytes' "footprint: headers-only dump sent (no RAM left besides salvage)"
 forbid "$S" 'salvage: error:|exception' "footprint: fits (no 'not inside one RAM range')"
+
+# The same dump from two bases: a planted crash state at 32 MiB, described by an elfcorehdr.
+synthetic_plant plant --variant elf64 --base 0x2000000
+python3 "$PLANT" model "$PLANT_DIR" "$T/model.vmcore" >/dev/null || not_ok "model of /proc/vmcore" "plant.py model failed"
+for base in 0x1000000 0x1423000; do
+	name=core$base
+	linux_stub "$T/stub" $base "$entry" 0x1000000 0x1800000 "elfcorehdr=$ELFCOREHDR_K salvage.done=reboot" ||
+		{ not_ok "$name: stub assembles"; continue; }
+	synthetic_boot $name 120 -m 64 -kernel "$T/stub" -device loader,file="$T/img",addr=$base,force-raw=on
+	require "$T/$name.serial" "^salvage: salvage at $base-" "$name: relocated"
+	forbid "$T/$name.serial" 'salvage: error:|unusable|memory map instead' "$name: elfcorehdr accepted, no errors"
+	synthetic_recv $name && synthetic_compare $name "$T/model.vmcore" "the model of Linux's /proc/vmcore"
+done
+check "both bases sent the same bytes" cmp "$T/core0x1000000.vmcore" "$T/core0x1423000.vmcore"
 
 # Same bytes outside both images; the pattern where it was planted.
 out=$(python3 - "$T" "$PATTERN_AT" <<'PY'
