@@ -14,6 +14,7 @@ PEER_CK=${LC_PEER_CK:-96M}
 
 lc_prepare
 SALVAGE_CK=${LC_CK:-$(lc_min_ck elf)}
+LC_PEER_OPTS=${LC_PEER_OPTS:--m e1000}	# the peer sends /proc/vmcore over TFTP
 lc_prepare_peer
 lc_tftp_server
 
