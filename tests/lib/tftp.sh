@@ -51,8 +51,10 @@ tftp_relay() {
 
 # tftp_relay_stop: stop the relay so it writes RELAY_STATS; prints a one-line summary.
 tftp_relay_stop() {
+	local i
 	kill "$RELAY_PID" 2>/dev/null
-	wait "$RELAY_PID" 2>/dev/null
+	# (may run in a $(...) subshell, where wait cannot reap it: poll for the file instead)
+	for i in $(seq 20); do [ -s "$RELAY_STATS" ] && break; sleep 0.1; done
 	[ -f "$RELAY_STATS" ] && python3 -c 'import json,sys; s=json.load(open(sys.argv[1]));
 print(" ".join("%s: %d in, %d dropped, %d duplicated, %d delayed" % (d, v["in"], v["dropped"], v["duplicated"], v["delayed"]) for d, v in s.items()))' "$RELAY_STATS"
 }
