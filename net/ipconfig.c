@@ -6,7 +6,6 @@
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
-#include "lwip/prot/dhcp.h"
 #include "net/ethif.h"
 #include "net/net.h"
 

@@ -4,7 +4,6 @@
 #include "drivers/pci.h"
 #include "lib/log.h"
 #include "lwip/etharp.h"
-#include "lwip/init.h"
 #include "lwip/pbuf.h"
 #include "lwip/timeouts.h"
 #include "net/ethif.h"
