@@ -60,10 +60,11 @@ _Static_assert(sizeof(struct table_ptr) == 6, "GDTR/IDTR operand is 6 bytes");
 /* What arch/i386/isr.asm pushes before calling exception_handler. */
 struct exc_frame {
 	uint32_t edi, esi, ebp, esp0, ebx, edx, ecx, eax; /* pushad */
+	uint32_t es, ds;		/* the faulting code's (low 16 bits) */
 	uint32_t vector, error;
 	uint32_t eip, cs, eflags;	/* pushed by the CPU (no privilege change: no ss:esp) */
 };
-_Static_assert(sizeof(struct exc_frame) == 52, "exception frame layout of isr.asm");
+_Static_assert(sizeof(struct exc_frame) == 60, "exception frame layout of isr.asm");
 
 /* arch/i386/isr.asm */
 struct exc_jmpbuf {
@@ -191,7 +192,7 @@ static const char *const exc_names[NUM_EXCEPTIONS] = {
 void exception_handler(struct exc_frame *f)
 {
 	uint32_t cr0, cr2, cr3, cr4, esp = (uintptr_t)&f->eflags + 4;
-	uint16_t ds, es, ss;
+	uint16_t ss;
 
 	if (f->vector == EXC_NMI && !in_exception) {
 		log_warn("NMI at eip 0x%08x (salvage+0x%x) ignored", f->eip, f->eip - (uint32_t)self_start);
@@ -203,16 +204,14 @@ void exception_handler(struct exc_frame *f)
 	}
 	__asm__ volatile("mov %%cr0, %0; mov %%cr2, %1; mov %%cr3, %2; mov %%cr4, %3"
 			 : "=r"(cr0), "=r"(cr2), "=r"(cr3), "=r"(cr4));
-	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%ss, %2" : "=r"(ds), "=r"(es), "=r"(ss));
-	/* Flat data segments for our own code (the fault may have been a bad segment load). */
-	__asm__ volatile("movw %w0, %%ds; movw %w0, %%es" : : "r"(KERNEL_DS));
+	__asm__ volatile("mov %%ss, %0" : "=r"(ss));
 	log_err("CPU exception %u (%s), error code 0x%x, at eip 0x%08x (salvage+0x%x)",
 		f->vector, f->vector < NUM_EXCEPTIONS ? exc_names[f->vector] : "?", f->error,
 		f->eip, f->eip - (uint32_t)self_start);
 	log_err("  eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x ebp=%08x esp=%08x",
 		f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi, f->ebp, esp);
 	log_err("  eflags=%08x cs=%04x ds=%04x es=%04x ss=%04x cr0=%08x cr2=%08x cr3=%08x cr4=%08x",
-		f->eflags, f->cs & 0xFFFF, ds, es, ss, cr0, cr2, cr3, cr4);
+		f->eflags, f->cs & 0xFFFF, f->ds & 0xFFFF, f->es & 0xFFFF, ss, cr0, cr2, cr3, cr4);
 	if (exc_jb.armed) {
 		in_exception = 0;
 		exc_longjmp((int)f->vector + 1);

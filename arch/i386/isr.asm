@@ -24,16 +24,23 @@ isr_ %+ v:
 %endrep
 
 ; Frame for exception_handler (struct exc_frame): edi esi ebp esp0 ebx edx ecx eax (pushad),
-; vector, error code, then what the CPU pushed: eip cs eflags. exception_handler returns only
-; for an NMI, which is then resumed.
+; es, ds, vector, error code, then what the CPU pushed: eip cs eflags. The handler runs with our
+; flat data segments whatever the faulting code had. It returns only for an NMI, then resumed.
 exc_common:
+	push ds
+	push es
 	pushad
+	mov ax, KERNEL_DS
+	mov ds, ax
+	mov es, ax
 	cld
 	mov eax, esp
 	push eax
 	call exception_handler
 	add esp, 4
 	popad
+	pop es
+	pop ds
 	add esp, 8			; vector, error code
 	iretd
 
