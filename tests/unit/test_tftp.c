@@ -37,6 +37,7 @@ struct pkt {
 	size_t len;
 	uint16_t sport, dport;
 	uint64_t due_us;	/* delivery time (for delayed / reordered packets) */
+	bool held;		/* kept back until the server releases it */
 };
 
 #define QMAX 4096
@@ -203,6 +204,9 @@ static struct server {
 	int (*drop_data)(uint64_t k, int first); /* scripted drop of DATA block k (1-based count) */
 	bool dup_all_acks;
 	bool drop_final_acks;	/* the server never gets its last ACK through (then exits) */
+	uint64_t slow_ack;	/* the first ACK of this block is held until the client resends the block */
+	uint64_t slow_held;	/* the block whose ACK is held */
+	uint64_t ack_delay_us;	/* every ACK takes this long to arrive */
 	uint64_t stray_at;	/* when block k arrives, also send an ACK from a foreign port */
 	uint16_t client_port;
 	uint16_t client_err;	/* error code of an ERROR the client sent (not 5) */
@@ -262,6 +266,7 @@ static void reply(uint16_t from, uint16_t to, const void *data, size_t len, bool
 		q->sport = from;
 		q->dport = to;
 		q->due_us = fake_now_us;
+		q->held = false;
 		if (impair && srv.delay_pct && (int)(rnd() % 100) < srv.delay_pct)
 			q->due_us += 200 + rnd() % 3000; /* arrives after later packets: reordering */
 	}
@@ -276,6 +281,13 @@ static void srv_ack(uint16_t to, uint64_t k)
 	memcpy(srv.lastreply, a, 4);
 	srv.lastreply_len = 4;
 	reply(srv.tid, to, a, 4, true);
+	if (inq_n && srv.ack_delay_us)
+		inq[inq_n - 1].due_us += srv.ack_delay_us;
+	if (srv.slow_ack && k == srv.slow_ack && inq_n) {
+		inq[inq_n - 1].held = true;
+		srv.slow_held = srv.slow_ack;
+		srv.slow_ack = 0;
+	}
 	if (srv.dup_all_acks)
 		reply(srv.tid, to, a, 4, false);
 }
@@ -386,6 +398,16 @@ static void srv_data(const struct pkt *q)
 		srv_ack(q->sport, srv.expected - 1);
 		return;
 	}
+	if (srv.slow_held && n == (uint16_t)srv.slow_held && srv.expected > srv.slow_held) {
+		/* the client timed out and resent: let the original ACK arrive now, just before the
+		 * server's answer to the duplicate (which follows after ack_delay_us) */
+		for (int i = 0; i < inq_n; i++)
+			if (inq[i].held) {
+				inq[i].held = false;
+				inq[i].due_us = fake_now_us;
+			}
+		srv.slow_held = 0;
+	}
 	if (srv.stray_at && n == (uint16_t)srv.stray_at) {
 		static const uint8_t ack1[4] = { 0, 4, 0, 1 };
 
@@ -483,7 +505,7 @@ static void srv_step(void)
 	int w = 0;
 
 	for (int i = 0; i < inq_n; i++) {
-		if (inq[i].due_us <= fake_now_us) {
+		if (inq[i].due_us <= fake_now_us && !inq[i].held) {
 			inject(&inq[i]);
 			free(inq[i].data);
 		} else {
@@ -785,6 +807,24 @@ static void test_window_edges(void)
 	check_no_leak("duplicated ACKs");
 }
 
+/* One ACK arrives late, so the client resends a block the server already has; the server (like
+ * tftpd-hpa) ACKs the duplicate too. Resending on that duplicate ACK would send every later block
+ * twice (the Sorcerer's Apprentice): it must not. */
+static void test_apprentice(void)
+{
+	int rc;
+
+	reset_server(SRV_PLAIN);
+	srv.slow_ack = 3;
+	srv.ack_delay_us = 1000;
+	make_dump(16 * 4096, "");
+	rc = run("apprentice");
+	ok(rc == 0 && file_ok(0, "apprentice", d.size), "late ACK: exact file (rc %d)", rc);
+	ok(srv.data_pkts <= 129 + 1 + 3, "late ACK: no doubling after a spurious resend (%llu DATA for 129+1 blocks)",
+	   (unsigned long long)srv.data_pkts);
+	check_no_leak("late ACK");
+}
+
 static void test_rollover(void)
 {
 	int rc;
@@ -904,6 +944,7 @@ int main(void)
 	test_final_ack_lost();
 	test_path();
 	test_wrong_tid();
+	test_apprentice();
 	test_rollover();
 	free(mem);
 	reset_server(SRV_OACK);
