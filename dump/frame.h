@@ -10,10 +10,12 @@
  *   - base85: 4 body bytes, big-endian, become 5 digits, most significant first, over the alphabet
  *     FRAME_B85 (printable ASCII without  " $ % & ' < > \ `  so '$' never occurs inside a body and
  *     no shell, HTML or printf-style logger mangles it). A final group of k = 1..3 bytes is padded
- *     with zero bytes and only its first k+1 digits are sent; the decoder pads with the top digit.
+ *     with zero bytes and only its first k+1 digits are sent; the decoder pads with the top digit
+ *     and accepts only the digits the encoder would have sent (so every changed character shows).
  *   - body: type byte, fields (varint = unsigned LEB128, at most 10 bytes; u32 = 4 bytes little
  *     endian), then a CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320, init and xorout 0xFFFFFFFF)
- *     of every body byte before it, as u32. Bodies are at most FRAME_BODY_MAX bytes.
+ *     of every body byte before it, as u32. Bodies are at most FRAME_BODY_MAX (152) bytes, so
+ *     lines at most 195 characters. FRAME_WINDOW = FRAME_SYNC = 4096 in version 1.
  *
  *   'H' header   varint seq (0), varint version (1), varint file size, u32 session id
  *   'D' data     varint seq, varint file offset, varint length, then ops until the CRC;
