@@ -74,7 +74,14 @@ tftp_rate() {
 # tftp_check NAME DIR FILE REF: FILE arrived in DIR byte for byte equal to REF, and FILE.sha256
 # passes `sha256sum -c` there.
 tftp_check() {
-	local name=$1 dir=$2 file=$3 ref=$4
+	local name=$1 dir=$2 file=$3 ref=$4 i
+	# tftpd-hpa writes each block behind its ACK, the last one after the final ACK: give the server a
+	# moment to finish writing once salvage is done.
+	for i in $(seq 30); do
+		cmp -s "$ref" "$dir/$file" 2>/dev/null && [ -s "$dir/$file.sha256" ] &&
+			tail -c 1 "$dir/$file.sha256" | od -An -c | grep -q '\\n' && break
+		sleep 0.2
+	done
 	if [ -f "$dir/$file" ] && cmp -s "$ref" "$dir/$file"; then
 		ok "$name: $file arrived byte for byte equal to Linux's /proc/vmcore ($(stat -c %s "$dir/$file") bytes)"
 	else
