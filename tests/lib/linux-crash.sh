@@ -95,22 +95,27 @@ lc_check_dump() {
 }
 
 # lc_time_crash NAME: wait for "sysrq: Trigger a crash", then for QEMU NAME to exit (salvage reboots,
-# the peer powers off; -no-reboot makes either end QEMU). Sets LC_CRASH_SECS (boot to crash) and
-# LC_DONE_SECS (crash to exit, polled every 0.1 s).
+# the peer powers off; -no-reboot makes either end QEMU). Sets LC_CRASH_SECS (boot to crash),
+# LC_UP_SECS (crash to the capture kernel's first console line: salvage's banner or the peer's
+# init) and LC_DONE_SECS (crash to exit), polled every 0.1 s on the host's clock.
 lc_time_crash() {
-	local name=$1 t0 t1 t2 pid=${QEMU_PIDS[$1]:-}
-	LC_CRASH_SECS="" LC_DONE_SECS=""
+	local name=$1 t0 t1 t2 tu="" pid=${QEMU_PIDS[$1]:-}
+	LC_CRASH_SECS="" LC_DONE_SECS="" LC_UP_SECS=""
 	t0=$(date +%s.%N)
 	if ! wait_for "$T/$name.serial" 'sysrq: Trigger a crash' 240 "$name"; then
 		qemu_wait "$name"
 		return 1
 	fi
 	t1=$(date +%s.%N)
-	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
+		[ -z "$tu" ] && grep -aqE '^salvage: salvage at|peer crash kernel up' "$T/$name.serial" && tu=$(date +%s.%N)
+		sleep 0.1
+	done
 	t2=$(date +%s.%N)
 	qemu_wait "$name"
-	LC_DONE_SECS=$(python3 -c "print(round($t2-$t1,1))")
 	LC_CRASH_SECS=$(python3 -c "print(round($t1-$t0,1))")
+	LC_DONE_SECS=$(python3 -c "print(round($t2-$t1,1))")
+	[ -n "$tu" ] && LC_UP_SECS=$(python3 -c "print(round($tu-$t1,1))")
 	return 0
 }
 

@@ -26,7 +26,7 @@ if lc_time_crash peer; then
 	require "$T/peer.serial" 'GUEST: peer done' "peer: crash kernel sent /proc/vmcore headers"
 	up=$(grep -a 'peer crash kernel up at' "$T/peer.serial" | sed 's/.*up at \([0-9.]*\)s.*/\1/')
 	sent=$(grep -a 'peer sent /proc/vmcore over TFTP' "$T/peer.serial" | sed 's/.* at \([0-9.]*\)s.*/\1/')
-	echo "# peer: crashkernel=$PEER_CK, crash to complete dump (TFTP) ${LC_DONE_SECS}s wall; crash kernel" \
+	echo "# peer: crashkernel=$PEER_CK, crash to capture kernel up ${LC_UP_SECS}s, to complete dump (TFTP) ${LC_DONE_SECS}s wall; crash kernel" \
 		"up at ${up}s of its uptime, /proc/vmcore sent at ${sent}s"
 	lc_extract peer PEER-HDR-BEGIN PEER-HDR-END "$T/peer.hdr"
 	lc_iomem peer "$T/peer.iomem"
@@ -49,7 +49,7 @@ lc_boot salvage 600 "$T/guest.gz" "$MEM" "$SALVAGE_CK" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash salvage; then
 	ok "salvage: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
-	echo "# salvage: crashkernel=$SALVAGE_CK, crash to complete dump (TFTP) ${LC_DONE_SECS}s wall"
+	echo "# salvage: crashkernel=$SALVAGE_CK, crash to capture kernel up ${LC_UP_SECS}s, to complete dump (TFTP) ${LC_DONE_SECS}s wall"
 	require "$T/salvage.serial" 'salvage-load: salvage loaded for a panic \(elf\)' "salvage-load loaded salvage (elf-x86)"
 	if [ -s "$LC_TFTP_DIR/salvage.vmcore" ]; then
 		check "salvage.vmcore.sha256 matches" sh -c "cd '$LC_TFTP_DIR' && sha256sum -c salvage.vmcore.sha256"

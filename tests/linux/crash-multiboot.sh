@@ -18,7 +18,7 @@ lc_boot mb 600 "$T/guest.gz" "$MEM" "$CK" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash mb; then
 	ok "mb: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
-	echo "# multiboot: crashkernel=$CK, crash to complete dump ${LC_DONE_SECS}s wall (TFTP)"
+	echo "# multiboot: crashkernel=$CK, crash to salvage up ${LC_UP_SECS}s, to complete dump ${LC_DONE_SECS}s wall (TFTP)"
 	require "$T/mb.serial" 'salvage-load: salvage loaded for a panic \(multiboot\)' "salvage-load loaded salvage (multiboot-x86 + generated header)"
 	require "$T/mb.serial" 'salvage: .*booted by multiboot' "salvage booted by multiboot"
 	forbid "$T/mb.serial" 'module unusable|dumping the memory map' "salvage used the generated header (module 0)"

@@ -20,7 +20,7 @@ lc_boot rb 600 "$T/guest.gz" "$MEM" "$CK" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash rb; then
 	ok "rb: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
-	echo "# robust: crashkernel=$CK, crash to complete dump ${LC_DONE_SECS}s wall (TFTP)"
+	echo "# robust: crashkernel=$CK, crash to salvage up ${LC_UP_SECS}s, to complete dump ${LC_DONE_SECS}s wall (TFTP)"
 	require "$T/rb.serial" 'GUEST: iomem +00800000-[0-9a-f]+ : Crash kernel' "crash region reserved at 8 MiB as asked"
 	require "$T/rb.serial" 'GUEST: cpu1 is offline' "cpu1 taken offline before the crash"
 	require "$T/rb.serial" 'salvage: salvage at 0x[89a-f][0-9a-f]{5}-0x[89a-f][0-9a-f]{5},' "salvage ran inside the 8 MiB reservation"

@@ -18,7 +18,7 @@ lc_boot ser 860 "$T/guest.gz" "$MEM" "$CK" \
 if lc_time_crash ser; then
 	ok "ser: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
 	[ "$QEMU_RC" = 124 ] && not_ok "ser: salvage finished the serial dump" "QEMU timed out; $(grep -a 'salvage: serial:' "$T/ser.serial" | tail -n 1)"
-	echo "# serial: crashkernel=$CK, crash to complete dump ${LC_DONE_SECS}s wall ($(tr -d '\r' <"$T/ser.serial" | grep -a 'salvage: serial: sent' | cut -c1-120))"
+	echo "# serial: crashkernel=$CK, crash to salvage up ${LC_UP_SECS}s, to complete dump ${LC_DONE_SECS}s wall ($(tr -d '\r' <"$T/ser.serial" | grep -a 'salvage: serial: sent' | cut -c1-120))"
 	if lc_recv ser "$T/ser.core"; then
 		ok "ser: salvage-recv rebuilt a complete, digest-checked dump ($(stat -c %s "$T/ser.core") bytes) from the mixed console capture"
 		lc_check_dump ser "$T/ser.core" --prstatus "$LC_SMP"
