@@ -781,10 +781,14 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 		udp_recv(x.pcb, tftp_recv, NULL);
 		rc = tftp_run(&x);
 	}
+	/* The dump itself is on the server: sending it again elsewhere (serial: hours on real hardware)
+	 * for want of the checksum file would be the wrong trade. Say so and count the target done. */
 	if (rc != 0)
-		log_err("tftp: the dump arrived but its digest file '%s' did not (%d)", sumname, rc);
+		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s",
+			 sumname, rc, hex);
 	else
 		log_info("tftp: wrote '%s'", sumname);
+	rc = 0;
 out:
 	if (x.pcb)
 		udp_remove(x.pcb);

@@ -197,6 +197,7 @@ static struct server {
 	const char *bad_oack;	/* SRV_BAD_OACK: raw option bytes (NULs as \0), bad_oack_len */
 	size_t bad_oack_len;
 	uint64_t error_after;	/* send ERROR err_code after this many blocks (0 = never) */
+	bool refuse_digest;	/* answer the WRQ of the .sha256 file with ERROR 2 */
 	uint64_t silent_after;	/* stop answering after this many blocks (0 = never) */
 	/* impairments, percent (per datagram, each direction) */
 	int drop_pct, dup_pct, delay_pct;
@@ -355,6 +356,11 @@ static void srv_wrq(const struct pkt *q)
 	srv.last_rx_us = fake_now_us;
 	if (srv.mode == SRV_ERROR) {
 		srv_error(srv.tid, q->sport, srv.err_code, srv.err_msg);
+		return;
+	}
+	if (srv.refuse_digest && strstr(srv.name, ".sha256")) {
+		srv_error(srv.tid, q->sport, 2, "Access violation");
+		srv.tid = 0;
 		return;
 	}
 	if (srv.mode == SRV_ERROR8_THEN_PLAIN && any) {
@@ -687,6 +693,14 @@ static void test_error(void)
 	rc = run("x");
 	ok(rc == -ECONNREFUSED && log_has("error 3: Disk full"), "ERROR mid-transfer: reported (rc %d)", rc);
 	check_no_leak("ERROR mid-transfer");
+
+	reset_server(SRV_OACK);
+	srv.refuse_digest = true;
+	rc = run("nodigest");
+	ok(rc == 0 && file_ok(0, "nodigest", d.size) && srv.ndone == 1,
+	   "digest file refused: the dump counts as delivered (rc %d)", rc);
+	ok(log_has("the dump arrived but its digest file 'nodigest.sha256' did not"), "digest file refused: warned");
+	check_no_leak("digest refused");
 
 	reset_server(SRV_ERROR8_THEN_PLAIN);
 	rc = run("y");
