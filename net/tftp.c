@@ -625,7 +625,13 @@ static int tftp_expand_path(const char *path, const uint8_t *mac, const char *cr
 			tmp[12] = 0;
 			s++;
 		} else if (s[1] == 't') {
-			add = crashtime && crashtime[0] ? crashtime : "unknown";
+			/* CRASHTIME comes from the crashed kernel (untrusted): digits only reach the path */
+			size_t i = 0;
+
+			for (; crashtime && crashtime[i] && i < sizeof(tmp) - 1; i++)
+				tmp[i] = crashtime[i] >= '0' && crashtime[i] <= '9' ? crashtime[i] : '_';
+			tmp[i] = 0;
+			add = i ? tmp : "unknown";
 			s++;
 		} else {
 			log_err("tftp: path '%s': unknown escape '%%%c' (use %%m, %%t or %%%%)", path, s[1] ? s[1] : ' ');

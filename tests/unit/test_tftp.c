@@ -924,6 +924,11 @@ static void test_path(void)
 	ok(rc == 0 && !strcmp(srv.done_name[0], "unknown"), "path: %%t without CRASHTIME is 'unknown' (%s)",
 	   srv.done_name[0]);
 	reset_server(SRV_OACK);
+	make_dump(8192, "../../etc");
+	rc = run("x-%t");
+	ok(rc == 0 && !strcmp(srv.done_name[0], "x-_________"), "path: a hostile CRASHTIME cannot add path parts (%s)",
+	   srv.done_name[0]);
+	reset_server(SRV_OACK);
 	rc = run("bad%q");
 	ok(rc == -EINVAL && log_has("unknown escape"), "path: bad escape refused (rc %d)", rc);
 	check_no_leak("path");
