@@ -14,6 +14,8 @@ _Static_assert(sizeof(FRAME_B85) == 86, "base85 alphabet has 85 digits");
 #define OP_ZERO 0xc0
 #define OP_BYTE 0xe0
 #define VARINT_MAX 10
+#define LZ_MISSES_SKIP 32	/* after this many failed searches in a row, skip positions... */
+#define LZ_SKIP_MAX 16		/* ...up to this many between searches */
 
 static uint32_t crc_table[256];
 static bool crc_ready;
@@ -101,6 +103,7 @@ void frame_enc_init(struct frame_enc *e, int flags)
 {
 	e->seq = 0;
 	e->flags = flags;
+	e->misses = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(e->hash); i++)
 		for (int w = 0; w < FRAME_HASH_WAYS; w++)
 			e->hash[i][w] = 0;
@@ -205,7 +208,7 @@ size_t frame_data(struct frame_enc *e, uint64_t off, const uint8_t *buf, size_t 
 		  size_t *used, char line[FRAME_LINE_MAX])
 {
 	uint8_t ops[FRAME_BODY_MAX];
-	size_t budget, k = 0, p = 0, lit_at = 0, lit_n = 0;
+	size_t budget, k = 0, p = 0, lit_at = 0, lit_n = 0, skip = 0;
 	uint64_t lo = ALIGN_DOWN(off, (uint64_t)FRAME_SYNC);
 
 	if (off - lo > hist)
@@ -228,13 +231,16 @@ size_t frame_data(struct frame_enc *e, uint64_t off, const uint8_t *buf, size_t 
 				continue;
 			}
 		}
-		if ((e->flags & FRAME_LZ) && left >= MATCH_MIN) {
+		if ((e->flags & FRAME_LZ) && left >= MATCH_MIN && skip) {
+			skip--;		/* incompressible stretch: look less often (LZ4's acceleration) */
+		} else if ((e->flags & FRAME_LZ) && left >= MATCH_MIN) {
 			uint64_t here = off + p, dist = 0;
+			uint32_t *slot = e->hash[hash4(buf + p)];
 			size_t m = 0;
 
 			for (int w = 0; w < FRAME_HASH_WAYS; w++) {
 				/* distance back to a candidate, modulo 2^32 like the table */
-				uint32_t c = e->hash[hash4(buf + p)][w], d = (uint32_t)(here + 1) - c;
+				uint32_t c = slot[w], d = (uint32_t)(here + 1) - c;
 				const uint8_t *src;
 				size_t n = 0;
 
@@ -249,7 +255,10 @@ size_t frame_data(struct frame_enc *e, uint64_t off, const uint8_t *buf, size_t 
 				}
 			}
 			hash_insert(e, buf + p, here);
+			if (m < MATCH_MIN && ++e->misses >= LZ_MISSES_SKIP)
+				skip = MIN(e->misses / LZ_MISSES_SKIP, (uint32_t)LZ_SKIP_MAX);
 			if (m >= MATCH_MIN) {
+				e->misses = 0;
 				size_t cost = 1 + varint_len(dist) +
 					      (m - MATCH_MIN >= MATCH_SHORT ? varint_len(m - MATCH_MIN - MATCH_SHORT) : 0);
 

@@ -68,6 +68,7 @@ enum frame_type { FRAME_HEADER = 'H', FRAME_DATA = 'D', FRAME_END = 'E' };
 struct frame_enc {
 	uint32_t seq;			/* next frame's sequence number */
 	int flags;			/* FRAME_RUNS | FRAME_LZ */
+	uint32_t misses;		/* match searches that failed in a row */
 	/* Low 32 bits of file offset + 1 of the last 4-byte strings per hash, newest first; 0 = none.
 	 * Candidates are checked against the bytes at hand, so a stale one costs only time. */
 	uint32_t hash[1u << FRAME_HASH_BITS][FRAME_HASH_WAYS];
