@@ -32,7 +32,9 @@ EOF
 
 step "1. Build salvage, salvage-recv and salvage-mkcorehdr"
 make -s all || die "make failed"
-say "build/salvage.elf: $(readelf -lW build/salvage.elf | awk '$1 == "LOAD" { n += strtonum($6) } END { printf "%d KiB", n / 1024 }') in memory (PT_LOAD memsz)"
+mem=0
+for m in $(readelf -lW build/salvage.elf | awk '$1 == "LOAD" { print $6 }'); do mem=$((mem + m)); done
+say "build/salvage.elf: $((mem / 1024)) KiB in memory (PT_LOAD memsz, .bss included)"
 
 step "2. Debian's kernel and a busybox initramfs (kexec, salvage-load, salvage.elf, a 16 MiB pattern)"
 lc_prepare
@@ -79,7 +81,7 @@ else
 fi
 say "$core: $(stat -c %s "$core") bytes"
 readelf -lW "$core" | sed -n '/Program Headers/,/^$/p' | sed 's/^/     /'
-readelf -nW "$core" | grep -E 'CORE|VMCOREINFO' | sed 's/^/     /'
+readelf -nW "$core" | grep -E 'CORE|VMCOREINFO' | sed 's/[[:space:]]*description data:.*//; s/^/     /'
 lc_extract demo VMCOREINFO-BEGIN VMCOREINFO-END "$T/demo.vmcoreinfo"
 lc_iomem demo "$T/demo.iomem"
 python3 tests/lib/vmcore-check.py "$core" --prstatus "$LC_SMP" --vmcoreinfo "$T/demo.vmcoreinfo" \
@@ -88,11 +90,13 @@ python3 tests/lib/vmcore-check.py "$core" --prstatus "$LC_SMP" --vmcoreinfo "$T/
 step "6. The crashed kernel's last log lines, read from the dump (makedumpfile --dump-dmesg)"
 makedumpfile --dump-dmesg "$core" "$T/dmesg.txt" >"$T/makedumpfile.log" 2>&1 ||
 	die "makedumpfile failed: $(tail -n 2 "$T/makedumpfile.log")"
-tail -n 12 "$T/dmesg.txt" | cut -c1-140 | sed 's/^/     | /'
+n=$(grep -n 'sysrq: Trigger a crash' "$T/dmesg.txt" | tail -n 1 | cut -d: -f1)
+{ [ -n "$n" ] && sed -n "$((n > 3 ? n - 3 : 1)),$((n + 8))p" "$T/dmesg.txt" && echo "..."; tail -n 3 "$T/dmesg.txt"; } |
+	cut -c1-140 | sed 's/^/     | /'
 
 step "7. Open it in crash or gdb (needs the kernel's debug symbols: apt-get install linux-image-$(basename "$(dirname "$K/lib/modules/"*/modules.order)")-dbg)"
 ver=$(basename "$(dirname "$K/lib/modules/"*/modules.order)")
-say "crash /usr/lib/debug/boot/vmlinux-$ver $core"
-say "gdb /usr/lib/debug/boot/vmlinux-$ver $core      # KASLR: crash reads KERNELOFFSET from VMCOREINFO"
+say "crash /usr/lib/debug/boot/vmlinux-$ver $core      # crash reads KERNELOFFSET from VMCOREINFO"
+say "gdb /usr/lib/debug/boot/vmlinux-$ver $core        # registers from the NT_PRSTATUS notes"
 printf '\nDone in %s s: a real kernel panic, captured by salvage (crashkernel=%s), read back from the dump.\n' \
 	"$(elapsed "$t0")" "$CK"
