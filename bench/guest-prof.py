@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Sampling profiler for a guest under QEMU TCG: asks QEMU's human monitor (a unix socket) for the
+guest's registers at a fixed rate and counts the instruction pointer per function of an ELF symbol
+table (nm), shifted by where the image was loaded. Host perf cannot see into TCG's translated code;
+this sees the guest's own functions.
+
+usage: guest-prof.py SOCKET ELF BASE [--hz N] [--secs S] [--until-file F --until RE] [--top N]
+  BASE: load address of ELF's address 0 (salvage logs "salvage at 0x..."), hex.
+Prints "<percent> <samples> <function>" lines, most frequent first, and the sample count.
+"""
+import argparse
+import bisect
+import re
+import socket
+import subprocess
+import time
+
+
+def symbols(elf):
+    out = subprocess.run(["nm", "-n", "--defined-only", elf], capture_output=True, text=True).stdout
+    addrs, names = [], []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1].lower() in "tw":
+            addrs.append(int(parts[0], 16))
+            names.append(parts[2])
+    return addrs, names
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("sock")
+    ap.add_argument("elf")
+    ap.add_argument("base")
+    ap.add_argument("--hz", type=float, default=50)
+    ap.add_argument("--secs", type=float, default=60)
+    ap.add_argument("--until-file")
+    ap.add_argument("--until")
+    ap.add_argument("--after")
+    ap.add_argument("--top", type=int, default=15)
+    a = ap.parse_args()
+    base = int(a.base, 16)
+    addrs, names = symbols(a.elf)
+    deadline = time.time() + a.secs
+    s = None
+    while s is None and time.time() < deadline:
+        try:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(a.sock)
+        except OSError:
+            s = None
+            time.sleep(0.05)
+    if s is None:
+        print("guest-prof: no monitor socket")
+        return
+    s.settimeout(2)
+    buf = b""
+
+    def cmd(c):
+        nonlocal buf
+        s.sendall(c.encode() + b"\n")
+        while b"(qemu)" not in buf:
+            d = s.recv(65536)
+            if not d:
+                raise EOFError
+            buf += d
+        out, _, buf = buf.partition(b"(qemu)")
+        return out.decode(errors="replace")
+
+    def seen(pattern):
+        try:
+            return re.search(pattern.encode(), open(a.until_file, "rb").read()) is not None
+        except OSError:
+            return False
+
+    counts, n = {}, 0
+    try:
+        cmd("")  # banner
+        while a.after and a.until_file and not seen(a.after) and time.time() < deadline:
+            time.sleep(0.05)
+        while time.time() < deadline:
+            if a.until_file and a.until and seen(a.until):
+                break
+            m = re.search(r"[ER]IP=([0-9a-f]+)", cmd("info registers"))
+            if m:
+                ip = int(m.group(1), 16) - base
+                i = bisect.bisect_right(addrs, ip) - 1
+                name = names[i] if i >= 0 else f"?{ip:#x}"
+                counts[name] = counts.get(name, 0) + 1
+                n += 1
+            time.sleep(1 / a.hz)
+    except (EOFError, OSError):
+        pass
+    for name, c in sorted(counts.items(), key=lambda kv: -kv[1])[:a.top]:
+        print(f"{100 * c / max(n, 1):5.1f}% {c:5d} {name}")
+    print(f"samples {n}")
+
+
+if __name__ == "__main__":
+    main()
