@@ -106,6 +106,7 @@ struct tftp_xfer {
 
 	struct sha256 *sha;		/* fed each block in order as it is first sent, or NULL */
 	bool progress;			/* report progress on the console (dump/progress.h) */
+	bool unconfirmed;		/* ended without the final ACK (see TFTP_FINAL_SILENCE_US) */
 
 	struct udp_pcb *pcb;
 };
@@ -496,13 +497,18 @@ static void tftp_timers(struct tftp_xfer *x, uint64_t now)
 {
 	if (now < x->deadline_us)
 		return;
-	if (x->state == TS_DATA && x->acked + 1 == x->nblocks && x->next > x->nblocks &&
+	if (x->state == TS_DATA && x->fresh > x->nblocks &&
 	    now - MAX(x->last_rx_us, x->progress_us) >= TFTP_FINAL_SILENCE_US) {
-		log_warn("tftp: no ACK for the last block of '%s' and no word from the server for %llu s: "
-			 "taking it as delivered (a lost final ACK; check the .sha256)", x->name,
+		/* Every block went out at least once and the server, which resends its last ACK every
+		 * TFTP_TIMEOUT_OPT_S while it still waits for data, has gone quiet: it most likely got
+		 * the last block and exited while its final ACK was lost. */
+		log_warn("tftp: no ACK for the end of '%s' (%llu of %llu blocks acknowledged) and no word "
+			 "from the server for %llu s: taking it as delivered (a lost final ACK)", x->name,
+			 (unsigned long long)x->acked, (unsigned long long)x->nblocks,
 			 (unsigned long long)((now - MAX(x->last_rx_us, x->progress_us)) / 1000000));
 		x->state = TS_DONE;
 		x->rc = 0;
+		x->unconfirmed = true;
 		return;
 	}
 	if (now - x->progress_us >= TFTP_SILENCE_US) {
@@ -704,6 +710,7 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	uint8_t digest[32];
 	char hex[65];
 	const char *base;
+	bool unconfirmed;
 	uint64_t t0, us;
 	int rc, i;
 
@@ -746,6 +753,7 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	t0 = clock_us();
 	rc = tftp_run(&x);
 	us = clock_us() - t0;
+	unconfirmed = x.unconfirmed;
 	if (rc != 0) {
 		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes", name, rc,
 			(unsigned long long)MIN(x.acked * (x.blksize ? x.blksize : 1), d->size),
@@ -788,13 +796,18 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 		rc = tftp_run(&x);
 	}
 	/* The dump itself is on the server: sending it again elsewhere (serial: hours on real hardware)
-	 * for want of the checksum file would be the wrong trade. Say so and count the target done. */
-	if (rc != 0)
+	 * for want of the checksum file would be the wrong trade. Say so and count the target done --
+	 * unless the dump's end was never acknowledged either: then the server may be gone. */
+	if (rc != 0 && unconfirmed) {
+		log_err("tftp: neither the end of the dump nor its digest file '%s' was acknowledged (%d): "
+			"the server may be gone", sumname, rc);
+	} else if (rc != 0) {
 		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s",
 			 sumname, rc, hex);
-	else
+		rc = 0;
+	} else {
 		log_info("tftp: wrote '%s'", sumname);
-	rc = 0;
+	}
 out:
 	if (x.pcb)
 		udp_remove(x.pcb);

@@ -895,10 +895,27 @@ static void test_final_ack_lost(void)
 	rc = run("final");
 	ok(rc == 0 && file_ok(0, "final", d.size) && digest_ok("final", d.size),
 	   "final ACK lost: delivered, digest file too (rc %d)", rc);
-	ok(log_has("no ACK for the last block of 'final'"), "final ACK lost: warned");
+	ok(log_has("no ACK for the end of 'final'"), "final ACK lost: warned");
 	ok(fake_now_us - t0 >= 10000000 && fake_now_us - t0 < 20000000, "final ACK lost: ~5 s per file (%llu us)",
 	   (unsigned long long)(fake_now_us - t0));
 	check_no_leak("final ACK lost");
+
+	/* the same when the last window holds more than the final block (window 3: blocks 7-9) */
+	reset_server(SRV_OACK);
+	srv.drop_final_acks = true;
+	rc = run("final3?windowsize=3");
+	ok(rc == 0 && file_ok(0, "final3", d.size) && log_has("(6 of 9 blocks acknowledged)"),
+	   "final ACK of a 3-block window lost: delivered (rc %d)", rc);
+	check_no_leak("final window ACK lost");
+
+	/* an unacknowledged end plus a refused digest file: the target fails (the server may be gone) */
+	reset_server(SRV_OACK);
+	srv.drop_final_acks = true;
+	srv.refuse_digest = true;
+	rc = run("gone");
+	ok(rc != 0 && log_has("neither the end of the dump nor its digest file"),
+	   "unacknowledged end and no digest file: target fails (rc %d)", rc);
+	check_no_leak("unacknowledged end, no digest");
 
 	/* but a server that stops answering earlier still fails the transfer */
 	reset_server(SRV_OACK);
