@@ -27,7 +27,10 @@ def main():
     ap.add_argument("--done", default=r"tftp: wrote '.*\.sha256'|BENCH: tftp rc=")
     ap.add_argument("--fail", default=r"no dump target succeeded|deadlocked on memory|BENCH: no network")
     ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--tslog", help="write every console line prefixed with host seconds (like ts)")
     a = ap.parse_args()
+    tslog = open(a.tslog, "w") if a.tslog else None
+    t_start, partial = time.time(), b""
     r_panic, r_alive, r_done, r_fail = (re.compile(x.encode(), re.M) for x in (a.panic, a.alive, a.done, a.fail))
     ev = {"panic": None, "alive": None, "first_byte": None, "done": None, "failed": None}
     buf, pos, after = b"", 0, 0
@@ -43,6 +46,12 @@ def main():
         if new:
             pos += len(new)
             buf += new
+            if tslog:
+                partial += new
+                *lines, partial = partial.split(b"\n")
+                for line in lines:
+                    if not line.startswith(b"$S"):  # serial dump frames: not worth a line each
+                        tslog.write(f"{now - t_start:9.3f} {line.decode(errors='replace').rstrip()}\n")
         if ev["panic"] is None:
             m = r_panic.search(buf)
             if m:
@@ -84,6 +93,9 @@ def main():
     if ev["panic"]:
         for k in ("alive", "first_byte", "last_byte", "done"):
             ev[k + "_s"] = round(ev[k] - ev["panic"], 3) if ev[k] else None
+    if tslog:
+        tslog.write(f"{time.time() - t_start:9.3f} (end; panic line at {ev['panic'] - t_start if ev['panic'] else 0:.3f})\n")
+        tslog.close()
     print(json.dumps(ev))
 
 
