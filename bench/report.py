@@ -75,6 +75,7 @@ def main():
     w("")
     w(f"- `nproc`: {m.get('nproc', '?')}; `lscpu`: {m.get('cpu', '?')}; `free`: {m.get('mem', '?')} total")
     w(f"- {m.get('qemu', '?')}; load average when the run started: {m.get('load', '?')}; commit {m.get('commit', '?')}")
+    w(f"- This run took {m.get('duration', '?')}.")
     w("- Shared 2-core machine: absolute times are noisy; compare figures from the same run.")
     w("")
     w("## Commands")
