@@ -197,6 +197,37 @@ def main():
       "and see the link (Linux's e1000 watchdog: ~2 s).")
     w("")
 
+    # the peer's timeline: one extra run with its console on (run -1), host seconds after the panic line
+    tl = next((r for r in rows if r.get("kind") == "crash" and r.get("run") == -1 and r.get("ok")), None)
+    if tl:
+        ts = read(os.path.join(out, "logs", f"p-{tl['mem']}-{tl['ck']}--1.ts"))
+        panic_at, marks = None, {}
+        for line in ts.splitlines():
+            t, _, text = line.strip().partition(" ")
+            if text.startswith("(end; panic line at"):
+                panic_at = float(text.split()[-1].rstrip(")"))
+        if panic_at is not None:
+            for line in ts.splitlines():
+                t, _, text = line.strip().partition(" ")
+                try:
+                    t = float(t) - panic_at
+                except ValueError:
+                    continue
+                if t < 0:
+                    continue
+                for key, pat in (("kernel", "Linux version"), ("init", "Run /init"),
+                                 ("up", "peer crash kernel up at"), ("link", "NIC Link is Up")):
+                    if key not in marks and pat in text:
+                        marks[key] = t
+            w("")
+            w(f"Where the peer's start-up goes (one extra {tl['mem']} MiB run with `loglevel=7`, not in the medians; "
+              "host seconds after the panic line, from bench/watch.py's time-stamped console log): "
+              f"crash kernel's first message {f(marks.get('kernel'), 1)} s (kexec purgatory + decompression), "
+              f"`Run /init` {f(marks.get('init'), 1)} s, init's first line {f(marks.get('up'), 1)} s, "
+              f"e1000 link up {f(marks.get('link'), 1)} s, first byte on the server {f(tl.get('first_byte_s'), 1)} s, "
+              f"last byte {f(tl.get('last_byte_s'), 1)} s (its console output slows it a little).")
+    w("")
+
     # --- crashkernel
     w("## 2. Smallest crashkernel=")
     w("")
