@@ -41,6 +41,22 @@ all: deps-quiet $(B)/salvage.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr
 # register-starved i386 the frame pointer is worth an eighth more of it.
 $(B)/k/lib/sha256.o: KCFLAGS_EXTRA += -fomit-frame-pointer
 
+# The x86_64 build of the SHA-256 rounds that arch/i386/long.asm includes as a flat blob: it must
+# need no relocation (the build fails if it does) and start with its function.
+LONG64_CFLAGS := -m64 -std=gnu11 -O2 -ffreestanding -fno-builtin -fPIC -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
+	-Wall -Wextra -Werror -I.
+$(B)/k/arch/i386/sha256_blocks64.bin: arch/i386/long64/sha256_blocks64.c lib/sha256_rounds.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(LONG64_CFLAGS) -c $< -o $(B)/k/arch/i386/sha256_blocks64.o
+	@readelf -rW $(B)/k/arch/i386/sha256_blocks64.o | grep -q 'no relocations' || \
+		{ echo "sha256_blocks64.o needs relocations"; exit 1; }
+	@nm $(B)/k/arch/i386/sha256_blocks64.o | grep -q '^0000000000000000 T sha256_blocks64$$' || \
+		{ echo "sha256_blocks64 is not at offset 0"; exit 1; }
+	objcopy -O binary -j .text $(B)/k/arch/i386/sha256_blocks64.o $@
+$(B)/k/arch/i386/long.o: $(B)/k/arch/i386/sha256_blocks64.bin
+$(B)/k/arch/i386/long.o: NASMFLAGS += -I$(B)/k/arch/i386/
+
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(KCC) $(KCFLAGS) $(KCFLAGS_EXTRA) -MMD -MP -c $< -o $@

@@ -1,5 +1,6 @@
 /* SHA-256 written from FIPS 180-4 (sections 4.1.2, 4.2.2, 5.1.1, 5.3.3, 6.2). Freestanding. */
 #include "lib/sha256.h"
+#include "lib/sha256_rounds.h"
 
 /* FIPS 180-4 4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 static const uint32_t K[64] = {
@@ -18,55 +19,20 @@ static const uint32_t H0[8] = {
 	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 };
 
-static inline uint32_t rotr(uint32_t x, unsigned n)
+/* One block of the portable rounds (the block loop stays outside: on i386 it would cost registers). */
+static __attribute__((noinline)) void sha256_block(uint32_t h[8], const uint8_t *p)
 {
-	return (x >> n) | (x << (32 - n));
+	sha256_rounds(h, p, 1, K);
 }
 
-/* FIPS 180-4 4.1.2 functions. */
-/* Ch and Maj in their equivalent three- and four-operation forms (fewer instructions on i386). */
-#define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
-#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
-#define BSIG0(x) (rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22))
-#define BSIG1(x) (rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25))
-#define SSIG0(x) (rotr(x, 7) ^ rotr(x, 18) ^ ((x) >> 3))
-#define SSIG1(x) (rotr(x, 17) ^ rotr(x, 19) ^ ((x) >> 10))
-
-/* One round of FIPS 180-4 6.2.2 step 3 with the working variables renamed instead of moved:
- * after it, (a..h) of the next round are (h', a, b, c, d', e, f, g). */
-#define ROUND(a, b, c, d, e, f, g, h, t)                                       \
-	do {                                                                   \
-		uint32_t t1 = h + BSIG1(e) + CH(e, f, g) + K[t] + w[t];        \
-		d += t1;                                                       \
-		h = t1 + BSIG0(a) + MAJ(a, b, c);                              \
-	} while (0)
-
-/* Process one 64-byte block into s->h (FIPS 180-4 6.2.2), eight rounds per loop pass. */
-typedef uint32_t __attribute__((may_alias, aligned(1))) be32_word;
-
-static void sha256_block(struct sha256 *s, const uint8_t *p)
+/* Hash n whole blocks at p: the architecture's faster rounds when it has them (SHA256_ARCH_BLOCKS,
+ * lib/sha256.h), else the portable ones. */
+static void sha256_blocks(struct sha256 *s, const uint8_t *p, size_t n)
 {
-	uint32_t w[64], a, b, c, d, e, f, g, h;
-	int t;
-
-	for (t = 0; t < 16; t++)
-		w[t] = __builtin_bswap32(((const be32_word *)p)[t]); /* big-endian words, any alignment */
-	for (t = 16; t < 64; t++)
-		w[t] = SSIG1(w[t - 2]) + w[t - 7] + SSIG0(w[t - 15]) + w[t - 16];
-	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
-	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-	for (t = 0; t < 64; t += 8) {
-		ROUND(a, b, c, d, e, f, g, h, t);
-		ROUND(h, a, b, c, d, e, f, g, t + 1);
-		ROUND(g, h, a, b, c, d, e, f, t + 2);
-		ROUND(f, g, h, a, b, c, d, e, t + 3);
-		ROUND(e, f, g, h, a, b, c, d, t + 4);
-		ROUND(d, e, f, g, h, a, b, c, t + 5);
-		ROUND(c, d, e, f, g, h, a, b, t + 6);
-		ROUND(b, c, d, e, f, g, h, a, t + 7);
-	}
-	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
-	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+	if (SHA256_ARCH_BLOCKS && sha256_arch_blocks(s->h, p, n, K) == 0)
+		return;
+	for (; n; n--, p += SHA256_BLOCK_SIZE)
+		sha256_block(s->h, p);
 }
 
 /* Start a new message. */
@@ -91,13 +57,15 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 		}
 		if (s->fill < SHA256_BLOCK_SIZE)
 			return;
-		sha256_block(s, s->block);
+		sha256_blocks(s, s->block, 1);
 		s->fill = 0;
 	}
-	while (len >= SHA256_BLOCK_SIZE) {
-		sha256_block(s, p);
-		p += SHA256_BLOCK_SIZE;
-		len -= SHA256_BLOCK_SIZE;
+	if (len >= SHA256_BLOCK_SIZE) {
+		size_t n = len / SHA256_BLOCK_SIZE;
+
+		sha256_blocks(s, p, n);
+		p += n * SHA256_BLOCK_SIZE;
+		len -= n * SHA256_BLOCK_SIZE;
 	}
 	while (len--)
 		s->block[s->fill++] = *p++;
@@ -113,14 +81,14 @@ void sha256_final(struct sha256 *s, uint8_t out[SHA256_DIGEST_SIZE])
 	if (s->fill > SHA256_BLOCK_SIZE - 8) {
 		while (s->fill < SHA256_BLOCK_SIZE)
 			s->block[s->fill++] = 0;
-		sha256_block(s, s->block);
+		sha256_blocks(s, s->block, 1);
 		s->fill = 0;
 	}
 	while (s->fill < SHA256_BLOCK_SIZE - 8)
 		s->block[s->fill++] = 0;
 	for (i = 0; i < 8; i++)
 		s->block[SHA256_BLOCK_SIZE - 1 - i] = (uint8_t)(bits >> (8 * i));
-	sha256_block(s, s->block);
+	sha256_blocks(s, s->block, 1);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);

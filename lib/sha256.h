@@ -21,6 +21,16 @@ void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]);
 /* One-shot convenience. */
 void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
+/* Architecture hook: hash nblocks whole 64-byte blocks at p into h with constants k faster than the
+ * portable rounds and return 0, or return a negative error (nothing done; the caller hashes them
+ * itself). Only the i386 kernel has one (arch/i386/sha256_long.c: 64-bit long mode when the CPU
+ * has it); host builds never call it. */
+#ifdef __i386__
+#define SHA256_ARCH_BLOCKS 1
+#else
+#define SHA256_ARCH_BLOCKS 0
+#endif
+int sha256_arch_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks, const uint32_t k[64]);
 /* Writes 64 lowercase hex digits and a NUL to hex (65 bytes). */
 void sha256_hex(const uint8_t digest[SHA256_DIGEST_SIZE], char hex[2 * SHA256_DIGEST_SIZE + 1]);
 

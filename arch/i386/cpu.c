@@ -12,6 +12,7 @@
 /* Segment selectors (GDT index * 8). */
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
+#define KERNEL_CS64 0x18	/* 64-bit code for arch/i386/long.asm */
 
 /* Descriptor access bytes and flags. */
 #define SEG_PRESENT 0x80
@@ -20,6 +21,7 @@
 #define SEG_RW 0x02		/* readable code / writable data */
 #define SEG_GRAN_4K 0x80	/* limit in 4 KiB units */
 #define SEG_32BIT 0x40
+#define SEG_LONG 0x20		/* L: 64-bit code segment (D must be 0) */
 #define IDT_GATE_INT32 0x8E	/* present, DPL 0, 32-bit interrupt gate */
 
 #define NUM_EXCEPTIONS 32
@@ -79,7 +81,7 @@ extern char __image_start[], __image_end[];
 
 uint64_t self_start, self_end;
 
-static struct gdt_entry gdt[3] __attribute__((aligned(8)));
+static struct gdt_entry gdt[4] __attribute__((aligned(8)));
 static struct idt_entry idt[NUM_EXCEPTIONS] __attribute__((aligned(8)));
 static uint32_t bad_relocs;
 static int in_exception;
@@ -114,6 +116,8 @@ void cpu_init(uint32_t unsupported_relocs)
 
 	gdt_set(1, SEG_PRESENT | SEG_CODE_DATA | SEG_EXEC | SEG_RW);
 	gdt_set(2, SEG_PRESENT | SEG_CODE_DATA | SEG_RW);
+	gdt_set(KERNEL_CS64 / 8, SEG_PRESENT | SEG_CODE_DATA | SEG_EXEC | SEG_RW);
+	gdt[KERNEL_CS64 / 8].flags_limit_hi = SEG_GRAN_4K | SEG_LONG | 0x0F;
 	p.limit = sizeof(gdt) - 1;
 	p.base = (uintptr_t)gdt;
 	__asm__ volatile("lgdt %0\n\t"

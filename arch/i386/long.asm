@@ -1,0 +1,144 @@
+; SHA-256 blocks hashed in 64-bit long mode: switch in, call the x86_64 blob
+; (arch/i386/long64/sha256_blocks64.c), switch back to 32-bit protected mode with paging off.
+;
+; Exceptions: salvage's 32-bit IDT is invalid in long mode, so while in 64-bit code a 64-bit IDT
+; (built by arch/i386/sha256_long.c) is loaded: an NMI is counted and ignored (the caller logs it,
+; as salvage's 32-bit handler does); any other exception records its vector, error code and RIP and
+; leaves long mode as a normal return would, and the caller reports it and re-raises it as a 32-bit
+; exception (salvage's usual recovery or reset). Only the few instructions around each mode switch,
+; while the IDT does not match the mode, are unprotected. Interrupts are off throughout in salvage.
+
+bits 32
+section .text
+
+KERNEL_CS	equ 0x08		; 32-bit flat code (arch/i386/cpu.c GDT index 1)
+KERNEL_CS64	equ 0x18		; 64-bit code (GDT index 3)
+MSR_EFER	equ 0xC0000080
+EFER_LME	equ 1 << 8		; long mode enable
+CR0_PG		equ 1 << 31
+CR4_PAE		equ 1 << 5
+
+global long_sha256_blocks, long_exc64_stubs, long_nmi64, long_nmi_count, long_fault
+
+; void long_sha256_blocks(uint32_t pml4, uint32_t h[8], const uint8_t *p, uint32_t nblocks,
+;                         const uint32_t *k, const void *idtr64)  (cdecl)
+; Enters long mode with CR3 = pml4 and the 10-byte IDT pointer idtr64, runs the blob on
+; (h, p, nblocks, k), leaves long mode and restores CR0, CR3, CR4, EFER and the IDT as they were
+; (paging off: what arch/i386/pae.c expects). See long_fault for an exception on the way.
+long_sha256_blocks:
+	push ebp
+	mov ebp, esp
+	push ebx
+	push esi
+	push edi
+	sub esp, 8
+	sidt [esp]			; the 32-bit IDT, back in place on the way out
+	mov eax, cr3
+	push eax
+	mov eax, cr4
+	push eax
+	mov eax, cr0
+	push eax
+
+	mov eax, [esp + 4]		; CR4 | PAE
+	or eax, CR4_PAE
+	mov cr4, eax
+	mov eax, [ebp + 8]
+	mov cr3, eax
+	mov ecx, MSR_EFER
+	rdmsr
+	or eax, EFER_LME
+	wrmsr
+	mov eax, [esp]			; CR0 | PG: now IA-32e mode, compatibility submode
+	or eax, CR0_PG
+	mov cr0, eax
+	call .here
+.here:	pop eax
+	add eax, .mode64 - .here
+	push dword KERNEL_CS64
+	push eax
+	retf
+
+bits 64
+.mode64:
+	mov ebp, ebp			; zero-extend: upper halves are undefined after the switch
+	mov ebx, esp
+	mov [rel saved_rsp], rbx	; the way back for an exception
+	mov eax, [rbp + 28]
+	lidt [rax]
+	and rsp, -16			; SysV stack alignment at the call
+	mov edi, [rbp + 12]		; h
+	mov esi, [rbp + 16]		; p
+	mov edx, [rbp + 20]		; nblocks
+	mov ecx, [rbp + 24]		; k
+	call sha256_blocks64
+.leave64:
+	mov rsp, [rel saved_rsp]
+	lea rax, [rel .compat]
+	push qword KERNEL_CS
+	push rax
+	o64 retf
+
+bits 32
+.compat:
+	pop eax				; saved CR0: paging off leaves IA-32e mode
+	mov cr0, eax
+	lidt [esp + 8]
+	mov ecx, MSR_EFER
+	rdmsr
+	and eax, ~EFER_LME
+	wrmsr
+	pop eax
+	mov cr4, eax
+	pop eax
+	mov cr3, eax
+	add esp, 8
+	pop edi
+	pop esi
+	pop ebx
+	pop ebp
+	ret
+
+bits 64
+; Exception entry points for the 64-bit IDT, 16 bytes apart (vector v at long_exc64_stubs + 16 * v):
+; each pushes a zero error code when the CPU pushes none, then its vector.
+align 16
+long_exc64_stubs:
+%assign v 0
+%rep 32
+	align 16
+%if !(v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30)
+	push 0
+%endif
+	push v
+	jmp exc64_common
+%assign v v + 1
+%endrep
+
+; Record vector + 1, error code and RIP in long_fault, then leave long mode as a return would.
+exc64_common:
+	mov rax, [rsp]
+	inc eax
+	mov [rel long_fault], eax
+	mov rax, [rsp + 8]
+	mov [rel long_fault + 4], eax
+	mov rax, [rsp + 16]
+	mov [rel long_fault + 8], rax
+	jmp long_sha256_blocks.leave64
+
+; NMI: count it and carry on.
+long_nmi64:
+	inc dword [rel long_nmi_count]
+	iretq
+
+bits 32
+; The blob: flat x86_64 code, sha256_blocks64 at offset 0 (built by the Makefile).
+align 16
+sha256_blocks64:
+	incbin "sha256_blocks64.bin"
+
+section .bss
+alignb 8
+saved_rsp:	resq 1			; RSP on entry to 64-bit mode (the trampoline's frame)
+long_fault:	resd 4			; vector + 1 (0: none), error code, RIP (64 bits)
+long_nmi_count:	resd 1			; NMIs taken in 64-bit mode

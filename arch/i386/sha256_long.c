@@ -1,0 +1,123 @@
+/* SHA-256 rounds in 64-bit long mode when the CPU has it (16 registers: a..h stay in registers,
+ * which under emulation makes hashing several times cheaper); the lib/sha256.h architecture hook. */
+#include "arch/cpu.h"
+#include "lib/sha256.h"
+#include "lib/lib.h"
+#include "lib/log.h"
+
+#define CPUID_EXT_MAX	0x80000000u
+#define CPUID_EXT_FEAT	0x80000001u
+#define CPUID_EXT_EDX_LM (1u << 29)	/* long mode */
+#define PTE_P		0x1ull		/* present */
+#define PTE_RW		0x2ull		/* writable */
+#define PDE_PS		0x80ull		/* 2 MiB page */
+#define BIG_PAGE	0x200000ull
+#define NPD		4		/* page directories: 4 x 512 x 2 MiB = the low 4 GiB */
+#define NENT		512
+#define KERNEL_CS64	0x18		/* 64-bit code segment (arch/i386/cpu.c GDT index 3) */
+#define IDT64_GATE_INT	0x8E		/* present, DPL 0, 64-bit interrupt gate */
+#define NUM_EXCEPTIONS	32
+#define EXC_NMI		2
+#define EXC_STUB_SIZE	16		/* long_exc64_stubs spacing */
+
+/* A 64-bit IDT gate (Intel SDM vol. 3, 6.14.1) and the 10-byte LIDT operand of 64-bit mode. */
+struct idt64_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt64_gate) == 16, "a 64-bit IDT gate is 16 bytes");
+
+struct idtr64 {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idtr64) == 10, "the 64-bit LIDT operand is 10 bytes");
+
+/* arch/i386/long.asm */
+void long_sha256_blocks(uint32_t pml4, uint32_t h[8], const uint8_t *p, uint32_t nblocks,
+			const uint32_t *k, const struct idtr64 *idtr);
+extern char long_exc64_stubs[], long_nmi64[];
+extern uint32_t long_nmi_count;
+extern struct {
+	uint32_t vector_plus1, error;
+	uint64_t rip;
+} long_fault;
+
+/* Long-mode paging: PML4[0] -> PDPT[0..3] -> 2 MiB pages identity-mapping the low 4 GiB. */
+static uint64_t pml4[NENT] __attribute__((aligned(4096)));
+static uint64_t pdpt[NENT] __attribute__((aligned(4096)));
+static uint64_t pd[NPD][NENT] __attribute__((aligned(4096)));
+static struct idt64_gate idt64[NUM_EXCEPTIONS] __attribute__((aligned(16)));
+static struct idtr64 idt64_ptr;
+static int long_state;		/* 0 not yet checked, 1 usable, -1 no long mode */
+
+_Static_assert(sizeof(pd[0]) == 4096, "a page directory is one 4 KiB page of 512 8-byte entries");
+
+static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+/* Check CPUID for long mode and build the identity map, once; logs which path hashes. Returns 1
+ * when long mode is usable, else 0. */
+static int long_setup(void)
+{
+	uint32_t a, b, c, d = 0;
+	int i, j;
+
+	if (long_state)
+		return long_state > 0;
+	cpuid(CPUID_EXT_MAX, &a, &b, &c, &d);
+	if (a >= CPUID_EXT_FEAT && a < CPUID_EXT_MAX + 0x100)
+		cpuid(CPUID_EXT_FEAT, &a, &b, &c, &d);
+	else
+		d = 0;
+	if (!(d & CPUID_EXT_EDX_LM)) {
+		log_info("sha256: 32-bit blocks (this CPU has no long mode)");
+		long_state = -1;
+		return 0;
+	}
+	for (i = 0; i < NPD; i++) {
+		for (j = 0; j < NENT; j++)
+			pd[i][j] = ((uint64_t)(i * NENT + j) * BIG_PAGE) | PTE_P | PTE_RW | PDE_PS;
+		pdpt[i] = (uint64_t)(uintptr_t)pd[i] | PTE_P | PTE_RW; /* flat segments: pointer = physical */
+	}
+	pml4[0] = (uint64_t)(uintptr_t)pdpt | PTE_P | PTE_RW;
+	for (i = 0; i < NUM_EXCEPTIONS; i++) {
+		uint32_t off = i == EXC_NMI ? (uintptr_t)long_nmi64
+					    : (uintptr_t)long_exc64_stubs + i * EXC_STUB_SIZE;
+
+		idt64[i] = (struct idt64_gate){
+			.off_lo = off & 0xFFFF, .sel = KERNEL_CS64, .type = IDT64_GATE_INT, .off_mid = off >> 16,
+		};
+	}
+	idt64_ptr.limit = sizeof(idt64) - 1;
+	idt64_ptr.base = (uintptr_t)idt64;
+	long_state = 1;
+	log_info("sha256: 64-bit long-mode blocks");
+	return 1;
+}
+
+/* Contract in lib/sha256.h. Interrupts are off in salvage, so nothing else runs while paging is
+ * on; paging, PAE and long mode are off again on return. An NMI in 64-bit mode is logged and
+ * ignored; any other exception there is logged and re-raised as a 32-bit #GP (so salvage recovers
+ * or resets as for any exception: the digest is lost either way). */
+int sha256_arch_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks, const uint32_t k[64])
+{
+	if (!long_setup())
+		return -ENODEV;
+	long_sha256_blocks((uint32_t)(uintptr_t)pml4, h, p, (uint32_t)nblocks, k, &idt64_ptr);
+	if (long_nmi_count) {
+		log_warn("NMI in 64-bit SHA-256 code ignored (%u)", long_nmi_count);
+		long_nmi_count = 0;
+	}
+	if (long_fault.vector_plus1) {
+		log_err("sha256: CPU exception %u (error code 0x%x) at rip 0x%llx in 64-bit mode",
+			long_fault.vector_plus1 - 1, long_fault.error, (unsigned long long)long_fault.rip);
+		long_fault.vector_plus1 = 0;
+		cpu_debug_fault();
+	}
+	return 0;
+}
