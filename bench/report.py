@@ -333,8 +333,12 @@ def main():
         w(gp)
         w("```")
         w("")
+    pn = read(os.path.join(out, "perf-note.txt")).strip()
     pq = "\n".join(l.strip() for l in read(os.path.join(out, "perf-qemu-dso.txt")).splitlines() if l.strip())
     if pq:
+        if pn:
+            w(pn)
+            w("")
         w("perf on the QEMU process (5 s of the same kind of transfer, `perf record -e cpu-clock`), by DSO "
           "(JIT-ed guest code shows as `[JIT]`/unknown; QEMU's device models, slirp and TCG helpers in the "
           "QEMU binary and its libraries):")
