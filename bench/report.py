@@ -7,6 +7,7 @@ Every figure in the page comes from that run's files; nothing is carried over fr
 """
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,7 @@ def load(out):
         for line in f:
             line = line.strip()
             if line:
+                line = re.sub(r'"ms":0+(\d)', r'"ms":\1', line)  # "0.998 s" was written as 0998
                 try:
                     rows.append(json.loads(line))
                 except json.JSONDecodeError:
