@@ -9,7 +9,9 @@
 #include "net/ethif.h"
 #include "net/net.h"
 
-#define ARP_WAIT_US 1000000u	/* how long to wait for the first hop to answer ARP */
+/* How long to wait for the first hop to answer ARP: QEMU's e1000 holds received frames for 1 s
+ * after the receive-control write, so 1 s raced with the answer. */
+#define ARP_WAIT_US 3000000u
 
 static int up_rc = 1;		/* 1: net_up not called yet; else its result */
 static struct netif *nif;
