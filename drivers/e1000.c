@@ -92,7 +92,7 @@ _Static_assert(sizeof(struct e1000_tx_desc) == 16, "legacy TX descriptor is 16 b
 #define TX_BUF 1536
 #define RESET_WAIT_US 100000u		/* CTRL.RST self-clears within microseconds */
 #define LINK_WAIT_US 2000000u
-#define TX_WAIT_US 100000u		/* a descriptor the device has not completed by then is stuck */
+#define TX_WAIT_US 2000000u	/* a descriptor not completed by then is stuck (100 ms was hit on a busy host) */
 
 /* The device's memory, in the shared NIC DMA arena: rings 128-byte aligned (the arena is page
  * aligned and the rings come first), buffers 16-byte aligned. */

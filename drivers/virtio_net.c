@@ -104,7 +104,7 @@ _Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio-net header is 12 byt
 						 * datagram is 45 fragments */
 #define BUF_SIZE 1536
 #define RESET_WAIT_US 100000u
-#define TX_WAIT_US 100000u
+#define TX_WAIT_US 2000000u	/* the device (QEMU: its main loop) may lag on a busy host; 100 ms was hit */
 
 struct vq {
 	uint16_t size;
