@@ -11,6 +11,7 @@ usage: vmcore-check.py DUMP [--headers-only] [--prstatus N] [--vmcoreinfo HEXFIL
 import argparse
 import re
 import struct
+import subprocess
 import sys
 
 PT_LOAD, PT_NOTE = 1, 4
@@ -250,6 +251,19 @@ def main():
         missing = sorted(set(want.values()) - found)
         check(not missing, f"{L}: all {len(want)} pattern pages ({len(pat) >> 20} MiB) are in the dump",
               f"{len(missing)} missing, first {missing[:5]}")
+
+    # A real consumer: gdb opens the core without the vmlinux and shows one thread per NT_PRSTATUS,
+    # each stopped at a kernel-text address.
+    if a.prstatus and not a.headers_only:
+        try:
+            out = subprocess.run(["gdb", "-batch", "-nx", "-ex", "info threads", "-c", a.dump],
+                                 capture_output=True, text=True, timeout=120).stdout
+        except (OSError, subprocess.TimeoutExpired) as e:
+            out = f"gdb failed: {e}"
+        threads = re.findall(r"^\*?\s+\d+\s+(?:process|LWP) \d+\s+(0x[0-9a-f]+)", out, re.M)
+        check(len(threads) == a.prstatus and all(int(t, 16) >= KTEXT_BASE for t in threads),
+              f"{L}: gdb shows {a.prstatus} threads stopped in kernel text",
+              f"gdb listed {threads} from: {out.strip()[-300:]!r}")
 
 
 if __name__ == "__main__":
