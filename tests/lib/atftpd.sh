@@ -8,6 +8,9 @@ set -eu
 cd "$(dirname "$0")/../.."
 dir=build/cache/atftpd
 bin=$dir/root/usr/sbin/atftpd
+mkdir -p "$dir"
+exec 9>"$dir/.lock"	# two tests at once on a fresh clone: one unpacks, the other waits
+flock 9
 if [ ! -x "$bin" ]; then
 	mkdir -p "$dir/dl"
 	rm -f "$dir"/dl/atftpd_*.deb

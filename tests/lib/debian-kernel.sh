@@ -11,7 +11,12 @@ if [ -z "$pkg" ]; then
 	exit 1
 fi
 ver=${pkg#linux-image-}
+mkdir -p "$cache"
+# Tests run two at a time and may both arrive here first on a fresh clone: one fetches, the other waits.
+exec 9>"$cache/.lock"
+flock 9
 if [ ! -f "$cache/$ver/vmlinuz" ]; then
+	rm -rf "$cache/$ver.tmp"
 	mkdir -p "$cache/$ver.tmp"
 	( cd "$cache/$ver.tmp" && apt-get download -qq -o APT::Sandbox::User=root "$pkg" >/dev/null ) || {
 		echo "debian-kernel: 'apt-get download $pkg' failed" >&2; exit 1; }

@@ -52,7 +52,7 @@ synthetic_compare serial "$ORACLE" "Linux's /proc/vmcore"
 
 # NMIs every 0.1 s through a 96 MiB memory-map dump (~60% of its time is hashing): some land in
 # 64-bit mode; each is logged and ignored and the file still matches its digest.
-QEMU_ARCH=x86_64 qemu_start nmi 120 -smp 1 -m 96 -serial "file:$T/nmi.serial" -kernel "$SALVAGE_ELF" \
+QEMU_ARCH=x86_64 qemu_start nmi 300 -smp 1 -m 48 -serial "file:$T/nmi.serial" -kernel "$SALVAGE_ELF" \
 	-netdev user,id=n0 -device e1000,netdev=n0 -monitor unix:"$T/mon.sock",server,nowait \
 	-append "dump=tftp://10.0.2.2:$SRV_PORT/nmi.vmcore"
 if wait_for "$T/nmi.serial" 'sha256: 64-bit long-mode blocks' 60 nmi; then
