@@ -708,7 +708,7 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	static struct tftp_xfer x;
 	struct tftp_source src = { dump_source_read, d, d->size }, sumsrc;
 	uint8_t digest[32];
-	char hex[65];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
 	const char *base;
 	bool unconfirmed;
 	uint64_t t0, us;
@@ -762,11 +762,7 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	}
 	sha256_final(&tftp_sha, digest);
 	progress_end(d->size, digest);
-	for (i = 0; i < 32; i++) {
-		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
-	}
-	hex[64] = 0;
+	sha256_hex(digest, hex);
 	log_info("tftp: %llu.%03llu s at blksize %u, windowsize %u, %u retransmission timeouts",
 		 (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000), x.blksize, x.window,
 		 x.retransmits);

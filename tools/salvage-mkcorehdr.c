@@ -274,8 +274,9 @@ static int print_vmcoreinfo(const struct kernel_map *km, uint64_t addr, uint64_t
 	FILE *f;
 	int i;
 
+	/* At least the 12-byte note header and the padded name "VMCOREINFO\0" (12 bytes). */
 	if (kcore_len < sizeof(*eh) || eh->e_phoff > kcore_len ||
-	    eh->e_phnum > (kcore_len - eh->e_phoff) / sizeof(Elf64_Phdr) || len > sizeof(note) || len < 12) {
+	    eh->e_phnum > (kcore_len - eh->e_phoff) / sizeof(Elf64_Phdr) || len > sizeof(note) || len < 24) {
 		warnx("cannot read VMCOREINFO: /proc/kcore headers unusable");
 		return 1;
 	}
