@@ -5,8 +5,8 @@
 ; (built by arch/i386/sha256_long.c) is loaded: an NMI is counted and ignored (the caller logs it,
 ; as salvage's 32-bit handler does); any other exception records its vector, error code and RIP and
 ; leaves long mode as a normal return would, and the caller reports it and re-raises it as a 32-bit
-; exception (salvage's usual recovery or reset). Only the few instructions around each mode switch,
-; while the IDT does not match the mode, are unprotected. Interrupts are off throughout in salvage.
+; exception (salvage's usual recovery or reset). Around each mode switch a third IDT, valid for an
+; NMI in either mode, is loaded. Interrupts are off throughout in salvage.
 
 bits 32
 section .text
@@ -21,8 +21,9 @@ CR4_PAE		equ 1 << 5
 global long_sha256_blocks, long_exc64_stubs, long_nmi64, long_nmi_count, long_fault
 
 ; void long_sha256_blocks(uint32_t pml4, uint32_t h[8], const uint8_t *p, uint32_t nblocks,
-;                         const uint32_t *k, const void *idtr64)  (cdecl)
-; Enters long mode with CR3 = pml4 and the 10-byte IDT pointer idtr64, runs the blob on
+;                         const uint32_t *k, const void *idtr64, const void *switch_idtr)  (cdecl)
+; Enters long mode with CR3 = pml4 and the 10-byte IDT pointer idtr64 (switch_idtr while switching:
+; its base is below 4 GiB, so 32-bit LIDT reads it too), runs the blob on
 ; (h, p, nblocks, k), leaves long mode and restores CR0, CR3, CR4, EFER and the IDT as they were
 ; (paging off: what arch/i386/pae.c expects). See long_fault for an exception on the way.
 long_sha256_blocks:
@@ -33,6 +34,8 @@ long_sha256_blocks:
 	push edi
 	sub esp, 8
 	sidt [esp]			; the 32-bit IDT, back in place on the way out
+	mov eax, [ebp + 32]
+	lidt [eax]			; the switch IDT
 	mov eax, cr3
 	push eax
 	mov eax, cr4
@@ -64,6 +67,8 @@ bits 64
 	mov ebp, ebp			; zero-extend: upper halves are undefined after the switch
 	mov ebx, esp
 	mov [rel saved_rsp], rbx	; the way back for an exception
+	mov eax, [rbp + 32]
+	mov [rel switch_idtr], eax
 	mov eax, [rbp + 28]
 	lidt [rax]
 	and rsp, -16			; SysV stack alignment at the call
@@ -74,6 +79,8 @@ bits 64
 	call sha256_blocks64
 .leave64:
 	mov rsp, [rel saved_rsp]
+	mov eax, [rel switch_idtr]
+	lidt [rax]
 	lea rax, [rel .compat]
 	push qword KERNEL_CS
 	push rax
@@ -140,5 +147,6 @@ sha256_blocks64:
 section .bss
 alignb 8
 saved_rsp:	resq 1			; RSP on entry to 64-bit mode (the trampoline's frame)
+switch_idtr:	resd 1			; the switch IDT's pointer, for the way out
 long_fault:	resd 4			; vector + 1 (0: none), error code, RIP (64 bits)
 long_nmi_count:	resd 1			; NMIs taken in 64-bit mode
