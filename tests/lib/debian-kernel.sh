@@ -2,7 +2,14 @@
 # Fetch Debian's current linux-image-*-amd64 package and extract it (never installed) into
 # build/cache/linux/. Prints the directory; it holds vmlinuz, lib/modules/<ver>/ and
 # System.map/config under boot/. Idempotent and quiet when already there.
+# `debian-kernel.sh i386` instead prints the same layout for Debian's current 686-pae kernel,
+# fetched through a private i386 apt state by tests/lib/debian-i386.sh.
 set -e
+case ${1:-amd64} in
+amd64) ;;
+i386) exec sh "$(dirname "$0")/debian-i386.sh" linux-image-686-pae ;;
+*) echo "debian-kernel: unknown architecture '$1' (amd64 or i386)" >&2; exit 1 ;;
+esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$top/build/cache/linux
 pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)

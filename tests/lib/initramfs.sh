@@ -10,6 +10,7 @@
 #   -b BIN[:DST]  dynamically linked program, plus every library ldd lists, at DST (default: BIN's path)
 #   -m MODULE     kernel module (name as in modinfo, - or _) plus its dependencies; may repeat
 #   -k KDIR       kernel tree from tests/lib/debian-kernel.sh (default: run it)
+#   -B BUSYBOX    statically linked busybox to install (default /bin/busybox; e.g. an i386 one)
 #
 # In the image, modules live under /lib/modules/<ver>/ with their original relative paths, a
 # modules.dep covering just them (so busybox `modprobe NAME` works), and /etc/modules lists their
@@ -19,9 +20,9 @@ set -euo pipefail
 
 die() { echo "initramfs: $*" >&2; exit 1; }
 
-out="" init="" kdir=""
+out="" init="" kdir="" busybox=/bin/busybox
 files=() bins=() mods=()
-while getopts "o:i:f:b:m:k:" opt; do
+while getopts "o:i:f:b:m:k:B:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	i) init=$OPTARG ;;
@@ -29,13 +30,13 @@ while getopts "o:i:f:b:m:k:" opt; do
 	b) bins+=("$OPTARG") ;;
 	m) mods+=("$OPTARG") ;;
 	k) kdir=$OPTARG ;;
+	B) busybox=$OPTARG ;;
 	*) die "usage: see the comment atop $0" ;;
 	esac
 done
 [ -n "$out" ] || die "-o OUT is required"
 [ -n "$init" ] || die "-i INIT is required"
 [ -f "$init" ] || die "init script '$init' not found"
-busybox=/bin/busybox
 [ -x "$busybox" ] || die "$busybox missing (install busybox-static)"
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' ||

@@ -1,16 +1,17 @@
 #!/bin/bash
-# The exact oracle: boot Debian's x86_64 Linux on a planted synthetic crash state (tests/lib/plant.py)
-# with `mem=128M elfcorehdr=<addr>` and copy its /proc/vmcore out over a virtio-blk disk; that file
-# is the reference salvage must reproduce byte for byte.
+# The exact oracle: boot Debian's Linux on a planted synthetic crash state (tests/lib/plant.py) with
+# `mem=128M elfcorehdr=<addr>` and copy its /proc/vmcore out over a virtio-blk disk; that file is the
+# reference salvage must reproduce byte for byte.
 #
 # Usage: bash tests/lib/oracle.sh PLANT_DIR
 #   Prints the path of the reference file, build/cache/oracle/<key>.vmcore, where key hashes the
 #   planted files and addresses, the kernel version and this script's method; Linux boots only when
 #   that file is missing. The guest console is kept beside it as <key>.log (vmcore warnings).
 #   Exit 1 with a message on stderr when Linux produced no /proc/vmcore (e.g. it rejected the header).
-# Debian's x86_64 Linux rejects ELF32 EM_386 core headers ("Warning: Core image elf header is not
-# sane", vmcore_elf32_check_arch): ELF32 states get no oracle; tests use `plant.py model` for them,
-# which the ELF64 tests check against this oracle.
+# ELF64 states boot Debian's x86_64 kernel. It rejects ELF32 EM_386 core headers ("Core image elf
+# header is not sane", vmcore_elf32_check_arch), so ELF32 states boot Debian's i386 686-pae kernel
+# (qemu-system-i386, an i386 busybox), whose parse_crash_elf32_headers takes them; both kernel and
+# busybox come from a private i386 apt state (tests/lib/debian-i386.sh).
 set -euo pipefail
 
 ORACLE_METHOD=1 # bump when the way the reference is produced changes
@@ -26,7 +27,14 @@ plant=$(cd "$1" && pwd) || die "no plant directory '$1'"
 mapfile -t loader <"$plant/loader.args"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kdir=$(sh "$top/tests/lib/debian-kernel.sh") || die "cannot get Debian's kernel"
+if [ "${ELFCLASS:-64}" = 32 ]; then
+	kdir=$(sh "$top/tests/lib/debian-kernel.sh" i386) || die "cannot get Debian's i386 kernel"
+	bbdir=$(sh "$top/tests/lib/debian-i386.sh" busybox-static) || die "cannot get Debian's i386 busybox-static"
+	busybox=$bbdir/bin/busybox qemu=qemu-system-i386 arch=i386
+else
+	kdir=$(sh "$top/tests/lib/debian-kernel.sh") || die "cannot get Debian's kernel"
+	busybox=/bin/busybox qemu=qemu-system-x86_64 arch=""
+fi
 kver=$(basename "$kdir")
 # The guest RAM the plant needs (256 MiB, or 3712 MiB when something lies above 4 GiB). QEMU puts
 # the initrd at the top of RAM below 4 GiB (at most 3 GiB here), so planted data must stay clear.
@@ -36,7 +44,7 @@ low_top=$((ORACLE_RAM_MB < 3072 ? ORACLE_RAM_MB : 3072))
 	die "planted state below 4 GiB ends at ${PLANT_LOW_END_MB:-$PLANT_END_MB} MiB, too close to the initrd at the top of $low_top MiB"
 append="console=ttyS0 mem=128M elfcorehdr=$ELFCOREHDR nokaslr panic=-1 loglevel=4"
 key=$(printf '%s\n' "method=$ORACLE_METHOD" "kernel=$kver" "plant=$PLANT_HASH" "ram=$ORACLE_RAM_MB" \
-	"append=$append" | sha256sum | cut -c1-24)
+	"append=$append" ${arch:+"arch=$arch"} | sha256sum | cut -c1-24)
 cache=$top/build/cache/oracle
 out=$cache/$key.vmcore
 mkdir -p "$cache"
@@ -72,11 +80,12 @@ else
 	echo "ORACLE size=$size sha256=$(sha256sum /proc/vmcore | cut -d' ' -f1)"
 fi
 dmesg | grep -iE 'vmcore|elfcorehdr|crash|kdump|sane|warning|PT_NOTE' | sed 's/^/ORACLE dmesg: /'
+echo "ORACLE uname: $(uname -r -m)"
 echo "ORACLE done"
 poweroff -f
 EOF
 
-bash "$top/tests/lib/initramfs.sh" -o "$tmp/initrd.gz" -i "$tmp/init" -k "$kdir" -m virtio_blk -m virtio_pci ||
+bash "$top/tests/lib/initramfs.sh" -o "$tmp/initrd.gz" -i "$tmp/init" -k "$kdir" -B "$busybox" -m virtio_blk -m virtio_pci ||
 	die "cannot build the initramfs"
 
 # The disk must hold the whole vmcore: headers and notes plus every planted byte, page-rounded.
@@ -86,7 +95,7 @@ truncate -s "${disk_mb}M" "$tmp/disk.img"
 echo "oracle: booting Linux $kver on the planted state (key $key)" >&2
 start=$(date +%s)
 rc=0
-timeout --kill-after=5 "$ORACLE_TIMEOUT" qemu-system-x86_64 -machine pc -m "$ORACLE_RAM_MB" -smp 1 \
+timeout --kill-after=5 "$ORACLE_TIMEOUT" "$qemu" -machine pc -m "$ORACLE_RAM_MB" -smp 1 \
 	-display none -monitor none -no-reboot -nodefaults -serial "file:$tmp/console.log" \
 	-kernel "$kdir/vmlinuz" -initrd "$tmp/initrd.gz" -append "$append" \
 	-drive "file=$tmp/disk.img,format=raw,if=virtio,cache=unsafe" \

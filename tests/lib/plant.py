@@ -15,8 +15,8 @@ Usage:
       Prints "ok ..."/"not ok ..." lines; exit status 1 when anything failed.
   plant.py model OUTDIR OUTFILE
       Writes the /proc/vmcore Linux 6.1 would make from the planted state (an independent model of
-      fs/proc/vmcore.c's layout, checked against Linux itself on ELF64 by the tests; Linux x86_64
-      rejects ELF32 EM_386 headers, so for ELF32 this model is the reference).
+      fs/proc/vmcore.c's layout, checked by the tests against Linux itself: x86_64 Linux on ELF64,
+      32-bit (686-pae) Linux on ELF32).
   plant.py diff EXPECTED GOT
       Explains how two ELF core files differ: size, then each differing byte range (up to 8) named by
       the field it falls in (ELF header field, phdr[i].field, note, segment i at paddr, padding),
