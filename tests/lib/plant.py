@@ -39,7 +39,8 @@ state with a broken elfcorehdr (see --corrupt). "edge" is the ELF64 state plus w
 Linux allow but rarely produce: a CPU note buffer with two notes and a third that overruns the buffer
 (Linux drops it), VMCOREINFO unaligned across a page boundary, two segments sharing a page, and a
 segment above 4 GiB (at 4 GiB + 64 KiB; the guest then needs 3712 MiB: QEMU maps RAM 0-3 GiB and
-4 GiB up).
+4 GiB up). "elf32-edge" is the ELF32 state with the same edge cases but the one above 4 GiB (an ELF32
+p_offset cannot reach it).
 """
 import argparse
 import hashlib
@@ -188,8 +189,8 @@ def pages(kinds, addr, seed):
 def build(variant, corrupt, seed, base):
     """The whole planted state as a dict: regions [(addr, bytes, name)] to load, the elfcorehdr's
     note buffers and segments, and what a dump of it must show (class, machine, CRASHTIME, ...)."""
-    cls = 32 if variant == "elf32" else 64
-    edge = variant == "edge"
+    cls = 32 if variant in ("elf32", "elf32-edge") else 64
+    edge = variant in ("edge", "elf32-edge")
     if base % PAGE or base < 0x100000:
         sys.exit("plant: --base must be page aligned and at least 1 MiB")
     if cls == 32 and base + 0x600000 > 1 << 32:
@@ -245,11 +246,13 @@ def build(variant, corrupt, seed, base):
     regions.append((odd_page, pages(["random", "fill", "text", "random"], odd_page, seed), "unaligned"))
     segs.append((odd_page + 0xA00, direct + odd_page + 0xA00, odd_page + 0xA00, 0x3456, "unaligned"))
     if edge:
-        # Two segments sharing a page (Linux copies that page once for each), and one above 4 GiB.
+        # Two segments sharing a page (Linux copies that page once for each), and (ELF64) one above
+        # 4 GiB.
         pair = base + 0x510000
         regions.append((pair, pages(["random", "text"], pair, seed), "pair"))
         segs.append((pair + 0x100, direct + pair + 0x100, pair + 0x100, 0x1000, "pair-a"))
         segs.append((pair + 0x1100, direct + pair + 0x1100, pair + 0x1100, 0x800, "pair-b"))
+    if edge and cls == 64:
         high = HIGH_BASE + 0x10000
         regions.append((high, pages(["random"] * 8 + ["zero"] * 16 + ["text"] * 8, high, seed), "high"))
         segs.append((high, direct + high, high, 0x20000, "above-4GiB"))
@@ -607,7 +610,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("make")
     m.add_argument("outdir")
-    m.add_argument("--variant", choices=("elf64", "elf32", "corrupt", "edge"), default="elf64")
+    m.add_argument("--variant", choices=("elf64", "elf32", "corrupt", "edge", "elf32-edge"), default="elf64")
     m.add_argument("--corrupt", choices=CORRUPT_KINDS, default="magic")
     m.add_argument("--seed", type=int, default=1)
     m.add_argument("--base", default="0x08000000")
