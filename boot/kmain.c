@@ -3,6 +3,7 @@
 #include "arch/cpu.h"
 #include "drivers/console.h"
 #include "dump/dump.h"
+#include "dump/filter.h"
 #include "dump/transport.h"
 #include "lib/cmdline.h"
 #include "lib/lib.h"
@@ -91,6 +92,8 @@ void kmain(uint32_t magic, uint32_t info)
 	if (config.fault_target == 0)
 		cpu_debug_fault();				/* salvage.fault=0: test an unguarded exception */
 	describe_dump();
+	if (config.dump_level)
+		dump_filter(&dump, config.dump_level);		/* dump.level=: before the first byte */
 	log_info("dump: %llu bytes (ELF%d, %d memory chunks)", (unsigned long long)dump.size,
 		 dump.elfclass == 2 ? 64 : 32, dump.nchunks);
 	rc = send_dump();

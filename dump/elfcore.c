@@ -14,14 +14,21 @@
 struct phdr {
 	uint32_t type, flags;
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+	bool cut;		/* a piece of a PT_LOAD split by dump_exclude: its data is p_filesz long */
 };
 
 /* Scratch state for building one dump (no malloc in the kernel; one dump at a time). */
 static uint8_t in_hdr[IN_HDR_MAX];		/* input ELF header + program headers */
 static struct phdr in_ph[DUMP_MAX_PHDRS];
 static struct phdr out_ph[DUMP_MAX_PHDRS + 1];
+/* out_ph with PT_LOADs split at excluded runs: what the file's program headers say. */
+static struct phdr fin_ph[DUMP_MAX_PHDRS + 1 + DUMP_MAX_RUNS];
+/* The runs the next build() leaves out (dump_exclude), and how the last build() was asked. */
+static const struct dump_run *ex_runs;
+static int ex_nruns;
+static bool last_quiet;
 /* Per chunk: which kinds of loss dump_read has already reported (LOST_*). */
-static uint8_t lost_reported[DUMP_MAX_PHDRS + 1];
+static uint8_t lost_reported[DUMP_MAX_CHUNKS];
 #define LOST_SELF 1
 #define LOST_UNREADABLE 2
 #define LOST_PROBE_PAGES 4096	/* how far a loss report looks ahead for its end (16 MiB) */
@@ -222,6 +229,7 @@ static void find_crashtime(struct dump *d, const uint8_t *p, uint64_t len)
 	uint64_t pos = 0;
 
 	d->crashtime[0] = 0;
+	d->vmcoreinfo_off = d->vmcoreinfo_len = 0;
 	while (len - pos >= NOTE_HDR_SIZE) {
 		uint32_t namesz = get32(p + pos), descsz = get32(p + pos + 4);
 		uint64_t name = pos + NOTE_HDR_SIZE;
@@ -232,6 +240,9 @@ static void find_crashtime(struct dump *d, const uint8_t *p, uint64_t len)
 			return;
 		if (namesz == 11 && memcmp(p + name, "VMCOREINFO", 11) == 0) {
 			const char *t = (const char *)p + desc;
+
+			d->vmcoreinfo_off = (uint32_t)(p + desc - d->hdr);
+			d->vmcoreinfo_len = descsz;
 
 			for (uint64_t i = 0; i + sizeof(key) - 1 <= descsz; i++) {
 				size_t n = 0;
@@ -271,6 +282,54 @@ static void warn_overlaps(const struct phdr *ph, int n)
 	}
 }
 
+/* fin_ph from out_ph[0..out_n): each PT_LOAD with runs in ex_runs becomes pieces that start at
+ * the load or right after a run and end (p_memsz) at the next run's end, their data (p_filesz)
+ * stopping at its start, as makedumpfile -E lays them out. Fills d->loads. Returns fin_n. */
+static int split_loads(struct dump *d, int out_n)
+{
+	int i, n = 0, r = 0;
+
+	d->nloads = 0;
+	for (i = 0; i < out_n; i++) {
+		const struct phdr *ph = &out_ph[i];
+		uint64_t p = ph->paddr, end = ph->paddr + ph->memsz;
+		int li;
+
+		if (ph->type != PT_LOAD) {
+			fin_ph[n++] = *ph;
+			continue;
+		}
+		li = d->nloads++;
+		d->loads[li] = (struct dump_load){ .paddr = ph->paddr, .vaddr = ph->vaddr, .memsz = ph->memsz,
+						   .filesz = ph->filesz, .src = ph->offset };
+		if (r >= ex_nruns || ex_runs[r].load != li) {
+			fin_ph[n] = *ph;
+			fin_ph[n++].cut = false;
+			continue;
+		}
+		for (; r < ex_nruns && ex_runs[r].load == li; r++) {
+			fin_ph[n] = *ph;
+			fin_ph[n].cut = true;
+			fin_ph[n].paddr = p;
+			fin_ph[n].vaddr = ph->vaddr + (p - ph->paddr);
+			fin_ph[n].offset = ph->offset + (p - ph->paddr);
+			fin_ph[n].filesz = ex_runs[r].start - p;
+			fin_ph[n++].memsz = ex_runs[r].end - p;
+			p = ex_runs[r].end;
+		}
+		if (p < end) {
+			fin_ph[n] = *ph;
+			fin_ph[n].cut = true;
+			fin_ph[n].paddr = p;
+			fin_ph[n].vaddr = ph->vaddr + (p - ph->paddr);
+			fin_ph[n].offset = ph->offset + (p - ph->paddr);
+			fin_ph[n].filesz = fin_ph[n].memsz = end - p;
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Turn the input header in in_hdr (already checked by check_ehdr) into d, as Linux's
  * merge_note_headers_elf* and process_ptload_program_headers_elf* do. quiet_empty_notes: the
  * header is salvage's own (memory map), whose empty PT_NOTE is expected.
@@ -279,7 +338,7 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 {
 	size_t esz = ehdr_size(cls), psz = phdr_size(cls);
 	int phnum = get16(in_hdr + phnum_off(cls)), nr_note = 0, last_note = -1;
-	int out_n, i;
+	int out_n, fin_n, i;
 	uint64_t notes_sum = 0, hdr_len, elfsz, notes_sz, cur, vmcore_off;
 	uint64_t limit64 = cls == ELFCLASS64 ? ~0ull : 0xffffffffull;
 
@@ -331,7 +390,10 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 
 	/* The merged PT_NOTE replaces phdr 0; phdrs 1..nr_note-1 are dropped (Linux's memmove). */
 	out_n = phnum - nr_note + 1;
-	hdr_len = esz + (uint64_t)out_n * psz;
+	for (i = 1; i < out_n; i++)
+		out_ph[i] = in_ph[nr_note == 0 ? i - 1 : i + nr_note - 1];
+	fin_n = split_loads(d, out_n);
+	hdr_len = esz + (uint64_t)fin_n * psz;
 	elfsz = page_up(hdr_len);
 	notes_sz = page_up(notes_sum);
 	if (elfsz + notes_sz > DUMP_HDR_MAX) {
@@ -340,22 +402,25 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 		return -ENOSPC;
 	}
 	/* p_align 0: what Debian 12's Linux 6.1 writes (measured by tests/lib/oracle.sh; not 4). */
-	out_ph[0] = (struct phdr){ .type = PT_NOTE, .flags = 0, .offset = elfsz, .vaddr = 0, .paddr = 0,
+	fin_ph[0] = (struct phdr){ .type = PT_NOTE, .flags = 0, .offset = elfsz, .vaddr = 0, .paddr = 0,
 				   .filesz = notes_sum, .memsz = notes_sum, .align = 0 };
-	for (i = 1; i < out_n; i++)
-		out_ph[i] = in_ph[nr_note == 0 ? i - 1 : i + nr_note - 1];
 
 	/* PT_LOADs: page-rounded chunks of old memory read from p_offset, laid out after the notes. */
 	d->nchunks = 0;
 	vmcore_off = elfsz + notes_sz;
-	for (i = 0; i < out_n; i++) {
-		struct phdr *ph = &out_ph[i];
+	for (i = 0; i < fin_n; i++) {
+		struct phdr *ph = &fin_ph[i];
 		uint64_t start, end;
 
 		if (ph->type != PT_LOAD)
 			continue;
+		if (ph->cut && ph->filesz == 0) {
+			ph->offset = 0;	/* no bytes in the file: makedumpfile -E says 0 too */
+			continue;
+		}
 		start = ph->offset & ~PAGE_MASK64;
-		end = page_up(ph->offset + ph->memsz);
+		/* Linux serves p_memsz bytes of every PT_LOAD; a cut piece has only p_filesz. */
+		end = page_up(ph->offset + (ph->cut ? ph->filesz : ph->memsz));
 		if (vmcore_off + (end - start) < vmcore_off) {
 			log_err("elfcorehdr: PT_LOAD %d: file size overflows 64 bits", i);
 			return -EINVAL;
@@ -368,14 +433,15 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 				 i, (unsigned long long)ph->offset);
 		vmcore_off += end - start;
 	}
-	warn_overlaps(out_ph, out_n);
+	if (ex_nruns == 0)
+		warn_overlaps(out_ph, out_n);
 
 	/* The bytes: ELF header as given but e_phnum, program headers, zero padding, notes. */
 	memset(d->hdr, 0, (size_t)(elfsz + notes_sz));
 	memcpy(d->hdr, in_hdr, esz);
-	put16(d->hdr + phnum_off(cls), (uint16_t)out_n);
-	for (i = 0; i < out_n; i++)
-		phdr_put(cls, d->hdr + esz + (size_t)i * psz, &out_ph[i]);
+	put16(d->hdr + phnum_off(cls), (uint16_t)fin_n);
+	for (i = 0; i < fin_n; i++)
+		phdr_put(cls, d->hdr + esz + (size_t)i * psz, &fin_ph[i]);
 	cur = elfsz;
 	for (i = 0; i < phnum; i++) {
 		const struct phdr *ph = &in_ph[i];
@@ -395,6 +461,7 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 	d->size = vmcore_off;
 	find_crashtime(d, d->hdr + elfsz, notes_sum);
 	memset(lost_reported, 0, sizeof(lost_reported));
+	last_quiet = quiet_empty_notes;
 	return 0;
 }
 
@@ -619,6 +686,58 @@ int dump_from_memmap(struct dump *d, const struct memmap *m, const struct backup
 	return 0;
 }
 
+/* Check runs against d->loads: sorted by load then address, page-aligned, non-empty, inside a
+ * load whose p_filesz is its p_memsz, not overlapping. Returns 0 or -EINVAL after a log line. */
+static int check_runs(const struct dump *d, const struct dump_run *runs, int nruns)
+{
+	for (int i = 0; i < nruns; i++) {
+		const struct dump_run *r = &runs[i];
+		const struct dump_load *l;
+
+		if (r->load < 0 || r->load >= d->nloads)
+			goto bad;
+		l = &d->loads[r->load];
+		if (((r->start | r->end) & PAGE_MASK64) || r->start >= r->end || r->start < l->paddr ||
+		    r->end > l->paddr + l->memsz || l->filesz != l->memsz)
+			goto bad;
+		if (i > 0 && (runs[i - 1].load > r->load ||
+			      (runs[i - 1].load == r->load && runs[i - 1].end > r->start)))
+			goto bad;
+		continue;
+bad:
+		log_err("dump.level: excluded run %d (load %d, 0x%llx-0x%llx) is not a sorted page range inside its PT_LOAD",
+			i, r->load, (unsigned long long)r->start, (unsigned long long)r->end);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Rebuild d from the same input header without runs[0..nruns) (see dump.h). On any failure the
+ * unfiltered dump is rebuilt: never lose the dump because a filter went wrong. */
+int dump_exclude(struct dump *d, const struct dump_run *runs, int nruns)
+{
+	int rc;
+
+	if (d->elfclass == 0)
+		return -EINVAL;
+	if (nruns < 0 || nruns > DUMP_MAX_RUNS) {
+		log_err("dump.level: %d excluded runs, at most %d", nruns, DUMP_MAX_RUNS);
+		rc = -EINVAL;
+	} else {
+		rc = check_runs(d, runs, nruns);
+	}
+	if (rc == 0) {
+		ex_runs = runs;
+		ex_nruns = nruns;
+		rc = build(d, d->elfclass, last_quiet);
+	}
+	ex_runs = NULL;
+	ex_nruns = 0;
+	if (rc != 0 && build(d, d->elfclass, last_quiet) != 0)
+		dump_clear(d);
+	return rc;
+}
+
 /* Report a loss in chunk ci once per kind: [lo, hi) physical reads as zeros because why. */
 static void report_lost(const struct dump *d, int ci, int kind, uint64_t lo, uint64_t hi, const char *why)
 {
@@ -672,10 +791,19 @@ static void read_readable(const struct dump *d, int ci, uint64_t phys, uint8_t *
 int dump_read(const struct dump *d, uint64_t off, void *buf, size_t len)
 {
 	uint8_t *out = buf;
-	int ci = 0;
+	int ci = 0, hi = d->nchunks;
 
 	if (off > d->size || len > d->size - off)
 		return -ERANGE;
+	/* The first chunk that may hold off: chunks are in file order (thousands with dump.level). */
+	while (ci < hi) {
+		int mid = ci + (hi - ci) / 2;
+
+		if (d->chunks[mid].file_off + d->chunks[mid].size <= off)
+			ci = mid + 1;
+		else
+			hi = mid;
+	}
 	while (len) {
 		const struct dump_chunk *c;
 		uint64_t phys, avail;

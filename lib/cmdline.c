@@ -332,6 +332,22 @@ static int opt_done(const char *val, struct config *cfg)
 	return 0;
 }
 
+/* dump.level=<0-31>: makedumpfile's -d bits (1 zero pages, 2/4 page cache, 8 user data, 16 free
+ * pages) of what to leave out of the dump (dump/filter.c). */
+static int opt_dump_level(const char *val, struct config *cfg)
+{
+	uint64_t n;
+	const char *end;
+
+	if (!val || memparse(val, &n, &end) != 0 || *end || n > 31) {
+		log_warn("dump.level=%s: want 0-31 (makedumpfile -d bits); keeping %u", val ? val : "",
+			 cfg->dump_level);
+		return -EINVAL;
+	}
+	cfg->dump_level = (unsigned)n;
+	return 0;
+}
+
 /* salvage.fault=<n> (debug, tests): a CPU exception in dump target n (1-based), or at 0 outside
  * any target; boot/kmain.c provokes it. */
 static int opt_fault(const char *val, struct config *cfg)
@@ -359,6 +375,7 @@ static const struct option {
 	{ "ip", opt_ip },
 	{ "elfcorehdr", opt_elfcorehdr },
 	{ "backup", opt_backup },
+	{ "dump.level", opt_dump_level },
 	{ "salvage.done", opt_done },
 	{ "salvage.fault", opt_fault },
 };

@@ -45,6 +45,7 @@ struct config {
 	struct backup backups[MAX_BACKUPS];
 	int nbackups;
 
+	unsigned dump_level;		/* dump.level=<0-31>: makedumpfile -d bits to leave out; default 0 */
 	enum done_action done;		/* default DONE_REBOOT */
 	int fault_target;		/* salvage.fault=<n> (debug): provoke a CPU exception in
 				 * target n, or before any target when 0; default -1 (never) */

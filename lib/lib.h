@@ -17,6 +17,8 @@
 #define ENODEV 19	/* no such device */
 #define ECONNREFUSED 111 /* peer refused (e.g. TFTP ERROR packet) */
 #define ENOMEM 12	/* out of a static pool */
+#define ENOENT 2	/* no such entry (e.g. a VMCOREINFO key) */
+#define EFAULT 14	/* an address does not translate or read */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

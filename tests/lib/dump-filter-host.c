@@ -1,0 +1,68 @@
+/* Host harness: salvage's own dump code (dump/elfcore.c, dump/filter.c) run over a full dump file
+ * as its "physical memory", writing the file salvage would send with dump.level=LEVEL.
+ * A /proc/vmcore-layout file is itself a valid elfcorehdr when memory is the file: its PT_LOADs'
+ * p_offset are where their bytes are. So level 0 must give the input back byte for byte.
+ * Build: gcc -I. -Itests/unit tests/lib/dump-filter-host.c dump/elfcore.c dump/filter.c tests/unit/shim.c
+ * Usage: dump-filter-host LEVEL IN OUT   (prints "excluded_free_pages=N excluded_zero_pages=M ...") */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dump/dump.h"
+#include "dump/filter.h"
+#include "shim.h"
+
+#define OUT_BUF (1u << 20)
+
+static struct dump d;
+static uint8_t buf[OUT_BUF];
+
+int main(int argc, char **argv)
+{
+	struct stat st;
+	void *mem;
+	FILE *out;
+	int fd;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s LEVEL IN OUT\n", argv[0]);
+		return 2;
+	}
+	fd = open(argv[2], O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
+		perror(argv[2]);
+		return 1;
+	}
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (mem == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	fakemem_map(0, mem, (size_t)st.st_size);
+	if (dump_from_elfcorehdr(&d, 0, (uint64_t)st.st_size) != 0)
+		return 1;
+	if (dump_filter(&d, (unsigned)strtoul(argv[1], NULL, 0)) != 0)
+		return 1;
+	out = fopen(argv[3], "wb");
+	if (!out) {
+		perror(argv[3]);
+		return 1;
+	}
+	for (uint64_t off = 0; off < d.size; off += OUT_BUF) {
+		size_t n = (size_t)(d.size - off < OUT_BUF ? d.size - off : OUT_BUF);
+
+		if (dump_read(&d, off, buf, n) != 0 || fwrite(buf, 1, n, out) != n) {
+			fprintf(stderr, "write failed at %llu\n", (unsigned long long)off);
+			return 1;
+		}
+	}
+	if (fclose(out) != 0)
+		return 1;
+	printf("excluded_free_pages=%llu excluded_zero_pages=%llu runs=%d free_ok=%d size=%llu\n",
+	       (unsigned long long)filter_stats.free_pages, (unsigned long long)filter_stats.zero_pages,
+	       filter_stats.nruns, filter_stats.free_ok, (unsigned long long)d.size);
+	return 0;
+}
