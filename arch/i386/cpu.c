@@ -147,6 +147,15 @@ void cpu_init(uint32_t unsupported_relocs)
 	__asm__ volatile("lidt %0" : : "m"(p) : "memory");
 }
 
+uint64_t cpu_idt_gate(unsigned v)
+{
+	uint64_t g = 0;
+
+	if (v < NUM_EXCEPTIONS)
+		memcpy(&g, &idt[v], sizeof(g));
+	return g;
+}
+
 /* Fill bi from the multiboot info (magic 0x2BADB002, info = EBX) or Linux boot_params (info = ESI)
  * and report anything odd about our own image. Returns 0 or a negative error from the parser. */
 int cpu_boot_info(uint32_t magic, uint32_t info, struct bootinfo *bi)

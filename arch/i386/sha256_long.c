@@ -14,10 +14,8 @@
 #define BIG_PAGE	0x200000ull
 #define NPD		4		/* page directories: 4 x 512 x 2 MiB = the low 4 GiB */
 #define NENT		512
-#define KERNEL_CS	0x08		/* 32-bit code segment (arch/i386/cpu.c GDT index 1) */
 #define KERNEL_CS64	0x18		/* 64-bit code segment (arch/i386/cpu.c GDT index 3) */
 #define IDT64_GATE_INT	0x8E		/* present, DPL 0, 64-bit interrupt gate */
-#define IDT32_GATE_INT	0x8E		/* present, DPL 0, 32-bit interrupt gate */
 #define NUM_EXCEPTIONS	32
 #define EXC_NMI		2
 #define EXC_STUB_SIZE	16		/* long_exc64_stubs spacing */
@@ -31,11 +29,6 @@ struct idt64_gate {
 } __attribute__((packed));
 _Static_assert(sizeof(struct idt64_gate) == 16, "a 64-bit IDT gate is 16 bytes");
 
-struct idt32_gate {
-	uint16_t off_lo, sel;
-	uint8_t zero, type;
-	uint16_t off_hi;
-} __attribute__((packed));
 
 struct idtr64 {
 	uint16_t limit;
@@ -48,7 +41,6 @@ void long_sha256_blocks(uint32_t pml4, uint32_t h[8], const uint8_t *p, uint32_t
 			const uint32_t *k, const struct idtr64 *idtr, const struct idtr64 *switch_idtr);
 extern char long_exc64_stubs[], long_nmi64[];
 extern uint32_t long_nmi_count;
-extern uint32_t exc_stubs[];	/* arch/i386/isr.asm: the 32-bit exception entry points */
 extern struct {
 	uint32_t vector_plus1, error;
 	uint64_t rip;
@@ -67,7 +59,7 @@ static struct idtr64 idt64_ptr;
  * delivers a pending NMI right after the mode-switching far return: without this, NMIs during a
  * dump reset the machine within seconds.) Vectors 0, 1 (and 3-5 as 32-bit) are not present. */
 static struct {
-	struct idt32_gate gate32[4];	/* bytes 0-31: vector 2 as a 32-bit gate */
+	uint64_t gate32[4];		/* bytes 0-31: vector 2 as a 32-bit gate */
 	struct idt64_gate nmi64;	/* bytes 32-47: vector 2 as a 64-bit gate */
 } switch_idt __attribute__((aligned(16)));
 _Static_assert(sizeof(switch_idt) == 3 * sizeof(struct idt64_gate), "64-bit vector 2 ends the table");
@@ -115,10 +107,7 @@ static int long_setup(void)
 	}
 	idt64_ptr.limit = sizeof(idt64) - 1;
 	idt64_ptr.base = (uintptr_t)idt64;
-	switch_idt.gate32[EXC_NMI] = (struct idt32_gate){
-		.off_lo = exc_stubs[EXC_NMI] & 0xFFFF, .sel = KERNEL_CS, .type = IDT32_GATE_INT,
-		.off_hi = exc_stubs[EXC_NMI] >> 16,
-	};
+	switch_idt.gate32[EXC_NMI] = cpu_idt_gate(EXC_NMI);
 	switch_idt.nmi64 = idt64[EXC_NMI];
 	switch_idt_ptr.limit = sizeof(switch_idt) - 1;
 	switch_idt_ptr.base = (uintptr_t)&switch_idt;

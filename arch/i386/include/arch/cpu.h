@@ -19,6 +19,10 @@ void cpu_release_exceptions(void);
 /* Provoke a CPU exception (#GP, error code 0x1234) for the salvage.fault= debug word. */
 void cpu_debug_fault(void);
 
+/* The 8-byte 32-bit IDT gate salvage installed for exception vector v (< 32), for a table that must
+ * reach the same handler (arch/i386/sha256_long.c). */
+uint64_t cpu_idt_gate(unsigned v);
+
 /* Calibrate the TSC against the PIT so clock_us() works. */
 void clock_init(void);
 
