@@ -132,6 +132,11 @@ static void test_backup_done(void)
 	ok(parse("backup=1@0:1 backup=1@0:1 backup=1@0:1 backup=1@0:1 backup=1@0:1") == 1 &&
 	   c.nbackups == MAX_BACKUPS && log_has("too many"), "more than %d backups", MAX_BACKUPS);
 
+	ok(parse("") == 0 && c.dump_level == 0, "dump.level defaults to 0");
+	ok(parse("dump.level=31") == 0 && c.dump_level == 31, "dump.level=31");
+	ok(parse("dump.level=0x11") == 0 && c.dump_level == 17, "dump.level=0x11");
+	ok(parse("dump.level=32") == 1 && c.dump_level == 0 && log_has("want 0-31"), "dump.level=32 refused");
+	ok(parse("dump.level=1x") == 1 && c.dump_level == 0, "dump.level=1x refused");
 	ok(parse("salvage.done=halt") == 0 && c.done == DONE_HALT, "salvage.done=halt");
 	ok(parse("salvage.done=poweroff") == 0 && c.done == DONE_POWEROFF, "salvage.done=poweroff");
 	ok(parse("salvage.done=reboot") == 0 && c.done == DONE_REBOOT, "salvage.done=reboot");
