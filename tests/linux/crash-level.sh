@@ -1,0 +1,56 @@
+#!/bin/bash
+# Real crash with dump.level=17 (salvage-load --append): Debian's kernel (KASLR, 2 CPUs, 128 MiB)
+# crashes and salvage leaves free and zero pages out of the dump it sends over TFTP. The filtered
+# dump must still pass the real-crash checks (both CPUs' registers, the guest's VMCOREINFO, every
+# page of the user-space pattern, makedumpfile --dump-dmesg shows the panic), readelf must read it,
+# and it must be much smaller than the guest's RAM. (tests/linux/crash-elf.sh compares salvage's
+# filter with makedumpfile -E -d on a full dump.)
+. "$(dirname "$0")/../lib/qemu.sh"
+qemu_init linux-crash-level
+. tests/lib/linux-crash.sh
+
+MEM=${LC_MEM:-128}
+LEVEL=${LC_LEVEL:-17}	# bench: LC_LEVEL=0 for the unfiltered time
+lc_prepare
+CK=${LC_CK:-$(lc_min_ck elf)}
+lc_tftp_server
+
+lc_boot lv 600 "$T/guest.gz" "$MEM" "$CK" \
+	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/level.vmcore,--append,dump.level=$LEVEL,--done,reboot" \
+	"${LC_NIC_ARGS[@]}"
+if lc_time_crash lv; then
+	ok "lv: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
+	echo "# dump.level=$LEVEL: crashkernel=$CK, crash to complete dump ${LC_DONE_SECS}s wall (TFTP)"
+	require "$T/lv.serial" "salvage: dump.level $LEVEL: excluded [0-9]+ MiB free, [0-9]+ MiB zero" \
+		"salvage logged what dump.level=$LEVEL left out"
+	forbid "$T/lv.serial" 'dump.level.*(out of bounds|has no|unreadable|invalid|unfiltered)' \
+		"salvage read Linux 6.1's VMCOREINFO, page tables and mem_map without a warning"
+	grep -a 'salvage: dump.level' "$T/lv.serial" | tr -d '\r' | sed 's/^/# /'
+	core=$LC_TFTP_DIR/level.vmcore
+	if [ -s "$core" ]; then
+		size=$(stat -c %s "$core")
+		ok "dump arrived over TFTP ($size bytes)"
+		check "level.vmcore.sha256 matches" sh -c "cd '$LC_TFTP_DIR' && sha256sum -c level.vmcore.sha256"
+		check "readelf reads the filtered dump" sh -c "readelf -lW '$core' | grep -q LOAD"
+		loads=$(readelf -lW "$core" | grep -c ' LOAD ')
+		# The unfiltered size is what the headers' p_memsz add up to (plus headers and notes).
+		full=$(python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read(65536)
+n, = struct.unpack_from("<H", d, 56)
+print(sum(struct.unpack_from("<IIQQQQQQ", d, 64 + 56 * i)[6] for i in range(n)))' "$core")
+		# This small guest's RAM is mostly kernel, initramfs and the pattern: still a third must go.
+		if [ "$size" -lt $((full * 3 / 4)) ]; then
+			ok "filtered dump is $((size >> 20)) MiB of $((full >> 20)) MiB of memory ($loads PT_LOADs)"
+		else
+			not_ok "filtered dump is small" "$size bytes of $full"
+		fi
+		lc_check_dump lv "$core" --prstatus "$LC_SMP" --filtered
+	else
+		not_ok "dump arrived over TFTP" "no level.vmcore in $LC_TFTP_DIR"
+		grep -a 'salvage: ' "$T/lv.serial" | tail -n 8 | sed 's/^/#   | /'
+	fi
+else
+	not_ok "lv: Linux crashed" "no sysrq line (see $T/lv.serial)"
+	tail -n 20 "$T/lv.serial" | sed 's/^/#   | /'
+fi
+finish
