@@ -6,7 +6,8 @@
 #   lc_prepare_peer            # $T/peer-outer.gz: the guest plus Debian's kernel as kdump peer
 #   lc_boot NAME SECS INITRD MEM CRASHKERNEL 'WORDS' [QEMU ARGS]  # -smp 2, serial -> $T/NAME.serial
 #   lc_tftp_server             # tftpd-hpa on a free port: LC_TFTP_DIR, SRV_PORT (guest: 10.0.2.2)
-#   lc_check_dump NAME CORE [checker args]  # vmcore-check.py + makedumpfile --dump-dmesg
+#   lc_check_dump NAME CORE [checker args]  # vmcore-check.py + makedumpfile --dump-dmesg + lc_consumers
+#   lc_consumers NAME CORE NCPU  # crash (with the -dbg vmlinux) and vmcore-dmesg open a crash dump
 #   lc_min_ck elf|multiboot    # the smallest crashkernel= salvage-load computes for this image
 #   lc_time_crash NAME         # waits for the crash and QEMU's exit; LC_CRASH_SECS, LC_DONE_SECS
 #   lc_extract NAME BEGIN END OUT   # bytes of an `od -tx1` block the guest printed between markers
@@ -77,7 +78,8 @@ lc_tftp_server() {
 
 # lc_check_dump NAME CORE [vmcore-check.py args]: the checker on CORE (with the guest's printed
 # VMCOREINFO and /proc/iomem of run NAME and the pattern), then makedumpfile --dump-dmesg must show
-# the crashed kernel's sysrq and panic lines. Counts failures into QEMU_FAILS.
+# the crashed kernel's sysrq and panic lines and lc_consumers (crash, vmcore-dmesg) must open it, with
+# NCPU from the --prstatus argument. Counts failures into QEMU_FAILS.
 lc_check_dump() {
 	local name=$1 core=$2
 	shift 2
@@ -91,7 +93,71 @@ lc_check_dump() {
 	else
 		require "$T/$name.dmesg" 'sysrq: Trigger a crash' "$name: makedumpfile --dump-dmesg shows the sysrq line"
 		require "$T/$name.dmesg" 'Kernel panic - not syncing' "$name: makedumpfile --dump-dmesg shows the panic"
+		local a ncpu=0 prev=""
+		for a in "$@"; do [ "$prev" = --prstatus ] && ncpu=$a; prev=$a; done
+		lc_consumers "$name" "$core" "$ncpu"
 	fi
+}
+
+# lc_consumers NAME CORE NCPU: the dump's real consumers on a sysrq crash dump with NCPU CPU notes.
+# vmcore-dmesg (kexec-tools) must show the sysrq and panic lines and the same log as makedumpfile;
+# crash, with Debian's vmlinux carrying debug info (tests/lib/debian-vmlinux.sh) and KASLR taken
+# from the dump's VMCOREINFO, must start and show the panic (sys), the panicking task's stack through
+# sysrq_handle_crash and panic (bt), one task per CPU note (bt -a), the kernel log (log), init (ps)
+# and the pattern holder in the task list. crash 8.0.2 reads struct pid as 96 bytes while this
+# kernel's upid numbers[] is a flexible array past them, so its PID table (ps, "TASKS:") holds only
+# the active tasks; the task list is walked with `list` instead. Counts failures into QEMU_FAILS.
+lc_consumers() {
+	local name=$1 core=$2 ncpu=$3 out=$T/$1.crash rel c t0 secs s i
+	vmcore-dmesg "$core" >"$T/$name.vmcore-dmesg" 2>&1
+	require "$T/$name.vmcore-dmesg" 'sysrq: Trigger a crash' "$name: vmcore-dmesg shows the sysrq line"
+	require "$T/$name.vmcore-dmesg" 'Kernel panic - not syncing: sysrq triggered crash' "$name: vmcore-dmesg shows the panic"
+	# The two readers indent continuation lines differently.
+	check "$name: vmcore-dmesg and makedumpfile --dump-dmesg read the same log" \
+		cmp <(sed 's/^ *//' "$T/$name.dmesg") <(sed 's/^ *//' "$T/$name.vmcore-dmesg")
+
+	if [ -z "${LC_VMLINUX:-}" ]; then
+		LC_VMLINUX=$(sh tests/lib/debian-vmlinux.sh 2>"$T/vmlinux.err") ||
+			{ LC_VMLINUX=""; not_ok "$name: crash opens the dump" "no vmlinux: $(cat "$T/vmlinux.err")"; return; }
+	fi
+	# "!echo" lines mark where each command's output starts (crash runs them through the shell).
+	printf '%s\n' '!echo @@sys' sys '!echo @@bt' bt '!echo @@bta' 'bt -a' '!echo @@log' log '!echo @@ps' ps \
+		'!echo @@tasks' 'list task_struct.tasks -s task_struct.comm -h init_task' '!echo @@end' q >"$T/crash.cmds"
+	t0=$(date +%s.%N)
+	timeout 300 crash -s "$LC_VMLINUX" "$core" -i "$T/crash.cmds" </dev/null >"$out" 2>&1
+	c=$?
+	secs=$(python3 -c "print(round($(date +%s.%N)-$t0,1))")
+	echo "# $name: crash -s vmlinux dump -i cmds took ${secs}s (exit $c)"
+	for s in sys bt bta log ps tasks; do
+		sed -n "/^@@$s\$/,/^@@/p" "$out" >"$T/$name.crash-$s"
+	done
+	if [ "$c" = 0 ] && grep -q '^@@end$' "$out"; then
+		ok "$name: crash ran every command and quit (exit 0)"
+	else
+		not_ok "$name: crash ran every command and quit" "exit $c; $(grep -v '^@@' "$out" | tail -n 3 | tr '\n' ' ')"
+	fi
+	# Outside the kernel log, any of crash's read or lookup errors means a page or note it needed.
+	sed '/^@@log$/,/^@@ps$/d' "$out" >"$T/$name.crash-nolog"
+	forbid "$T/$name.crash-nolog" 'read error|seek error|invalid (kernel|user) virtual address|cannot |do not match|^crash: ' \
+		"$name: crash reported no read or lookup error"
+	rel=$(grep -a 'GUEST: up: Linux ' "$T/$name.serial" | sed 's/.*Linux \([^ ,]*\).*/\1/' | tr -d '\r' | head -n 1)
+	require "$T/$name.crash-sys" "RELEASE: ${rel:-no-GUEST-up-line}\$" "$name: crash sys: the guest's release ${rel}"
+	require "$T/$name.crash-sys" "CPUS: $LC_SMP( |\$)" "$name: crash sys: $LC_SMP CPUs"
+	require "$T/$name.crash-sys" 'PANIC: "Kernel panic - not syncing: sysrq triggered crash"' "$name: crash sys: the panic message"
+	require "$T/$name.crash-bt" ' sysrq_handle_crash at ffffffff' "$name: crash bt: the panicking task ran sysrq_handle_crash"
+	require "$T/$name.crash-bt" ' panic at ffffffff' "$name: crash bt: ... and panic"
+	require "$T/$name.crash-bt" '__crash_kexec at ffffffff' "$name: crash bt: ... and __crash_kexec"
+	for ((i = 0; i < ncpu; i++)); do
+		require "$T/$name.crash-bta" "^PID: .* CPU: $i +COMMAND:" "$name: crash bt -a: a task on CPU $i"
+	done
+	if [ "$ncpu" -ge 2 ]; then
+		require "$T/$name.crash-bta" 'crash_nmi_callback at ffffffff' "$name: crash bt -a: the other CPU stopped by the crash NMI"
+	fi
+	require "$T/$name.crash-log" 'sysrq: Trigger a crash' "$name: crash log: the sysrq line"
+	require "$T/$name.crash-log" 'Kernel panic - not syncing: sysrq triggered crash' "$name: crash log: the panic line"
+	require "$T/$name.crash-ps" '^>? +1 +0 +[0-9]+ +[0-9a-f]+ +RU .* init$' "$name: crash ps: init (pid 1) running"
+	require "$T/$name.crash-tasks" 'comm = "kthreadd' "$name: crash walks the task list (kthreadd)"
+	require "$T/$name.crash-tasks" 'comm = "pattern' "$name: crash walks the task list (the pattern holder)"
 }
 
 # lc_time_crash NAME: wait for "sysrq: Trigger a crash", then for QEMU NAME to exit (salvage reboots,
