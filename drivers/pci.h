@@ -113,11 +113,15 @@ struct nic_driver {
 	 * memory and start receiving; fill nic->mac. Returns 0 or a negative error after logging why.
 	 * A driver drives one device: its state is static. */
 	int (*probe)(struct nic *nic);
-	/* A free transmit buffer of NIC_FRAME_MAX bytes, reclaiming completed ones (waiting a bounded
-	 * time when the ring is full); NULL when the device stopped taking frames. */
+	/* A free transmit buffer of NIC_FRAME_MAX bytes, reclaiming completed ones (when the ring is
+	 * full: flushing, then waiting a bounded time); NULL when the device stopped taking frames. */
 	void *(*tx_buffer)(struct nic *nic);
-	/* Hand the buffer returned by the last tx_buffer to the device, len bytes (60..NIC_FRAME_MAX). */
+	/* Queue the buffer returned by the last tx_buffer, len bytes (60..NIC_FRAME_MAX). The device
+	 * is told at the next tx_flush. */
 	int (*tx_submit)(struct nic *nic, size_t len);
+	/* Ring the doorbell once for every frame queued since the last flush: under emulation each
+	 * doorbell is a device exit, and a 64 KiB TFTP block is 45 frames. */
+	void (*tx_flush)(struct nic *nic);
 	/* The next received frame: its length (and *frame points at it), or 0 when none is waiting.
 	 * The frame stays valid until rx_release, which returns the buffer to the device. */
 	size_t (*rx_peek)(struct nic *nic, const void **frame);

@@ -113,6 +113,7 @@ struct vq {
 	volatile uint16_t *used_hdr;		/* flags, idx */
 	volatile struct vring_used_elem *used;	/* ring[size] */
 	uint16_t avail_idx;			/* our next avail->idx */
+	uint16_t kicked_idx;			/* avail_idx at the last vq_kick */
 	uint16_t last_used;			/* used entries consumed so far */
 	uint32_t notify_off;			/* modern: offset of this queue's notify register */
 };
@@ -198,13 +199,27 @@ static int vq_layout(struct vq *q, uint8_t *mem, uint16_t n)
 	q->avail = (volatile uint16_t *)(mem + avail_off);
 	q->used_hdr = (volatile uint16_t *)(mem + used_off);
 	q->used = (volatile struct vring_used_elem *)(mem + used_off + 4);
-	q->avail_idx = 0;
+	q->avail_idx = q->kicked_idx = 0;
 	q->last_used = 0;
 	return 0;
 }
 
-/* Make descriptor chain head available to the device and tell it. */
-static void vq_push(unsigned qi, uint16_t head)
+/* Tell the device about the chains made available since the last kick, unless it asked not to be
+ * told (it is still working through the ring). */
+static void vq_kick(unsigned qi)
+{
+	struct vq *q = &v.q[qi];
+
+	if (q->kicked_idx == q->avail_idx)
+		return;
+	full_barrier();
+	q->kicked_idx = q->avail_idx;
+	if (!(q->used_hdr[0] & VRING_USED_F_NO_NOTIFY))
+		notify(qi);
+}
+
+/* Make descriptor chain head available to the device; tell it now, or leave that to vq_kick. */
+static void vq_push(unsigned qi, uint16_t head, bool kick)
 {
 	struct vq *q = &v.q[qi];
 
@@ -212,9 +227,8 @@ static void vq_push(unsigned qi, uint16_t head)
 	barrier();
 	q->avail_idx++;
 	q->avail[1] = q->avail_idx;
-	full_barrier();
-	if (!(q->used_hdr[0] & VRING_USED_F_NO_NOTIFY))
-		notify(qi);
+	if (kick)
+		vq_kick(qi);
 }
 
 /* Set up queue qi: size it, place its ring, tell the device where. Returns 0 or an error. */
@@ -458,6 +472,7 @@ static void *virtio_net_tx_buffer(struct nic *nic)
 		tx_reclaim();
 		if (!v.tx_busy[v.tx_next])
 			return tx_buf[v.tx_next];
+		vq_kick(VIRTIO_NET_Q_TX);
 		if (clock_us() - t0 > TX_WAIT_US) {
 			log_err("virtio-net: transmit slot %u not completed in %u ms", v.tx_next,
 				TX_WAIT_US / 1000);
@@ -476,8 +491,15 @@ static int virtio_net_tx_submit(struct nic *nic, size_t len)
 	v.q[VIRTIO_NET_Q_TX].desc[2 * i + 1].len = (uint32_t)len;
 	v.tx_busy[i] = true;
 	v.tx_next = (i + 1) % TX_BUFS;
-	vq_push(VIRTIO_NET_Q_TX, (uint16_t)(2 * i));
+	/* kick at the next flush, or now in a long burst so the device starts on its first half */
+	vq_push(VIRTIO_NET_Q_TX, (uint16_t)(2 * i),
+		(uint16_t)(v.q[VIRTIO_NET_Q_TX].avail_idx - v.q[VIRTIO_NET_Q_TX].kicked_idx) >= TX_BUFS / 2);
 	return 0;
+}
+
+static void virtio_net_tx_flush(struct nic *nic)
+{
+	vq_kick(VIRTIO_NET_Q_TX);
 }
 
 /* The next received frame (after its virtio-net header), or 0. Malformed completions (unknown
@@ -511,7 +533,7 @@ static void virtio_net_rx_release(struct nic *nic)
 	q->last_used++;
 	v.rx_cur = NULL;
 	if (id % 2 == 0 && id / 2 < RX_BUFS)
-		vq_push(VIRTIO_NET_Q_RX, (uint16_t)id);
+		vq_push(VIRTIO_NET_Q_RX, (uint16_t)id, true);
 }
 
 static const struct pci_id virtio_net_ids[] = {
@@ -526,6 +548,7 @@ struct nic_driver virtio_net_driver NIC_DRIVER = {
 	.probe = virtio_net_probe,
 	.tx_buffer = virtio_net_tx_buffer,
 	.tx_submit = virtio_net_tx_submit,
+	.tx_flush = virtio_net_tx_flush,
 	.rx_peek = virtio_net_rx_peek,
 	.rx_release = virtio_net_rx_release,
 };

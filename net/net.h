@@ -14,8 +14,10 @@
  * -EIO (device failed), -EINVAL (bad static config). */
 int net_up(const struct config *cfg, uint8_t mac[6]);
 
-/* Drain the NIC's receive ring into lwIP and run lwIP's due timers (ARP, DHCP, IP reassembly).
- * Never blocks; call it in every wait loop. Harmless before net_up or after it failed. */
+/* Start sending the frames lwIP queued since the last call (drivers batch them: one doorbell),
+ * drain the NIC's receive ring into lwIP and run lwIP's due timers (ARP, DHCP, IP reassembly).
+ * Never blocks; call it in every wait loop, and once after the last send. Harmless before net_up
+ * or after it failed. */
 void net_poll(void);
 
 /* The MAC of the NIC in use (for %m), or NULL before net_up succeeded. */

@@ -137,11 +137,12 @@ const uint8_t *ethif_mac(void)
 	return ethif_ready ? nic.mac : NULL;
 }
 
-/* See net/net.h: receive, then lwIP's timers. */
+/* See net/net.h: send what is queued, receive, then lwIP's timers. */
 void net_poll(void)
 {
 	if (!ethif_ready)
 		return;
+	nic.drv->tx_flush(&nic);
 	low_level_input();
 	sys_check_timeouts();
 }

@@ -587,6 +587,7 @@ static int tftp_run(struct tftp_xfer *x)
 		}
 		tftp_timers(x, clock_us());
 	}
+	net_poll();	/* the NIC sends queued frames at a poll: a final ERROR must not wait for one */
 	return x->rc;
 }
 
