@@ -27,7 +27,7 @@ struct dump_load {
 };
 
 /* Pages of load `load` (an index into dump.loads) left out of the file: physical [start, end),
- * page-aligned, inside the load. */
+ * inside the load, page-aligned except that end may be the load's own (unaligned) end. */
 struct dump_run {
 	uint64_t start, end;
 	int load;

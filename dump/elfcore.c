@@ -27,6 +27,13 @@ static struct phdr fin_ph[DUMP_MAX_PHDRS + 1 + DUMP_MAX_RUNS];
 static const struct dump_run *ex_runs;
 static int ex_nruns;
 static bool last_quiet;
+/* dump_exclude's rebuild: the first build already logged the input header's warnings. */
+static bool rebuilding;
+#define hdr_warn(...)					\
+	do {						\
+		if (!rebuilding)			\
+			log_warn(__VA_ARGS__);		\
+	} while (0)
 /* Per chunk: which kinds of loss dump_read has already reported (LOST_*). */
 static uint8_t lost_reported[DUMP_MAX_CHUNKS];
 #define LOST_SELF 1
@@ -200,7 +207,7 @@ static uint64_t note_walk(int idx, uint64_t off, uint64_t max)
 
 		memset(nh, 0, sizeof(nh));
 		if (phys_read(off + real, nh, n) != 0) {
-			log_warn("PT_NOTE %d: note header at 0x%llx unreadable; keeping the %llu bytes before it",
+			hdr_warn("PT_NOTE %d: note header at 0x%llx unreadable; keeping the %llu bytes before it",
 				 idx, (unsigned long long)(off + real), (unsigned long long)real);
 			break;
 		}
@@ -210,7 +217,7 @@ static uint64_t note_walk(int idx, uint64_t off, uint64_t max)
 			break;
 		sz = NOTE_HDR_SIZE + (((uint64_t)namesz + 3) & ~3ull) + (((uint64_t)descsz + 3) & ~3ull);
 		if (n < NOTE_HDR_SIZE || real + sz > max) {
-			log_warn("PT_NOTE %d: Exceeded p_memsz, dropping PT_NOTE entry n_namesz=0x%x, n_descsz=0x%x",
+			hdr_warn("PT_NOTE %d: Exceeded p_memsz, dropping PT_NOTE entry n_namesz=0x%x, n_descsz=0x%x",
 				 idx, namesz, n < NOTE_HDR_SIZE ? 0 : descsz);
 			break;
 		}
@@ -273,7 +280,7 @@ static void warn_overlaps(const struct phdr *ph, int n)
 			if (ph[j].type != PT_LOAD || ph[j].memsz == 0)
 				continue;
 			if (ph[i].paddr < ph[j].paddr + ph[j].memsz && ph[j].paddr < ph[i].paddr + ph[i].memsz) {
-				log_warn("PT_LOADs %d and %d overlap (paddr 0x%llx+0x%llx, 0x%llx+0x%llx); kept as Linux does",
+				hdr_warn("PT_LOADs %d and %d overlap (paddr 0x%llx+0x%llx, 0x%llx+0x%llx); kept as Linux does",
 					 i, j, (unsigned long long)ph[i].paddr, (unsigned long long)ph[i].memsz,
 					 (unsigned long long)ph[j].paddr, (unsigned long long)ph[j].memsz);
 				return;
@@ -344,7 +351,7 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 
 	/* Program headers: Linux reads them right after the ELF header whatever e_phoff says. */
 	if ((cls == ELFCLASS64 ? get64(in_hdr + 32) : get32(in_hdr + 28)) != esz)
-		log_warn("elfcorehdr: e_phoff is not %u; program headers read right after the ELF header, as Linux does",
+		hdr_warn("elfcorehdr: e_phoff is not %u; program headers read right after the ELF header, as Linux does",
 			 (unsigned)esz);
 	for (i = 0; i < phnum; i++) {
 		struct phdr *ph = &in_ph[i];
@@ -374,7 +381,7 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 		last_note = i;
 		ph->memsz = note_walk(i, ph->offset, ph->memsz);
 		if (ph->memsz == 0 && !quiet_empty_notes)
-			log_warn("PT_NOTE %d: Zero PT_NOTE entries found", i);
+			hdr_warn("PT_NOTE %d: Zero PT_NOTE entries found", i);
 		nr_note++;
 		notes_sum += ph->memsz;
 		if (notes_sum > DUMP_HDR_MAX) {
@@ -383,9 +390,9 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 		}
 	}
 	if (nr_note == 0)
-		log_warn("elfcorehdr: no PT_NOTE (Linux would crash here); adding an empty one first");
+		hdr_warn("elfcorehdr: no PT_NOTE (Linux would crash here); adding an empty one first");
 	else if (last_note >= nr_note)
-		log_warn("elfcorehdr: PT_NOTEs are not the first program headers; merging as Linux does, "
+		hdr_warn("elfcorehdr: PT_NOTEs are not the first program headers; merging as Linux does, "
 			 "which puts the merged note over phdrs 0..%d whatever they are", nr_note - 1);
 
 	/* The merged PT_NOTE replaces phdr 0; phdrs 1..nr_note-1 are dropped (Linux's memmove). */
@@ -429,12 +436,11 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 							      .size = end - start };
 		ph->offset = vmcore_off + (ph->offset - start);
 		if (ph->offset > limit64)
-			log_warn("PT_LOAD %d: file offset 0x%llx does not fit ELF32 (truncated, as Linux does)",
+			hdr_warn("PT_LOAD %d: file offset 0x%llx does not fit ELF32 (truncated, as Linux does)",
 				 i, (unsigned long long)ph->offset);
 		vmcore_off += end - start;
 	}
-	if (ex_nruns == 0)
-		warn_overlaps(out_ph, out_n);
+	warn_overlaps(out_ph, out_n);
 
 	/* The bytes: ELF header as given but e_phnum, program headers, zero padding, notes. */
 	memset(d->hdr, 0, (size_t)(elfsz + notes_sz));
@@ -449,7 +455,7 @@ static int build(struct dump *d, int cls, bool quiet_empty_notes)
 		if (ph->type != PT_NOTE || ph->memsz == 0)
 			continue;
 		if (phys_read(ph->offset, d->hdr + cur, (size_t)ph->memsz) != 0) {
-			log_warn("PT_NOTE %d: notes at 0x%llx became unreadable; zeros instead", i,
+			hdr_warn("PT_NOTE %d: notes at 0x%llx became unreadable; zeros instead", i,
 				 (unsigned long long)ph->offset);
 			memset(d->hdr + cur, 0, (size_t)ph->memsz);
 		}
@@ -686,8 +692,8 @@ int dump_from_memmap(struct dump *d, const struct memmap *m, const struct backup
 	return 0;
 }
 
-/* Check runs against d->loads: sorted by load then address, page-aligned, non-empty, inside a
- * load whose p_filesz is its p_memsz, not overlapping. Returns 0 or -EINVAL after a log line. */
+/* Check runs against d->loads: sorted by load then address, page-aligned (or ending at the load's
+ * end), non-empty, inside a load whose p_filesz is its p_memsz, not overlapping. Returns 0 or -EINVAL after a log line. */
 static int check_runs(const struct dump *d, const struct dump_run *runs, int nruns)
 {
 	for (int i = 0; i < nruns; i++) {
@@ -697,8 +703,9 @@ static int check_runs(const struct dump *d, const struct dump_run *runs, int nru
 		if (r->load < 0 || r->load >= d->nloads)
 			goto bad;
 		l = &d->loads[r->load];
-		if (((r->start | r->end) & PAGE_MASK64) || r->start >= r->end || r->start < l->paddr ||
-		    r->end > l->paddr + l->memsz || l->filesz != l->memsz)
+		/* Page-aligned, but the last run of a load may end where the load does. */
+		if ((r->start & PAGE_MASK64) || ((r->end & PAGE_MASK64) && r->end != l->paddr + l->memsz) ||
+		    r->start >= r->end || r->start < l->paddr || r->end > l->paddr + l->memsz || l->filesz != l->memsz)
 			goto bad;
 		if (i > 0 && (runs[i - 1].load > r->load ||
 			      (runs[i - 1].load == r->load && runs[i - 1].end > r->start)))
@@ -726,6 +733,7 @@ int dump_exclude(struct dump *d, const struct dump_run *runs, int nruns)
 	} else {
 		rc = check_runs(d, runs, nruns);
 	}
+	rebuilding = true;
 	if (rc == 0) {
 		ex_runs = runs;
 		ex_nruns = nruns;
@@ -735,6 +743,7 @@ int dump_exclude(struct dump *d, const struct dump_run *runs, int nruns)
 	ex_nruns = 0;
 	if (rc != 0 && build(d, d->elfclass, last_quiet) != 0)
 		dump_clear(d);
+	rebuilding = false;
 	return rc;
 }
 

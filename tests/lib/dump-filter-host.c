@@ -3,7 +3,8 @@
  * A /proc/vmcore-layout file is itself a valid elfcorehdr when memory is the file: its PT_LOADs'
  * p_offset are where their bytes are. So level 0 must give the input back byte for byte.
  * Build: gcc -I. -Itests/unit tests/lib/dump-filter-host.c dump/elfcore.c dump/filter.c tests/unit/shim.c
- * Usage: dump-filter-host LEVEL IN OUT   (prints "excluded_free_pages=N excluded_zero_pages=M ...") */
+ * Usage: dump-filter-host LEVEL IN OUT   (prints "excluded_free_pages=N excluded_zero_pages=M
+ * excluded_cache_pages=C excluded_user_pages=U ...") */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +62,11 @@ int main(int argc, char **argv)
 	}
 	if (fclose(out) != 0)
 		return 1;
-	printf("excluded_free_pages=%llu excluded_zero_pages=%llu runs=%d free_ok=%d size=%llu\n",
+	printf("excluded_free_pages=%llu excluded_zero_pages=%llu excluded_cache_pages=%llu excluded_user_pages=%llu "
+	       "excluded_other_pages=%llu runs=%d free_ok=%d memmap_ok=%d size=%llu\n",
 	       (unsigned long long)filter_stats.free_pages, (unsigned long long)filter_stats.zero_pages,
-	       filter_stats.nruns, filter_stats.free_ok, (unsigned long long)d.size);
+	       (unsigned long long)filter_stats.cache_pages, (unsigned long long)filter_stats.user_pages,
+	       (unsigned long long)filter_stats.other_pages, filter_stats.nruns, filter_stats.free_ok,
+	       filter_stats.memmap_ok, (unsigned long long)d.size);
 	return 0;
 }
