@@ -2,7 +2,8 @@
 # `make demo`: salvage on a REAL Linux crash. Debian's kernel boots in QEMU (TCG, KASLR on, 2 CPUs)
 # with a small crashkernel= reservation, salvage-load loads salvage with kexec -p, sysrq-c panics the
 # kernel, salvage sends the dump (TFTP to a local tftpd-hpa by default, or serial), and the crashed
-# kernel's last log lines are read back from the dump with makedumpfile.
+# kernel's last log lines are read back from the dump with makedumpfile, and the panicking task's
+# backtrace with crash (Debian's debug vmlinux, fetched once into build/cache/).
 #   DEMO_DUMP=tftp (default) | serial     where salvage sends the dump
 #   DEMO_TYPE=elf (default) | multiboot    salvage-load --type
 #   DEMO_MEM=128 DEMO_CK=<size>            guest RAM (MiB) and crashkernel= (default: the smallest)
@@ -94,9 +95,20 @@ n=$(grep -n 'sysrq: Trigger a crash' "$T/dmesg.txt" | tail -n 1 | cut -d: -f1)
 { [ -n "$n" ] && sed -n "$((n > 3 ? n - 3 : 1)),$((n + 8))p" "$T/dmesg.txt" && echo "..."; tail -n 3 "$T/dmesg.txt"; } |
 	cut -c1-140 | sed 's/^/     | /'
 
-step "7. Open it in crash or gdb (needs the kernel's debug symbols: apt-get install linux-image-$(basename "$(dirname "$K/lib/modules/"*/modules.order)")-dbg)"
+step "7. The panicking task's backtrace, from the dump in crash (Debian's debug vmlinux, fetched once)"
 ver=$(basename "$(dirname "$K/lib/modules/"*/modules.order)")
-say "crash /usr/lib/debug/boot/vmlinux-$ver $core      # crash reads KERNELOFFSET from VMCOREINFO"
-say "gdb /usr/lib/debug/boot/vmlinux-$ver $core        # registers from the NT_PRSTATUS notes"
+if vmlinux=$(sh tests/lib/debian-vmlinux.sh 2>"$T/vmlinux.err"); then
+	printf '%s\n' bt q >"$T/crash.cmds"
+	if timeout 300 crash -s "$vmlinux" "$core" -i "$T/crash.cmds" </dev/null >"$T/crash.out" 2>&1; then
+		{ echo "crash> bt"; sed -n '/^PID:/,$p' "$T/crash.out" | head -n 14; } | cut -c1-140 | sed 's/^/     | /'
+	else
+		say "crash failed: $(tail -n 2 "$T/crash.out")"
+	fi
+else
+	say "no debug vmlinux ($(tail -n 1 "$T/vmlinux.err")): skipping crash"
+	vmlinux=/usr/lib/debug/boot/vmlinux-$ver
+fi
+say "crash $vmlinux $core      # crash reads KERNELOFFSET from VMCOREINFO"
+say "gdb $vmlinux $core        # registers from the NT_PRSTATUS notes"
 printf '\nDone in %s s: a real kernel panic, captured by salvage (crashkernel=%s), read back from the dump.\n' \
 	"$(elapsed "$t0")" "$CK"
