@@ -56,13 +56,48 @@ def f(x, nd=1, unit=""):
     return "–" if x is None else f"{x:.{nd}f}{unit}"
 
 
+def variant(r):
+    """The capture variant of a crash row: salvage, salvage-lN, peer (tftp -b 65464), peer-bN, peer-mdf
+    (rows written before bench/run recorded "variant" are salvage or peer with their block size)."""
+    v = r.get("variant") or r["who"]
+    if v == "peer" and r.get("blk") not in (None, 65464):
+        v = f"peer-b{r['blk']}"
+    return "peer" if v == "peer-b65464" else v
+
+
+def variant_label(v, rs):
+    if v == "salvage":
+        return "salvage, full dump"
+    if v.startswith("salvage-l"):
+        return f"salvage `dump.level={v[9:]}`"
+    if v == "peer":
+        return "peer, `tftp -b 65464`"
+    if v.startswith("peer-b"):
+        return f"peer, `tftp -b {v[6:]}`"
+    if v == "peer-mdf":
+        r = rs[0] if rs else {}
+        return f"peer, `makedumpfile {r.get('mdf') or '?'} \\| tftp -b {r.get('blk') or '?'}`"
+    return v
+
+
+def vorder(v):
+    """Table order: salvage full, salvage filtered, peer -b 65464, other block sizes, makedumpfile."""
+    return ({"salvage": 0, "peer": 2, "peer-mdf": 4}.get(v, 1 if v.startswith("salvage") else 3), v)
+
+
+def rate_of_run(r):
+    if r.get("first_byte_s") and r.get("last_byte_s") and r["last_byte_s"] > r["first_byte_s"]:
+        return r["size"] / MB / (r["last_byte_s"] - r["first_byte_s"])
+    return None
+
+
 def main():
     out, md, png = sys.argv[1:4]
     rows = load(out)
     m = kv(os.path.join(out, "machine.txt"))
     allcrash = [r for r in rows if r.get("kind") == "crash" and r.get("run", 0) > 0]
-    crash = [r for r in allcrash if r["who"] == "salvage" or r.get("blk") in (None, 65464)]
-    peer1468 = [r for r in allcrash if r["who"] == "peer" and r.get("blk") == 1468]
+    crash = [r for r in allcrash if variant(r) in ("salvage", "peer")]
+    variants = sorted({variant(r) for r in allcrash}, key=vorder)
     L = []
     w = L.append
     w("# salvage vs the Linux kdump peer — benchmark")
@@ -94,6 +129,14 @@ def main():
     w("#            (tests/lib/crash-guest-init, t.peertftp=): in the crash kernel, insmod e1000.ko, then")
     w("#            tftp -b 65464 -p -l /proc/vmcore -r peer.vmcore 10.0.2.2 <port>")
     w("#   crash: echo c > /proc/sysrq-trigger")
+    w("# variants (section 1b):")
+    w("#   salvage dump.level=31: salvage-load ... --append dump.level=31   (leaves free and zero pages out)")
+    w("#   peer tftp -b 1468:     the same peer with tftp -b 1468 -p -l /proc/vmcore -r peer.vmcore 10.0.2.2 <port>")
+    w("#   peer makedumpfile:     crash kernel initramfs with makedumpfile and its libraries (bench/peer-init):")
+    w("#            makedumpfile -F -c -d 31 /proc/vmcore | tftp -b 65464 -p -l - -r peer.vmcore 10.0.2.2 <port>")
+    w("#   host checks of the filtered dumps: makedumpfile -R peer.kdump < peer.vmcore   (flattened -> kdump-compressed)")
+    w("#            makedumpfile --dump-dmesg <dump> dmesg.txt   (sysrq and panic lines)")
+    w("#            crash -s vmlinux-dbg <dump> with sys, bt   (run 1, when tests/lib/debian-vmlinux.sh's vmlinux is cached)")
     w("# throughput (no crash): salvage dumps all guest RAM from the memory map")
     w("qemu-system-x86_64 -M pc -m <RAM> -kernel build/salvage.elf -netdev user,id=n0 -device e1000|virtio-net-pci,netdev=n0 \\")
     w("  -append 'dump=tftp://10.0.2.2:<port>/<name>?blksize=<B>&windowsize=<W> ip=10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0'")
@@ -140,13 +183,6 @@ def main():
           "kexec segments larger than half of the RAM left after the reservation; a 256 MiB guest cannot hold "
           "the peer at the reservation it needs to boot (≥ 84–96M, section 2).")
     w("")
-    for r in peer1468:
-        if r.get("ok") and r.get("first_byte_s"):
-            w(f"Peer with `tftp -b 1468` (no IP fragmentation, lock-step 1468-byte blocks), {r['mem']} MiB, one run: "
-              f"{f(r['last_byte_s'])} s from the panic line, {r['size'] / MB / (r['last_byte_s'] - r['first_byte_s']):.1f} MB/s.")
-        else:
-            w(f"Peer with `tftp -b 1468`, {r['mem']} MiB: failed ({r.get('why') or r.get('failed')}).")
-    w("")
     w("Medians over the runs listed; MB/s = dump bytes / (last byte − first byte on the server). "
       "Individual runs (s after the panic line):")
     w("")
@@ -157,6 +193,76 @@ def main():
         w(f"- failed: {r['who']} {r['mem']} MiB run {r['run']}: {r.get('why') or r.get('failed')}")
     w("")
 
+    # --- variants: filtered dumps and the peer's other block size
+    vt = {}
+    if any(v not in ("salvage", "peer") for v in variants):
+        w("## 1b. Filtered dumps and the peer's settings")
+        w("")
+        w("The same crashes, captured by each variant in turn (same guest, same `crashkernel=`, same server, timed the "
+          "same way: panic line to last byte on the server). salvage `dump.level=N` leaves out, before its first "
+          "byte, the pages its filter finds by makedumpfile's -d bits (its own log line for each run is quoted below) "
+          "in runs of ≥ 256 pages, and sends an uncompressed ELF core (checked like the full dumps, the 16 MiB pattern "
+          "only when bit 8, user data, is clear). The makedumpfile peer's crash kernel pipes makedumpfile's flattened "
+          "(`-F`), zlib-compressed (`-c`) output straight into busybox `tftp -l -` (stdin: nothing is staged in the "
+          "crash kernel's memory, which a 2 GiB guest's dump would not fit in); the host rebuilds it with "
+          "`makedumpfile -R` into a kdump-compressed file. Both filtered dumps must show the crashed kernel's sysrq "
+          "and panic lines through `makedumpfile --dump-dmesg`, and in run 1 `crash` must show the panic and the "
+          "sysrq_handle_crash frame when Debian's vmlinux with debug info is cached. Dump bytes are the bytes the "
+          "server received; `/ full` compares them with the full /proc/vmcore of the same guest; time ratios are "
+          "against the peer with `tftp -b 65464` in the same run; MB/s = dump bytes / (last − first byte on the "
+          "server), for the makedumpfile peer the rate at which it produces its output.")
+        w("")
+        w("| guest RAM | variant | runs ok | panic → last byte (s) | time / peer -b 65464 | dump bytes | bytes / full | MB/s |")
+        w("|---|---|---|---|---|---|---|---|")
+        for mem in sorted({r["mem"] for r in allcrash}):
+            at = [r for r in allcrash if r["mem"] == mem]
+            full = med([r.get("size") for r in at if variant(r) in ("salvage", "peer") and r.get("ok")]) or \
+                med([r.get("vmcore") for r in at if r.get("vmcore")])
+            pt = med([r.get("last_byte_s") for r in at if variant(r) == "peer" and r.get("ok")])
+            for v in variants:
+                rs = [r for r in at if variant(r) == v]
+                if not rs:
+                    continue
+                oks = [r for r in rs if r.get("ok")]
+                t = med([r.get("last_byte_s") for r in oks])
+                size = med([r.get("size") for r in oks])
+                vt[(mem, v)] = (t, size)
+                ttxt = f(t)
+                if not oks and all("kexec" in (r.get("why") or "") for r in rs):
+                    ttxt = "cannot be loaded¹"
+                w(f"| {mem} MiB | {variant_label(v, rs)} | {len(oks)}/{len(rs)} | {ttxt} | "
+                  f"{f(t / pt, 2) if t and pt else '–'} | {int(size) if size else '–'} | "
+                  f"{f(size / full, 3) if size and full else '–'} | {f(med([rate_of_run(r) for r in oks]))} |")
+        w("")
+        pairs = []
+        for mem in sorted({k[0] for k in vt}):
+            a, b = vt.get((mem, "salvage-l31"), (None, None)), vt.get((mem, "peer-mdf"), (None, None))
+            if a[0] and b[0]:
+                pairs.append(f"{mem} MiB: **{a[0] / b[0]:.2f}** (salvage {a[0]:.1f} s for {a[1] / MB:.1f} MB, "
+                             f"makedumpfile peer {b[0]:.1f} s for {b[1] / MB:.1f} MB)")
+        if pairs:
+            w("Filtered vs filtered, time ratio salvage `dump.level=31` / makedumpfile peer: " + "; ".join(pairs) + ".")
+            w("")
+        w("Per run (s after the panic line; what salvage's filter logged; the makedumpfile peer's rebuilt "
+          "kdump-compressed file; the consumers that read each filtered dump):")
+        w("")
+        for r in sorted([r for r in allcrash if variant(r) not in ("salvage", "peer")],
+                        key=lambda r: (r["mem"], vorder(variant(r)), r["run"])):
+            v = variant(r)
+            extra = []
+            if r.get("filter"):
+                extra.append(f"`{r['filter']}`")
+            if r.get("rebuilt"):
+                extra.append(f"rebuilt {r['rebuilt']} bytes")
+            if r.get("consumers"):
+                extra.append(f"read by {r['consumers']}")
+            if r.get("ok"):
+                w(f"- {r['mem']} MiB, {variant_label(v, [r])}, run {r['run']}: {f(r.get('last_byte_s'))} s, "
+                  f"first byte {f(r.get('first_byte_s'))} s, {r.get('size')} bytes" + ("; " + "; ".join(extra) if extra else ""))
+            else:
+                w(f"- {r['mem']} MiB, {variant_label(v, [r])}, run {r['run']}: failed: {r.get('why') or r.get('failed')}")
+        w("")
+
     hl = []
     for mem, (st, pt, ratio) in sorted(heads.items()):
         if st and pt:
@@ -164,9 +270,16 @@ def main():
         elif st:
             hl.append(f"{mem} MiB: salvage {st:.1f} s, the peer cannot be loaded")
     if hl:
+        fl = []
+        for mem in sorted({k[0] for k in vt}):
+            a, b = vt.get((mem, "salvage-l31"), (None, None)), vt.get((mem, "peer-mdf"), (None, None))
+            if a[0] and b[0]:
+                fl.append(f"{mem} MiB: **{a[0] / b[0]:.2f}** ({a[0]:.1f} s vs {b[0]:.1f} s)")
         L.insert(hl_at, "**Headline** — crash → dump complete (panic line to last byte on the server), median time "
-                 "ratio salvage/peer: " + "; ".join(hl) + ". Details, start-up, memory, throughput and the profile "
-                 "explaining them below.\n")
+                 "ratio salvage/peer: " + "; ".join(hl) + "." +
+                 (" Filtered (salvage `dump.level=31` / peer `makedumpfile -F -c -d 31`): " + "; ".join(fl) + "."
+                  if fl else "") +
+                 " Details, start-up, memory, throughput and the profile explaining them below.\n")
 
     # --- start-up and size
     w("## 4. Start-up and size")
@@ -188,6 +301,10 @@ def main():
         w(f"| image | salvage.elf {sz['salvage_elf']} bytes (loaded footprint, PT_LOAD memsz: {sz['salvage_mem']} bytes) "
           f"| vmlinuz {sz['vmlinuz']} + initramfs {sz['peer_initramfs']} = {sz['vmlinuz'] + sz['peer_initramfs']} bytes |")
     w("")
+    if sz and sz.get("peer_mdf_initramfs"):
+        w(f"The makedumpfile peer's crash-kernel initramfs (busybox, e1000, makedumpfile and the libraries ldd lists): "
+          f"{sz['peer_mdf_initramfs']} bytes, {sz['peer_mdf_initramfs'] - sz['peer_initramfs']} more than the plain peer's.")
+        w("")
     arp = med([r.get("arp_ms") for r in crash if r["who"] == "salvage" and r.get("ok")])
     varp = med([r.get("arp_ms") for r in rows if r.get("kind") == "synth" and r["nic"] == "virtio"])
     earp = med([r.get("arp_ms") for r in rows if r.get("kind") == "synth" and r["nic"] == "e1000"])
@@ -405,7 +522,14 @@ def main():
     dat = os.path.join(out, "growth.dat")
     with open(dat, "w") as g:
         for mem, st, pt, _, _ in growth:
-            g.write(f"{mem} {st if st else 'NaN'} {pt if pt else 'NaN'}\n")
+            sl, pm = vt.get((mem, "salvage-l31"), (None,))[0], vt.get((mem, "peer-mdf"), (None,))[0]
+            g.write(f"{mem} {st if st else 'NaN'} {pt if pt else 'NaN'} {sl if sl else 'NaN'} {pm if pm else 'NaN'}\n")
+    # the filtered variants' lines only when they were measured (gnuplot fails on an all-NaN column)
+    extra_plot = ""
+    if any(vt.get((g[0], "salvage-l31"), (None,))[0] for g in growth):
+        extra_plot += f", \\\n     '{dat}' using 1:4 with linespoints lw 2 pt 6 dt 2 title 'salvage dump.level=31'"
+    if any(vt.get((g[0], "peer-mdf"), (None,))[0] for g in growth):
+        extra_plot += f", \\\n     '{dat}' using 1:5 with linespoints lw 2 pt 4 dt 2 title 'peer makedumpfile -F -c -d 31 | tftp'"
     if growth:
         gp_cmd = f"""set terminal pngcairo size 800,500 noenhanced
 set output '{png}'
@@ -419,7 +543,7 @@ set yrange [0:*]
 set xrange [{0.8 * min(g[0] for g in growth)}:{1.25 * max(g[0] for g in growth)}]
 set xtics ({', '.join(str(g[0]) for g in growth)})
 plot '{dat}' using 1:2 with linespoints lw 2 pt 7 title 'salvage (TFTP, blksize 65464)', \\
-     '{dat}' using 1:3 with linespoints lw 2 pt 5 title 'Linux kdump peer (busybox tftp -b 65464)'
+     '{dat}' using 1:3 with linespoints lw 2 pt 5 title 'Linux kdump peer (busybox tftp -b 65464)'{extra_plot}
 """
         r = subprocess.run(["gnuplot"], input=gp_cmd, text=True, capture_output=True)
         if r.returncode != 0:
