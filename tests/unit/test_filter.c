@@ -33,7 +33,6 @@
 static uint8_t *mem;
 static uint8_t hdr[8192];
 static struct dump d;
-static char vmci[4096];
 
 static void put64(uint64_t pa, uint64_t v) { memcpy(mem + pa, &v, 8); }
 
@@ -102,6 +101,19 @@ static const char vmci_good[] =
 	"OFFSET(page.compound_dtor)=16\nOFFSET(page.compound_order)=17\nNUMBER(PG_lru)=4\nNUMBER(PG_private)=13\n"
 	"NUMBER(PG_swapcache)=10\nNUMBER(PG_swapbacked)=19\nNUMBER(PG_head_mask)=65536\n"
 	"NUMBER(HUGETLB_PAGE_DTOR)=2\nNUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=-257\n";
+
+/* vmci_good with its text "from" replaced by "to" (at most 16 bytes longer). */
+static const char *vmci_with(const char *from, const char *to)
+{
+	static char v[sizeof(vmci_good) + 16];
+	char *at;
+
+	snprintf(v, sizeof(v), "%s", vmci_good);
+	at = strstr(v, from);
+	memmove(at + strlen(to), at + strlen(from), strlen(at + strlen(from)) + 1);
+	memcpy(at, to, strlen(to));
+	return v;
+}
 
 /* The crashed machine: RAM filled with non-zero bytes, page tables, mem_section, struct pages
  * (all in use), and an ELF64 header with one VMCOREINFO note and one PT_LOAD of all RAM. */
@@ -256,20 +268,14 @@ int main(void)
 			  "unreadable" },
 		};
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			static char v[sizeof(vmci_good) + 16];
-			char *at;
+			const char *v = vmci_with(bad[i].from, bad[i].to);
 
-			snprintf(v, sizeof(v), "%s", vmci_good);
-			at = strstr(v, bad[i].from);
-			memmove(at + strlen(bad[i].to), at + strlen(bad[i].from), strlen(at + strlen(bad[i].from)) + 1);
-			memcpy(at, bad[i].to, strlen(bad[i].to));
 			machine(v);
 			free_block(0x1000, 9);
 			ok(build(v, 16) == 0 && filter_stats.free_pages == 0 && d.size == unfiltered_size &&
 			   log_has(bad[i].why), "%s: free pages kept, warning '%s'", bad[i].to, bad[i].why);
 		}
 	}
-	(void)vmci;
 
 	/* Page tables: vmemmap not mapped -> kept with a warning. */
 	machine(vmci_good);
@@ -393,13 +399,8 @@ int main(void)
 			{ "OFFSET(page.mapping)=24", "OFFSET(page.mapping)=6x", "user data stays", 8 },
 		};
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			static char v[sizeof(vmci_good) + 16];
-			char *at;
+			const char *v = vmci_with(bad[i].from, bad[i].to);
 
-			snprintf(v, sizeof(v), "%s", vmci_good);
-			at = strstr(v, bad[i].from);
-			memmove(at + strlen(bad[i].to), at + strlen(bad[i].from), strlen(at + strlen(bad[i].from)) + 1);
-			memcpy(at, bad[i].to, strlen(bad[i].to));
 			machine(v);
 			pages(0x1000, 300, F_LRU | F_SWAPBACKED, ANON_MAPPING);
 			pages(0x1200, 300, F_LRU | F_SWAPCACHE, FILE_MAPPING);
@@ -410,12 +411,8 @@ int main(void)
 	}
 	/* Without PG_head_mask only a compound head is left out: its 511 tails stay. */
 	{
-		static char v[sizeof(vmci_good)];
-		char *at;
+		const char *v = vmci_with("NUMBER(PG_head_mask)", "NUMBER(XG_head_mask)");
 
-		snprintf(v, sizeof(v), "%s", vmci_good);
-		at = strstr(v, "NUMBER(PG_head_mask)");
-		at[7] = 'X';
 		machine(v);
 		compound(0x1000, 9, F_LRU | F_SWAPBACKED, ANON_MAPPING, 1);
 		ok(build(v, 8) == 0 && filter_stats.user_pages == 0 && d.size == unfiltered_size &&
