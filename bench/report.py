@@ -252,6 +252,14 @@ def main():
             extra = []
             if r.get("filter"):
                 extra.append(f"`{r['filter']}`")
+            mp = r.get("mdf_pages")
+            if mp:
+                mib = lambda k: f"{(mp.get(k) or 0) * 4096 / (1 << 20):.0f}"
+                extra.append(f"makedumpfile's report: excluded {mib('free')} MiB free, {mib('zero')} MiB zero, "
+                             f"{mib('cache')} MiB cache, {mib('cache_pri')} MiB private cache, {mib('user')} MiB user; "
+                             f"{mib('remaining')} of {mib('original')} MiB remain (before compression)")
+            if r.get("mdf_warn"):
+                extra.append(f"makedumpfile warned: \"{r['mdf_warn']}\"")
             if r.get("rebuilt"):
                 extra.append(f"rebuilt {r['rebuilt']} bytes")
             if r.get("consumers"):
