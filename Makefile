@@ -13,7 +13,8 @@ HOSTCC ?= gcc
 B := build
 
 # Kernel C: freestanding, position independent (salvage relocates itself at entry), strict.
-KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -fPIE -ffreestanding -fno-builtin \
+# -ffunction-sections lets linker.ld put the hot loops in one page (.text.hot).
+KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -fPIE -ffreestanding -fno-builtin -ffunction-sections \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-mno-sse -mno-mmx -mno-80387 -mno-red-zone \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
@@ -64,6 +65,9 @@ $(B)/k/%.o: %.c
 $(B)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
 	$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d -MP $< -o $@
+
+# Compiler flags live here: a change to them rebuilds the kernel.
+$(KOBJS): Makefile
 
 $(B)/salvage.elf: $(KOBJS) linker.ld
 	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS)

@@ -113,8 +113,7 @@ _Static_assert(sizeof(struct e1000_rx_desc) * RX_RING % 128 == 0, "TX ring stays
 static struct {
 	struct pci_bar regs;
 	unsigned rx_next;		/* next RX descriptor the device fills */
-	unsigned tx_tail;		/* next TX descriptor we fill */
-	unsigned tx_told;		/* TDT as last written (tx_flush) */
+	unsigned tx_tail;		/* next TX descriptor we fill (== TDT) */
 	bool tx_busy[TX_RING];		/* submitted, DD not yet seen */
 } e;
 
@@ -229,7 +228,7 @@ static int e1000_probe(struct nic *nic)
 	memset(tx_ring, 0, sizeof(tx_ring));
 	memset(e.tx_busy, 0, sizeof(e.tx_busy));
 	e.rx_next = 0;
-	e.tx_tail = e.tx_told = 0;
+	e.tx_tail = 0;
 	barrier();
 	pci_enable(p);
 	wr(E1000_RDBAL, (uint32_t)dma_addr(rx_ring));
@@ -257,27 +256,17 @@ static int e1000_probe(struct nic *nic)
 	return 0;
 }
 
-/* Move TDT past every descriptor filled since the last flush. */
-static void e1000_tx_flush(struct nic *nic)
-{
-	if (e.tx_told == e.tx_tail)
-		return;
-	barrier();
-	wr(E1000_TDT, e.tx_tail);
-	e.tx_told = e.tx_tail;
-}
-
 /* The next TX buffer. The descriptor after it must be free too, so the ring never fills up: TDT ==
- * TDH would mean empty to the device. One still in flight is flushed and polled (bounded) for DD. */
+ * TDH would mean empty to the device. One still in flight is polled (bounded) for DD. */
 static void *e1000_tx_buffer(struct nic *nic)
 {
 	for (unsigned k = 0; k < 2; k++) {
 		unsigned i = (e.tx_tail + k) % TX_RING;
-		uint64_t t0 = clock_us();
+		uint64_t t0;
 
 		if (!e.tx_busy[i])
 			continue;
-		e1000_tx_flush(nic);
+		t0 = clock_us();
 		while (!(((volatile struct e1000_tx_desc *)tx_ring)[i].status & E1000_TXD_STAT_DD)) {
 			if (clock_us() - t0 > TX_WAIT_US) {
 				log_err("e1000: transmit descriptor %u not completed in %u ms", i,
@@ -303,11 +292,12 @@ static int e1000_tx_submit(struct nic *nic, size_t len)
 	tx_ring[i].status = 0;
 	e.tx_busy[i] = true;
 	e.tx_tail = (i + 1) % TX_RING;
-	if ((e.tx_tail - e.tx_told + TX_RING) % TX_RING >= TX_RING / 2)
-		e1000_tx_flush(nic);	/* a long burst: start the device on its first half */
+	/* The doorbell per frame: QEMU's e1000 sends synchronously inside this write, and batching
+	 * the writes (as virtio-net does) measured 5% slower here. */
+	barrier();
+	wr(E1000_TDT, e.tx_tail);
 	return 0;
 }
-
 
 /* The next complete frame; frames spanning buffers or with errors cannot happen with 2 KiB buffers
  * and no jumbo frames, and are dropped if they do. */
@@ -352,7 +342,6 @@ struct nic_driver e1000_driver NIC_DRIVER = {
 	.probe = e1000_probe,
 	.tx_buffer = e1000_tx_buffer,
 	.tx_submit = e1000_tx_submit,
-	.tx_flush = e1000_tx_flush,
 	.rx_peek = e1000_rx_peek,
 	.rx_release = e1000_rx_release,
 };

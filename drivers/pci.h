@@ -116,11 +116,11 @@ struct nic_driver {
 	/* A free transmit buffer of NIC_FRAME_MAX bytes, reclaiming completed ones (when the ring is
 	 * full: flushing, then waiting a bounded time); NULL when the device stopped taking frames. */
 	void *(*tx_buffer)(struct nic *nic);
-	/* Queue the buffer returned by the last tx_buffer, len bytes (60..NIC_FRAME_MAX). The device
-	 * is told at the next tx_flush. */
+	/* Queue the buffer returned by the last tx_buffer, len bytes (60..NIC_FRAME_MAX): sent at
+	 * once, or at the next tx_flush for a driver that has one. */
 	int (*tx_submit)(struct nic *nic, size_t len);
-	/* Ring the doorbell once for every frame queued since the last flush: under emulation each
-	 * doorbell is a device exit, and a 64 KiB TFTP block is 45 frames. */
+	/* Optional: ring the doorbell once for every frame queued since the last flush (virtio-net:
+	 * its notify waits for QEMU's main loop, and a 64 KiB TFTP block is 45 frames). */
 	void (*tx_flush)(struct nic *nic);
 	/* The next received frame: its length (and *frame points at it), or 0 when none is waiting.
 	 * The frame stays valid until rx_release, which returns the buffer to the device. */

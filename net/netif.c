@@ -142,7 +142,8 @@ void net_poll(void)
 {
 	if (!ethif_ready)
 		return;
-	nic.drv->tx_flush(&nic);
+	if (nic.drv->tx_flush)
+		nic.drv->tx_flush(&nic);
 	low_level_input();
 	sys_check_timeouts();
 }

@@ -139,7 +139,9 @@ long_nmi64:
 	iretq
 
 bits 32
-; The blob: flat x86_64 code, sha256_blocks64 at offset 0 (built by the Makefile).
+; The blob: flat x86_64 code, sha256_blocks64 at offset 0 (built by the Makefile), in linker.ld's
+; one-page .text.hot.
+section .text.hot progbits alloc exec nowrite align=16
 align 16
 sha256_blocks64:
 	incbin "sha256_blocks64.bin"
