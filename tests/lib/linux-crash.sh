@@ -160,6 +160,27 @@ lc_consumers() {
 	require "$T/$name.crash-tasks" 'comm = "pattern' "$name: crash walks the task list (the pattern holder)"
 }
 
+# lc_sha256_ok FILE [LABEL]: `sha256sum -c FILE.sha256` passes beside FILE (salvage wrote both).
+lc_sha256_ok() {
+	local dir base
+	dir=$(dirname "$1") base=$(basename "$1")
+	check "${2:+$2: }$base.sha256 matches" sh -c "cd '$dir' && sha256sum -c '$base.sha256'"
+}
+
+# lc_no_dump NAME WHAT WHY: the dump of QEMU NAME did not arrive; fail WHAT and show salvage's last
+# log lines.
+lc_no_dump() {
+	not_ok "$2" "$3"
+	grep -a 'salvage: ' "$T/$1.serial" | tail -n 8 | sed 's/^/#   | /'
+}
+
+# lc_no_crash NAME WHAT [WHY]: Linux in QEMU NAME never got to the crash; fail WHAT and show the end of
+# its console.
+lc_no_crash() {
+	not_ok "$2" "${3:-no sysrq line (see $T/$1.serial)}"
+	tail -n 20 "$T/$1.serial" | sed 's/^/#   | /'
+}
+
 # lc_time_crash NAME: wait for "sysrq: Trigger a crash", then for QEMU NAME to exit (salvage reboots,
 # the peer powers off; -no-reboot makes either end QEMU). Sets LC_CRASH_SECS (boot to crash),
 # LC_UP_SECS (crash to the capture kernel's first console line: salvage's banner or the peer's

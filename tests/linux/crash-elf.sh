@@ -75,8 +75,7 @@ if lc_time_crash peer; then
 			--label peer --phdrs-out "$T/peer.phdrs" || QEMU_FAILS=$((QEMU_FAILS + 1))
 	fi
 else
-	not_ok "peer: Linux crashed" "no sysrq line (see $T/peer.serial)"
-	tail -n 20 "$T/peer.serial" | sed 's/^/#   | /'
+	lc_no_crash peer "peer: Linux crashed"
 fi
 
 # --- salvage, kexec -p --type elf-x86 --args-linux ------------------------------------------------
@@ -88,7 +87,7 @@ if lc_time_crash salvage; then
 	echo "# salvage: crashkernel=$SALVAGE_CK, crash to capture kernel up ${LC_UP_SECS}s, to complete dump (TFTP) ${LC_DONE_SECS}s wall"
 	require "$T/salvage.serial" 'salvage-load: salvage loaded for a panic \(elf\)' "salvage-load loaded salvage (elf-x86)"
 	if [ -s "$LC_TFTP_DIR/salvage.vmcore" ]; then
-		check "salvage.vmcore.sha256 matches" sh -c "cd '$LC_TFTP_DIR' && sha256sum -c salvage.vmcore.sha256"
+		lc_sha256_ok "$LC_TFTP_DIR/salvage.vmcore"
 		lc_check_dump salvage "$LC_TFTP_DIR/salvage.vmcore" --prstatus "$LC_SMP"
 		filter_oracle "$LC_TFTP_DIR/salvage.vmcore"
 		if [ -s "$T/peer.phdrs" ]; then
@@ -96,11 +95,9 @@ if lc_time_crash salvage; then
 			[ $? = 0 ] || QEMU_FAILS=$((QEMU_FAILS + 1))
 		fi
 	else
-		not_ok "salvage: dump arrived over TFTP" "no salvage.vmcore"
-		grep -a 'salvage: ' "$T/salvage.serial" | tail -n 8 | sed 's/^/#   | /'
+		lc_no_dump salvage "salvage: dump arrived over TFTP" "no salvage.vmcore"
 	fi
 else
-	not_ok "salvage: Linux crashed" "no sysrq line (see $T/salvage.serial)"
-	tail -n 20 "$T/salvage.serial" | sed 's/^/#   | /'
+	lc_no_crash salvage "salvage: Linux crashed"
 fi
 finish

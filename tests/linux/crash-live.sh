@@ -24,15 +24,13 @@ if wait_for "$T/live.serial" 'starting salvage with kexec -e' 240 live; then
 	core=$LC_TFTP_DIR/live.vmcore
 	if [ -s "$core" ]; then
 		ok "live dump arrived over TFTP ($(stat -c %s "$core") bytes)"
-		check "live.vmcore.sha256 matches" sh -c "cd '$LC_TFTP_DIR' && sha256sum -c live.vmcore.sha256"
+		lc_sha256_ok "$LC_TFTP_DIR/live.vmcore"
 		require "$T/live.serial" 'salvage: warning: PT_NOTE 1: Zero PT_NOTE entries' "salvage warned that CPUs saved no notes"
 		LC_LIVE=1 lc_check_dump live "$core" --prstatus 0 --live
 	else
-		not_ok "live dump arrived over TFTP" "no $core"
-		grep -a 'salvage: ' "$T/live.serial" | tail -n 8 | sed 's/^/#   | /'
+		lc_no_dump live "live dump arrived over TFTP" "no $core"
 	fi
 else
-	not_ok "live: kexec -e reached" "see $T/live.serial"
-	tail -n 20 "$T/live.serial" | sed 's/^/#   | /'
+	lc_no_crash live "live: kexec -e reached" "see $T/live.serial"
 fi
 finish

@@ -26,15 +26,13 @@ if lc_time_crash mb; then
 	if [ -n "$core" ] && [ -s "$core" ]; then
 		ok "dump arrived over TFTP as $(basename "$core") ($(stat -c %s "$core") bytes)"
 		if [ -f "$core.sha256" ]; then
-			check "$(basename "$core").sha256 matches" sh -c "cd '$LC_TFTP_DIR' && sha256sum -c '$(basename "$core").sha256'"
+			lc_sha256_ok "$core"
 		fi
 		lc_check_dump mb "$core" --prstatus "$LC_SMP"
 	else
-		not_ok "dump arrived over TFTP" "nothing in $LC_TFTP_DIR"
-		grep -a 'salvage: ' "$T/mb.serial" | tail -n 8 | sed 's/^/#   | /'
+		lc_no_dump mb "dump arrived over TFTP" "nothing in $LC_TFTP_DIR"
 	fi
 else
-	not_ok "mb: Linux crashed" "no sysrq line (see $T/mb.serial)"
-	tail -n 20 "$T/mb.serial" | sed 's/^/#   | /'
+	lc_no_crash mb "mb: Linux crashed"
 fi
 finish

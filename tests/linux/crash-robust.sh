@@ -30,12 +30,10 @@ if lc_time_crash rb; then
 		ok "dump arrived over TFTP ($(stat -c %s "$core") bytes)"
 		lc_check_dump rb "$core" --prstatus 1
 	else
-		not_ok "dump arrived over TFTP" "no $core"
-		grep -a 'salvage: ' "$T/rb.serial" | tail -n 8 | sed 's/^/#   | /'
+		lc_no_dump rb "dump arrived over TFTP" "no $core"
 	fi
 else
-	not_ok "rb: Linux crashed" "no sysrq line (see $T/rb.serial)"
-	tail -n 20 "$T/rb.serial" | sed 's/^/#   | /'
+	lc_no_crash rb "rb: Linux crashed"
 fi
 
 lc_boot bad 600 "$T/guest.gz" "$MEM" "$(lc_min_ck multiboot)" \
@@ -48,16 +46,14 @@ if lc_time_crash bad; then
 	core=$LC_TFTP_DIR/bad.vmcore
 	if [ -s "$core" ]; then
 		ok "bad: dump arrived over TFTP ($(stat -c %s "$core") bytes)"
-		check "bad: bad.vmcore.sha256 matches" sh -c "cd '$LC_TFTP_DIR' && sha256sum -c bad.vmcore.sha256"
+		lc_sha256_ok "$core" bad
 		lc_iomem bad "$T/bad.iomem"
 		python3 tests/lib/vmcore-check.py "$core" --prstatus 1 --pattern "$T/pattern.bin" --iomem "$T/bad.iomem" \
 			--label bad || QEMU_FAILS=$((QEMU_FAILS + 1))
 	else
-		not_ok "bad: dump arrived over TFTP" "no $core"
-		grep -a 'salvage: ' "$T/bad.serial" | tail -n 8 | sed 's/^/#   | /'
+		lc_no_dump bad "bad: dump arrived over TFTP" "no $core"
 	fi
 else
-	not_ok "bad: Linux crashed" "no sysrq line (see $T/bad.serial)"
-	tail -n 20 "$T/bad.serial" | sed 's/^/#   | /'
+	lc_no_crash bad "bad: Linux crashed"
 fi
 finish

@@ -1,4 +1,5 @@
 /* Host implementations of the kernel hooks (phys_read, clock_us, log_*) for the unit tests. */
+#include <elf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,3 +110,21 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 LOG_FN(log_info, "")
 LOG_FN(log_warn, "warning: ")
 LOG_FN(log_err, "error: ")
+
+void shim_core_ehdr64(void *ehdr, uint16_t phnum)
+{
+	Elf64_Ehdr *e = ehdr;
+
+	memset(e, 0, sizeof(*e));
+	memcpy(e->e_ident, ELFMAG, SELFMAG);
+	e->e_ident[EI_CLASS] = ELFCLASS64;
+	e->e_ident[EI_DATA] = ELFDATA2LSB;
+	e->e_ident[EI_VERSION] = EV_CURRENT;
+	e->e_type = ET_CORE;
+	e->e_machine = EM_X86_64;
+	e->e_version = EV_CURRENT;
+	e->e_phoff = sizeof(*e);
+	e->e_ehsize = sizeof(*e);
+	e->e_phentsize = sizeof(Elf64_Phdr);
+	e->e_phnum = phnum;
+}

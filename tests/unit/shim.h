@@ -20,4 +20,8 @@ void log_reset(void);
 /* Non-zero when s occurs in log_buf. */
 int log_has(const char *s);
 
+/* Fill ehdr (an Elf64_Ehdr) as an x86_64 little-endian ET_CORE header whose phnum program headers
+ * follow it directly, as kexec-tools writes them; everything else zero. */
+void shim_core_ehdr64(void *ehdr, uint16_t phnum);
+
 #endif

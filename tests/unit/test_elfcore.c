@@ -261,17 +261,7 @@ static void build_hdr64(uint64_t at_phys, const uint64_t *note_off, const uint64
 	Elf64_Phdr *ph = (Elf64_Phdr *)(eh + 1);
 
 	memset(eh, 0, sizeof(*eh) + (nn + nl) * sizeof(*ph));
-	memcpy(eh->e_ident, ELFMAG, SELFMAG);
-	eh->e_ident[EI_CLASS] = ELFCLASS64;
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_ident[EI_VERSION] = EV_CURRENT;
-	eh->e_type = ET_CORE;
-	eh->e_machine = EM_X86_64;
-	eh->e_version = EV_CURRENT;
-	eh->e_phoff = sizeof(*eh);
-	eh->e_ehsize = sizeof(*eh);
-	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = (uint16_t)(nn + nl);
+	shim_core_ehdr64(eh, (uint16_t)(nn + nl));
 	eh->e_flags = 0x5a5a;	/* copied verbatim, whatever it is */
 	for (int i = 0; i < nn; i++) {
 		ph[i].p_type = PT_NOTE;

@@ -136,17 +136,7 @@ static void machine(const char *info)
 	put64(SECTIONS, VMEMMAP | 3);				/* section 0: present, has mem_map */
 
 	memset(hdr, 0, sizeof(hdr));
-	memcpy(e->e_ident, ELFMAG, SELFMAG);
-	e->e_ident[EI_CLASS] = ELFCLASS64;
-	e->e_ident[EI_DATA] = ELFDATA2LSB;
-	e->e_ident[EI_VERSION] = EV_CURRENT;
-	e->e_type = ET_CORE;
-	e->e_machine = EM_X86_64;
-	e->e_version = EV_CURRENT;
-	e->e_phoff = sizeof(*e);
-	e->e_ehsize = sizeof(*e);
-	e->e_phentsize = sizeof(*ph);
-	e->e_phnum = 2;
+	shim_core_ehdr64(e, 2);
 	off = 1024;
 	memcpy(hdr + off, &(uint32_t){ 11 }, 4);
 	memcpy(hdr + off + 4, &(uint32_t){ (uint32_t)n }, 4);
