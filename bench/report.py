@@ -407,7 +407,7 @@ def main():
                 best[r["nic"]] = (v, r["query"] + (" tftpd-hpa" if r.get("server") == "tftpd-hpa" else ""))
     st = [l for l in read(os.path.join(out, "serial.txt")).splitlines() if l.startswith("# ")]
     if st:
-        w("**serial** (engineer C's bench/serial.sh, run by bench/run: a 16 MiB guest, all RAM dumped over the "
+        w("**serial** (bench/serial.sh, run by bench/run: a 16 MiB guest, all RAM dumped over the "
           "emulated 16550 into a file, rebuilt and digest-checked by salvage-recv; idle RAM is mostly zero pages, "
           "'random' plants 4 MiB of /dev/urandom; this one uses qemu-system-i386, same `pc` machine):")
         w("")

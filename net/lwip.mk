@@ -43,7 +43,7 @@ $(B)/k/lwip/%.o: $(LWIP_SRCDIR)/%.c | $(LWIP_STAMP)
 $(addprefix $(LWIP_SRCDIR)/,$(LWIP_SRCS)): | $(LWIP_STAMP)
 $(filter $(B)/k/net/%,$(KOBJS)): | $(LWIP_STAMP)
 
-# --- Host build for unit tests (engineer F's TFTP tests): the same lwIP sources and port, host gcc
+# --- Host build for unit tests (the TFTP tests): the same lwIP sources and port, host gcc
 # with the sanitizers tests/run uses, as one archive. A test links it by
 #   make lwip-host    (fetches lwIP if needed; builds $(LWIP_HOST_LIB))
 #   gcc ... $(LWIP_HOST_CFLAGS) test.c ... $(LWIP_HOST_LIB)
