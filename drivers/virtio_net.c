@@ -20,6 +20,7 @@
 /* Feature bits. */
 #define VIRTIO_NET_F_MAC 5			/* device config holds the MAC */
 #define VIRTIO_F_VERSION_1 32			/* modern device; required by the modern transport */
+#define VIRTIO_F_ACCESS_PLATFORM 33		/* DMA goes through the platform's IOMMU like any device's */
 
 /* Legacy transport: registers in I/O BAR0. */
 #define VIRTIO_LEGACY_HOST_FEATURES 0x00	/* 32 */
@@ -342,7 +343,9 @@ static int reset_device(void)
 	return 0;
 }
 
-/* Features: only the MAC (and VERSION_1 on the modern transport). Returns 0 or an error. */
+/* Features: only the MAC (and VERSION_1 on the modern transport, and ACCESS_PLATFORM when offered:
+ * QEMU's iommu_platform=on device refuses a driver that declines it, and salvage's bus addresses are
+ * what any device would use — drivers/iommu.c sees to the IOMMU). Returns 0 or an error. */
 static int negotiate(void)
 {
 	uint64_t offered, want;
@@ -366,6 +369,7 @@ static int negotiate(void)
 			return -ENODEV;
 		}
 		want |= 1ull << VIRTIO_F_VERSION_1;
+		want |= offered & (1ull << VIRTIO_F_ACCESS_PLATFORM);
 		bar_write32(&v.common, VIRTIO_COMMON_GFSELECT, 0);
 		bar_write32(&v.common, VIRTIO_COMMON_GF, (uint32_t)want);
 		bar_write32(&v.common, VIRTIO_COMMON_GFSELECT, 1);
