@@ -2,6 +2,7 @@
  * Called by boot/entry.asm once salvage has relocated itself and has a stack, GDT and IDT. */
 #include "arch/cpu.h"
 #include "drivers/console.h"
+#include "drivers/iommu.h"
 #include "dump/dump.h"
 #include "dump/filter.h"
 #include "dump/transport.h"
@@ -96,6 +97,7 @@ void kmain(uint32_t magic, uint32_t info)
 		dump_filter(&dump, config.dump_level);		/* dump.level=: before the first byte */
 	log_info("dump: %llu bytes (ELF%d, %d memory chunks)", (unsigned long long)dump.size,
 		 dump.elfclass == 2 ? 64 : 32, dump.nchunks);
+	iommu_release(&bootinfo, &config);			/* VT-d / AMD-Vi translation off for the NIC */
 	rc = send_dump();
 	if (rc != 0)
 		log_err("no dump target succeeded: the dump is lost");

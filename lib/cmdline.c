@@ -315,6 +315,33 @@ bad:
 	return -EINVAL;
 }
 
+/* acpi_rsdp=<addr>: where the ACPI RSDP is (kexec-tools passes the running kernel's). Parsed as
+ * Linux's setup_acpi_rsdp does: hexadecimal, with or without 0x. drivers/iommu.c uses it. */
+static int opt_acpi_rsdp(const char *val, struct config *cfg)
+{
+	uint64_t v = 0;
+	const char *p = val;
+	int digits = 0;
+
+	if (p && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	for (; p && *p && digits <= 16; p++, digits++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
+			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+
+		if (d < 0)
+			break;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (!p || *p || digits == 0 || digits > 16) {
+		log_warn("acpi_rsdp=%s: want a hexadecimal address; searching the BIOS areas instead",
+			 val ? val : "");
+		return -EINVAL;
+	}
+	cfg->acpi_rsdp = v;
+	return 0;
+}
+
 /* salvage.done=reboot|halt|poweroff. */
 static int opt_done(const char *val, struct config *cfg)
 {
@@ -375,6 +402,7 @@ static const struct option {
 	{ "ip", opt_ip },
 	{ "elfcorehdr", opt_elfcorehdr },
 	{ "backup", opt_backup },
+	{ "acpi_rsdp", opt_acpi_rsdp },
 	{ "dump.level", opt_dump_level },
 	{ "salvage.done", opt_done },
 	{ "salvage.fault", opt_fault },

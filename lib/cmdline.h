@@ -45,6 +45,8 @@ struct config {
 	struct backup backups[MAX_BACKUPS];
 	int nbackups;
 
+	uint64_t acpi_rsdp;		/* acpi_rsdp=<hex>: the ACPI RSDP (kexec-tools passes it); 0 = search */
+
 	unsigned dump_level;		/* dump.level=<0-31>: makedumpfile -d bits to leave out; default 0 */
 	enum done_action done;		/* default DONE_REBOOT */
 	int fault_target;		/* salvage.fault=<n> (debug): provoke a CPU exception in

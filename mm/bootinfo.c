@@ -42,11 +42,15 @@ _Static_assert(sizeof(struct mb_mmap_entry) == 20, "multiboot mmap entry after s
 
 /* Linux boot_params ("zero page"), offsets from Documentation/arch/x86/zero-page.rst. */
 #define BP_SIZE 4096u
+#define BP_ACPI_RSDP_ADDR 0x070		/* u64, boot protocol 2.14 and later */
 #define BP_EXT_CMD_LINE_PTR 0x0c8	/* u32, high half of the command line address */
 #define BP_E820_ENTRIES 0x1e8		/* u8 */
 #define BP_CMD_LINE_PTR 0x228		/* u32 */
 #define BP_E820_TABLE 0x2d0		/* struct boot_e820_entry[128] */
 #define BP_E820_MAX 128u
+#define BP_HDR_MAGIC 0x202		/* "HdrS" when the setup header is filled in */
+#define BP_HDR_VERSION 0x206		/* u16 boot protocol version */
+#define BP_VERSION_ACPI_RSDP 0x020e	/* 2.14: acpi_rsdp_addr exists */
 
 struct boot_e820_entry {
 	uint64_t addr, size;
@@ -308,7 +312,8 @@ int bootinfo_from_multiboot(uint32_t mbi_addr, struct bootinfo *bi)
 }
 
 /* Parse Linux boot_params at bp_addr: the command line (cmd_line_ptr, with ext_cmd_line_ptr as
- * its high half) and the e820 table (count at +0x1e8, at most 128 entries at +0x2d0). Returns 0,
+ * its high half), the e820 table (count at +0x1e8, at most 128 entries at +0x2d0) and the RSDP's
+ * address when the header's protocol version has it. Returns 0,
  * or -EINVAL after logging what was wrong; what could be read is in bi. */
 int bootinfo_from_linux(uint32_t bp_addr, struct bootinfo *bi)
 {
@@ -329,6 +334,12 @@ int bootinfo_from_linux(uint32_t bp_addr, struct bootinfo *bi)
 		log_warn("boot_params: no command line");
 	else if (read_cmdline("boot_params", cmd, bi) != 0)
 		rc = -EINVAL;
+
+	/* kexec-tools' elf-x86 loader leaves the setup header empty (and passes acpi_rsdp= instead);
+	 * a 2.14+ header may carry the RSDP's address. */
+	if (memcmp(bp + BP_HDR_MAGIC, "HdrS", 4) == 0 &&
+	    (bp[BP_HDR_VERSION] | bp[BP_HDR_VERSION + 1] << 8) >= BP_VERSION_ACPI_RSDP)
+		memcpy(&bi->acpi_rsdp, bp + BP_ACPI_RSDP_ADDR, 8);
 
 	n = bp[BP_E820_ENTRIES];
 	if (n > BP_E820_MAX) {

@@ -36,6 +36,7 @@ struct bootinfo {
 	struct memmap map;
 	struct module modules[MAX_MODULES];
 	int nmodules;
+	uint64_t acpi_rsdp;	/* boot_params' acpi_rsdp_addr (protocol 2.14+), else 0 */
 };
 
 /* Parse the multiboot info at mbi_addr (EAX was 0x2BADB002). Untrusted: every pointer and length
@@ -44,7 +45,7 @@ struct bootinfo {
 int bootinfo_from_multiboot(uint32_t mbi_addr, struct bootinfo *bi);
 
 /* Parse Linux boot_params at bp_addr (ESI on the 32-bit entry): cmd_line_ptr at +0x228, e820 count
- * at +0x1e8, entries at +0x2d0. Same contract as above. */
+ * at +0x1e8, entries at +0x2d0, acpi_rsdp_addr at +0x070. Same contract as above. */
 int bootinfo_from_linux(uint32_t bp_addr, struct bootinfo *bi);
 
 /* Add [start, start+size) to the map, keeping it sorted; -ENOSPC when full. */

@@ -10,4 +10,11 @@
  * Never faults on a bad range. */
 int phys_read(uint64_t addr, void *buf, size_t len);
 
+/* A 32-bit device register at physical address addr (4-byte aligned), read or written with one
+ * uncached access — for registers that are not in a PCI BAR (drivers/iommu.c). Above 4 GiB through
+ * a PAE window; where nothing can be reached, reads give all ones and writes are dropped.
+ * Kernel: arch/i386/phys.c; host tests: the test's own register model. */
+uint32_t mmio_read32(uint64_t addr);
+void mmio_write32(uint64_t addr, uint32_t v);
+
 #endif

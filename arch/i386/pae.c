@@ -12,6 +12,8 @@
 #define PDPTE_P		0x1ull		/* PAE PDPTEs: present; RW and US are reserved bits there */
 #define PDE_P		0x1ull		/* present */
 #define PDE_RW		0x2ull		/* writable */
+#define PDE_PWT		0x8ull		/* write-through */
+#define PDE_PCD		0x10ull		/* cache disabled: with PWT, uncached (device registers) */
 #define PDE_PS		0x80ull		/* maps a 2 MiB page (no CR4.PSE needed under PAE) */
 #define BIG_PAGE	0x200000ull
 #define NPD		4		/* page directories: 4 x 512 x 2 MiB = 4 GiB */
@@ -78,6 +80,30 @@ static int pae_setup(void)
 	return 0;
 }
 
+/* Paging on with the identity map (CR0 and CR4 as they were go to *cr0, *cr4). */
+static void paging_on(uint32_t *cr0, uint32_t *cr4)
+{
+	__asm__ volatile("mov %%cr0, %0; mov %%cr4, %1" : "=r"(*cr0), "=r"(*cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(*cr4 | CR4_PAE) : "memory");
+	__asm__ volatile("mov %0, %%cr3" : : "r"((uint32_t)(uintptr_t)pdpt) : "memory");
+	__asm__ volatile("mov %0, %%cr0" : : "r"(*cr0 | CR0_PG) : "memory");
+}
+
+/* The window's 2 MiB page back over its identity frame, then paging off again. */
+static void paging_off(uint32_t cr0, uint32_t cr4)
+{
+	pd[WIN_PD][WIN_PDE] = ((uint64_t)(WIN_PD * NPDE + WIN_PDE) * BIG_PAGE) | PDE_P | PDE_RW | PDE_PS;
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 & ~CR0_PG) : "memory");
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~CR4_PAE) : "memory");
+}
+
+/* Point the window at the 2 MiB frame, with extra PDE bits (cache control). */
+static void window(uint64_t frame, uint64_t extra)
+{
+	pd[WIN_PD][WIN_PDE] = frame | PDE_P | PDE_RW | PDE_PS | extra;
+	__asm__ volatile("invlpg (%0)" : : "r"(WIN_VA) : "memory");
+}
+
 /* Contract in arch/pae.h. Interrupts are off in salvage, so nothing else runs while paging is on;
  * paging and PAE are off again on return. */
 int pae_read(uint64_t addr, void *buf, size_t len)
@@ -90,24 +116,39 @@ int pae_read(uint64_t addr, void *buf, size_t len)
 		return rc;
 	if (addr >= pae_limit || len > pae_limit - addr)
 		return -ERANGE;
-	__asm__ volatile("mov %%cr0, %0; mov %%cr4, %1" : "=r"(cr0), "=r"(cr4));
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_PAE) : "memory");
-	__asm__ volatile("mov %0, %%cr3" : : "r"((uint32_t)(uintptr_t)pdpt) : "memory");
-	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | CR0_PG) : "memory");
+	paging_on(&cr0, &cr4);
 	while (len > 0) {
 		uint64_t frame = addr & ~(BIG_PAGE - 1);
 		uint32_t off = (uint32_t)(addr - frame);
 		size_t n = BIG_PAGE - off < len ? (size_t)(BIG_PAGE - off) : len;
 		uint32_t src = WIN_VA + off, count = (uint32_t)n;
 
-		pd[WIN_PD][WIN_PDE] = frame | PDE_P | PDE_RW | PDE_PS;
-		__asm__ volatile("invlpg (%0)" : : "r"(WIN_VA) : "memory");
+		window(frame, 0);
 		__asm__ volatile("cld; rep movsb" : "+S"(src), "+D"(dst), "+c"(count) : : "memory");
 		addr += n;
 		len -= n;
 	}
-	pd[WIN_PD][WIN_PDE] = ((uint64_t)(WIN_PD * NPDE + WIN_PDE) * BIG_PAGE) | PDE_P | PDE_RW | PDE_PS;
-	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 & ~CR0_PG) : "memory");
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~CR4_PAE) : "memory");
+	paging_off(cr0, cr4);
+	return 0;
+}
+
+/* Contract in arch/pae.h. The window is uncached (PCD and PWT) for the one access. */
+int pae_mmio32(uint64_t addr, uint32_t *v, bool write)
+{
+	uint64_t frame = addr & ~(BIG_PAGE - 1);
+	uint32_t cr0, cr4, va = WIN_VA + (uint32_t)(addr - frame);
+	int rc;
+
+	if ((rc = pae_setup()) != 0)
+		return rc;
+	if (addr >= pae_limit || pae_limit - addr < 4)
+		return -ERANGE;
+	paging_on(&cr0, &cr4);
+	window(frame, PDE_PCD | PDE_PWT);
+	if (write)
+		__asm__ volatile("movl %0, (%1)" : : "r"(*v), "r"(va) : "memory");
+	else
+		__asm__ volatile("movl (%1), %0" : "=r"(*v) : "r"(va) : "memory");
+	paging_off(cr0, cr4);
 	return 0;
 }

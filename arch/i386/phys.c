@@ -1,5 +1,6 @@
-/* Physical memory reads on i386 with paging off: addresses below 4 GiB are the linear addresses
- * of our flat segments; anything above goes through a PAE window (arch/i386/pae.c). */
+/* Physical memory reads and device register access on i386 with paging off: addresses below 4 GiB
+ * are the linear addresses of our flat segments; anything above goes through a PAE window
+ * (arch/i386/pae.c). */
 #include "arch/pae.h"
 #include "mm/phys.h"
 
@@ -24,4 +25,24 @@ int phys_read(uint64_t addr, void *buf, size_t len)
 	__asm__ volatile("cld; rep movsl" : "+S"(src), "+D"(dst), "+c"(dwords) : : "memory");
 	__asm__ volatile("rep movsb" : "+S"(src), "+D"(dst), "+c"(bytes) : : "memory");
 	return 0;
+}
+
+/* Contract in mm/phys.h. One movl each, so the device sees a single 32-bit access. */
+uint32_t mmio_read32(uint64_t addr)
+{
+	uint32_t v = 0xffffffffu;
+
+	if (addr <= PHYS_LIMIT - 4)
+		__asm__ volatile("movl (%1), %0" : "=r"(v) : "r"((uint32_t)addr) : "memory");
+	else
+		pae_mmio32(addr, &v, false);
+	return v;
+}
+
+void mmio_write32(uint64_t addr, uint32_t v)
+{
+	if (addr <= PHYS_LIMIT - 4)
+		__asm__ volatile("movl %0, (%1)" : : "r"(v), "r"((uint32_t)addr) : "memory");
+	else
+		pae_mmio32(addr, &v, true);
 }

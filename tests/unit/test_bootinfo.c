@@ -283,6 +283,17 @@ static void test_linux_good(void)
 	ok(bi.map.n == 3 && bi.map.r[0].start == 0 && bi.map.r[1].type == 2 &&
 	   bi.map.r[2].start == 0x1b000000 && bi.map.r[2].size == 0x4000000, "e820 sorted");
 	ok(!log_has("error") && !log_has("warning"), "nothing reported");
+	ok(bi.acpi_rsdp == 0, "no setup header: no RSDP address");
+
+	/* acpi_rsdp_addr at +0x070 counts only with a "HdrS" header of protocol 2.14 or later. */
+	put64(bp + 0x070, 0x7ffe0014);
+	memcpy(bp + 0x202, "HdrS", 4);
+	bp[0x206] = 0x0d, bp[0x207] = 0x02;
+	ok(bootinfo_from_linux(BP_AT, &bi) == 0 && bi.acpi_rsdp == 0, "protocol 2.13: acpi_rsdp_addr ignored");
+	bp[0x206] = 0x0f;
+	ok(bootinfo_from_linux(BP_AT, &bi) == 0 && bi.acpi_rsdp == 0x7ffe0014, "protocol 2.15: acpi_rsdp_addr read");
+	memcpy(bp + 0x202, "HdrX", 4);
+	ok(bootinfo_from_linux(BP_AT, &bi) == 0 && bi.acpi_rsdp == 0, "no HdrS magic: ignored");
 
 	/* ext_cmd_line_ptr supplies the high half of the address. */
 	bp_reset(NULL);

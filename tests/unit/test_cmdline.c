@@ -151,6 +151,19 @@ static void test_backup_done(void)
 	   "bad elfcorehdr= forms all reported");
 }
 
+/* acpi_rsdp=: what kexec-tools always appends; hexadecimal like Linux's setup_acpi_rsdp. */
+static void test_acpi_rsdp(void)
+{
+	ok(parse("elfcorehdr=2096124K acpi_rsdp=0xf59e0") == 0 && c.acpi_rsdp == 0xf59e0 &&
+	   !log_has("unknown"), "acpi_rsdp=0x<hex> as kexec-tools writes it: known, no warning");
+	ok(parse("acpi_rsdp=7FFE0014") == 0 && c.acpi_rsdp == 0x7ffe0014, "acpi_rsdp= without 0x is hex too");
+	ok(parse("acpi_rsdp=0xffffffffffffffff") == 0 && c.acpi_rsdp == ~0ull, "64-bit address");
+	ok(parse("") == 0 && c.acpi_rsdp == 0, "default 0: search");
+	ok(parse("acpi_rsdp=0x1ffffffffffffffff acpi_rsdp= acpi_rsdp acpi_rsdp=0x acpi_rsdp=12g") == 5 &&
+	   c.acpi_rsdp == 0 && log_has("acpi_rsdp=12g: want a hexadecimal address"),
+	   "too long, empty, missing, bare 0x and non-hex values reported, default kept");
+}
+
 static void test_unknown(void)
 {
 	/* What the crashed kernel's own line (reused by kdump scripts) tends to hold. */
@@ -184,6 +197,7 @@ int main(void)
 	test_console();
 	test_ip();
 	test_backup_done();
+	test_acpi_rsdp();
 	test_unknown();
 	return ok_done();
 }

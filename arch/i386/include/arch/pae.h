@@ -9,4 +9,8 @@
  * Returns 0, or -ERANGE without PAE or beyond the CPU's physical address width. */
 int pae_read(uint64_t addr, void *buf, size_t len);
 
+/* One uncached 32-bit read (into *v) or write (of *v) of a device register at physical addr
+ * (4-byte aligned) through the same window. Returns 0, or -ERANGE as pae_read. */
+int pae_mmio32(uint64_t addr, uint32_t *v, bool write);
+
 #endif
