@@ -1,5 +1,6 @@
 # salvage — build the i386 capture kernel, its host tools, and run the demo, tests and benchmarks.
-# `make` builds build/salvage.elf and build/salvage-recv; `make check` runs every test.
+# `make` builds build/salvage.elf and build/salvage-recv; `make check` runs every test but the long
+# ones, which `make check-long` runs.
 
 export LC_ALL := C
 export SOURCE_DATE_EPOCH ?= 1767225600
@@ -32,7 +33,7 @@ KOBJS += $(EXTRA_KOBJS)
 
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
 
-.PHONY: all deps demo check bench clean install
+.PHONY: all deps demo check check-long bench clean install
 all: deps-quiet $(B)/salvage.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr
 
 # lwIP (fetched from Debian's source package at build time) adds its objects to KOBJS.
@@ -93,6 +94,10 @@ demo: all
 
 check: all
 	@sh tests/run
+
+# Tests too long for make check (tests/long/*.sh), with the same ok / not ok counting.
+check-long: all
+	@LONG=1 sh tests/run
 
 bench: all
 	@sh bench/run

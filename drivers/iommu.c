@@ -384,10 +384,6 @@ static int vtd_off(uint64_t base, char *what, size_t n)
 		(gsts & VTD_GSTS_QIES) ? " (queued invalidation on, left so)" : "";
 	int rc = 0;
 
-	if (mmio_read32(base + VTD_VER) == 0xffffffffu || gsts == 0xffffffffu) {
-		snprintf(what, n, "does not answer (registers read all ones); left alone");
-		return -ENODEV;
-	}
 	if (gsts & VTD_GSTS_TES) {
 		mmio_write32(base + VTD_GCMD, (gsts & VTD_GSTS_PERSISTENT) & ~VTD_GSTS_TES);
 		rc = wait_reg(base + VTD_GSTS, VTD_GSTS_TES, 0);
@@ -417,10 +413,6 @@ static int amd_off(uint64_t base, char *what, size_t n)
 	uint32_t ctl = mmio_read32(base + AMD_CONTROL);
 	int rc;
 
-	if (ctl == 0xffffffffu) {
-		snprintf(what, n, "does not answer (registers read all ones); left alone");
-		return -ENODEV;
-	}
 	if (!(ctl & AMD_CONTROL_IOMMU_EN)) {
 		snprintf(what, n, "translation was off; nothing to do");
 		return 0;
@@ -455,43 +447,73 @@ static uint16_t rid_of(const struct pci_dev *p)
 	return (uint16_t)(p->bus << 8 | p->dev << 3 | p->fn);
 }
 
-/* Unit i: when it covers a NIC, stop bus mastering on every other device it covers (with
- * translation off their DMA would land at the raw addresses the crashed kernel gave them — possibly
- * in salvage), then turn translation off; one log line either way. */
+/* Is the unit translating? 1 or 0, or -ENODEV when its registers read all ones (nothing there). */
+static int translating(const struct iommu_unit *u)
+{
+	uint32_t v;
+
+	if (u->kind == IOMMU_VTD) {
+		v = mmio_read32(u->base + VTD_GSTS);
+		if (v == 0xffffffffu || mmio_read32(u->base + VTD_VER) == 0xffffffffu)
+			return -ENODEV;
+		return (v & VTD_GSTS_TES) != 0;
+	}
+	v = mmio_read32(u->base + AMD_CONTROL);
+	if (v == 0xffffffffu)
+		return -ENODEV;
+	return (v & AMD_CONTROL_IOMMU_EN) != 0;
+}
+
+/* Unit i: when it covers a NIC and translates, stop bus mastering on every other device it covers
+ * (with translation off their DMA would land at the raw addresses the crashed kernel gave them —
+ * possibly in salvage), then turn translation off; one log line whatever happens. */
 static void release_unit(const struct iommu_units *us, int i, const struct pci_list *pci)
 {
 	const struct iommu_unit *u = &us->u[i];
 	const struct pci_dev *nic = NULL;
-	char what[192];
-	int j, nnic = 0, nstop = 0;
+	char what[160], scope[48], stopped[64] = "";
+	int j, nnic = 0, nstop = 0, on;
 
+	if (u->unsure)
+		snprintf(scope, sizeof(scope), "device list partly unreadable");
+	else if (u->all)
+		snprintf(scope, sizeof(scope), "all devices not listed elsewhere");
+	else
+		snprintf(scope, sizeof(scope), "%d device ranges", u->nranges);
 	for (j = 0; j < pci->n; j++)
 		if (pci->f[j].class == PCI_CLASS_NETWORK && iommu_covers(us, i, 0, rid_of(&pci->f[j]))) {
 			nic = nic ? nic : &pci->f[j];
 			nnic++;
 		}
 	if (!nic) {
-		log_info("iommu: %s unit at 0x%llx (segment %u) covers no NIC; left as it is", kind_name(u->kind),
-			 (unsigned long long)u->base, u->segment);
+		log_info("iommu: %s unit at 0x%llx (%s) covers no NIC; left as it is", kind_name(u->kind),
+			 (unsigned long long)u->base, scope);
 		return;
 	}
-	for (j = 0; j < pci->n; j++) {
-		const struct pci_dev *p = &pci->f[j];
+	on = translating(u);
+	if (on < 0) {
+		snprintf(what, sizeof(what), "does not answer (registers read all ones); left alone");
+	} else {
+		for (j = 0; on && j < pci->n; j++) {
+			const struct pci_dev *p = &pci->f[j];
 
-		if (p->class == PCI_CLASS_BRIDGE ||
-		    (p->class == PCI_CLASS_SYSTEM && p->subclass == PCI_SUBCLASS_IOMMU) ||
-		    !iommu_covers(us, i, 0, rid_of(p)))
-			continue;
-		pci_quiesce(p);
-		nstop++;
+			if (p->class == PCI_CLASS_BRIDGE ||
+			    (p->class == PCI_CLASS_SYSTEM && p->subclass == PCI_SUBCLASS_IOMMU) ||
+			    !iommu_covers(us, i, 0, rid_of(p)))
+				continue;
+			pci_quiesce(p);
+			nstop++;
+		}
+		if (nstop)
+			snprintf(stopped, sizeof(stopped), " (bus mastering off on its %d devices first)", nstop);
+		if (u->kind == IOMMU_VTD)
+			vtd_off(u->base, what, sizeof(what));
+		else
+			amd_off(u->base, what, sizeof(what));
 	}
-	if (u->kind == IOMMU_VTD)
-		vtd_off(u->base, what, sizeof(what));
-	else
-		amd_off(u->base, what, sizeof(what));
-	log_info("iommu: %s unit at 0x%llx covers the NIC at %02x:%02x.%x%s (bus mastering off on its %d devices): %s",
-		 kind_name(u->kind), (unsigned long long)u->base, nic->bus, nic->dev, nic->fn,
-		 nnic > 1 ? " and others" : "", nstop, what);
+	log_info("iommu: %s unit at 0x%llx (%s) covers the NIC at %02x:%02x.%x%s: %s%s", kind_name(u->kind),
+		 (unsigned long long)u->base, scope, nic->bus, nic->dev, nic->fn, nnic > 1 ? " and others" : "",
+		 what, stopped);
 }
 
 /* Contract in drivers/iommu.h. */

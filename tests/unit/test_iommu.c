@@ -630,8 +630,9 @@ static void test_release_vtd(void)
 	ok(vtd.gcmd_writes == 1 && vtd.last_gcmd == 0x06000000u,
 	   "GCMD written once from GSTS: QIE and IRE kept, one-shot bits and TE clear (0x%08x)", vtd.last_gcmd);
 	ok(!(vtd.gsts & 0x80000000u), "translation off");
-	ok(log_has("iommu: VT-d unit at 0xfed90000 covers the NIC at 00:05.0 (bus mastering off on its 2 devices): "
-		   "translation was on (interrupt remapping and queued invalidation on, left so); turned off"),
+	ok(log_has("iommu: VT-d unit at 0xfed90000 (all devices not listed elsewhere) covers the NIC at 00:05.0: "
+		   "translation was on (interrupt remapping and queued invalidation on, left so); turned off "
+		   "(bus mastering off on its 2 devices first)"),
 	   "one line says what was done");
 	ok(fns[3].quiesced == 1 && fns[2].quiesced == 1 && fns[0].quiesced == 0 && fns[1].quiesced == 0,
 	   "bus mastering stopped on the NIC and the disk first, not on bridges or the IOMMU");
@@ -647,7 +648,8 @@ static void test_release_vtd(void)
 	/* Translation already off: nothing written. */
 	machine(true, false);
 	iommu_release(&bi, &cfg);
-	ok(vtd.gcmd_writes == 0 && log_has("translation was off; nothing to do"), "already off: no write");
+	ok(vtd.gcmd_writes == 0 && log_has("translation was off; nothing to do") && !log_has("bus mastering") &&
+	   fns[3].quiesced == 0, "already off: no write, no device touched");
 
 	/* A unit that never clears TES: bounded, reported. */
 	machine(true, false);
@@ -669,7 +671,7 @@ static void test_release_vtd(void)
 	machine(true, false);
 	vtd.dead = true;
 	iommu_release(&bi, &cfg);
-	ok(vtd.gcmd_writes == 0 && log_has("does not answer"), "a unit reading all ones is left alone");
+	ok(vtd.gcmd_writes == 0 && log_has("does not answer") && fns[3].quiesced == 0, "a unit reading all ones is left alone");
 
 	/* No NIC under the unit: nothing touched. */
 	machine(true, false);
@@ -700,12 +702,12 @@ static void test_release_amd(void)
 	amd.status = 1u << 3 | 1u << 4;
 	iommu_release(&bi, &cfg);
 	ok(amd.control == 0 && amd.writes == 2, "logs and command buffer stopped, then IommuEn cleared");
-	ok(log_has("iommu: AMD-Vi unit at 0xfed80000 covers the NIC at 00:05.0 (bus mastering off on its 2 devices): "
-		   "translation was on; turned off"), "one line says what was done");
+	ok(log_has("iommu: AMD-Vi unit at 0xfed80000 (all devices not listed elsewhere) covers the NIC at 00:05.0: "
+		   "translation was on; turned off (bus mastering off on its 2 devices first)"), "one line says what was done");
 
 	machine(false, true);
 	iommu_release(&bi, &cfg);
-	ok(amd.writes == 0 && log_has("AMD-Vi unit at 0xfed80000 covers the NIC at 00:05.0 (bus mastering off on its 2 devices): translation was off"),
+	ok(amd.writes == 0 && log_has("AMD-Vi unit at 0xfed80000 (all devices not listed elsewhere) covers the NIC at 00:05.0: translation was off"),
 	   "already off: no write");
 
 	/* Both kinds in one machine (as a table could claim): each unit gets its own line. */
