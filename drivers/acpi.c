@@ -26,7 +26,8 @@ _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP (revision 2) is 36 bytes");
 #define EBDA_HIGH 0xa0000u
 #define BIOS_AREA 0xe0000u		/* read-only BIOS space searched next */
 #define BIOS_AREA_END 0x100000u
-#define SEARCH_CHUNK 4096u
+#define SEARCH_CHUNK 256u
+#define RSDP_LEN_MAX 4096u		/* an RSDP claiming more is corrupt */
 #define ROOT_ENTRIES_MAX 1024u		/* far more tables than any machine has: a longer root is bad */
 #define CHECKSUM_CHUNK 256u
 
@@ -97,7 +98,7 @@ static const char *rsdp_check(uint64_t addr, struct acpi_root *r)
 	/* An extended part that is unreadable, too short or fails its checksum is ignored: the
 	 * ACPI 1.0 part stands on its own. */
 	if (p.revision >= 2 && phys_read(addr, &p, sizeof(p)) == 0 && p.length >= sizeof(p) &&
-	    p.length <= SEARCH_CHUNK && checksum_at(addr, p.length) == 0 && p.xsdt != 0) {
+	    p.length <= RSDP_LEN_MAX && checksum_at(addr, p.length) == 0 && p.xsdt != 0) {
 		why = root_check(p.xsdt, true, r);
 		if (!why) {
 			r->rsdp = addr;
@@ -115,7 +116,7 @@ static const char *rsdp_check(uint64_t addr, struct acpi_root *r)
 /* Search [start, end) on 16-byte boundaries for a good RSDP. Returns 0 with r filled, or -ENOENT. */
 static int rsdp_search(uint32_t start, uint32_t end, struct acpi_root *r)
 {
-	static uint8_t buf[SEARCH_CHUNK];
+	uint8_t buf[SEARCH_CHUNK];
 	uint32_t at, n, off;
 
 	for (at = start; at < end; at += n) {

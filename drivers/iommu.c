@@ -79,8 +79,8 @@
 #define PATH_MAX_DEPTH 8		/* bridges deeper than this in one scope are not real */
 #define WAIT_US 1000000u		/* a unit gets 1 s to report a state change */
 #define WAIT_POLLS 10000000u		/* and so many reads, should the clock stand still */
-#define TABLE_MAX 65536u
-#define PCI_FUNCS_MAX 256
+#define TABLE_MAX 16384u		/* DMAR and IVRS tables are a few KiB even on large servers */
+#define PCI_FUNCS_MAX 2048
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -427,22 +427,31 @@ static int amd_off(uint64_t base, char *what, size_t n)
 	return rc;
 }
 
-/* The PCI functions salvage can see (segment 0), gathered once. */
+/* The PCI functions salvage can see (segment 0), gathered once: what telling NICs and bridges apart
+ * takes (a struct pci_dev each would cost 200 bytes of salvage's footprint). */
+struct pci_fn {
+	uint8_t bus, dev, fn, class, subclass;
+};
+
 struct pci_list {
-	struct pci_dev f[PCI_FUNCS_MAX];
+	struct pci_fn f[PCI_FUNCS_MAX];
 	int n;
+	bool full;
 };
 
 static int collect(struct pci_dev *p, void *ctx)
 {
 	struct pci_list *l = ctx;
 
-	if (l->n < PCI_FUNCS_MAX)
-		l->f[l->n++] = *p;
+	if (l->n >= PCI_FUNCS_MAX) {
+		l->full = true;
+		return 0;
+	}
+	l->f[l->n++] = (struct pci_fn){ p->bus, p->dev, p->fn, p->class, p->subclass };
 	return 0;
 }
 
-static uint16_t rid_of(const struct pci_dev *p)
+static uint16_t rid_of(const struct pci_fn *p)
 {
 	return (uint16_t)(p->bus << 8 | p->dev << 3 | p->fn);
 }
@@ -470,7 +479,7 @@ static int translating(const struct iommu_unit *u)
 static void release_unit(const struct iommu_units *us, int i, const struct pci_list *pci)
 {
 	const struct iommu_unit *u = &us->u[i];
-	const struct pci_dev *nic = NULL;
+	const struct pci_fn *nic = NULL;
 	char what[160], scope[48], stopped[64] = "";
 	int j, nnic = 0, nstop = 0, on;
 
@@ -495,13 +504,14 @@ static void release_unit(const struct iommu_units *us, int i, const struct pci_l
 		snprintf(what, sizeof(what), "does not answer (registers read all ones); left alone");
 	} else {
 		for (j = 0; on && j < pci->n; j++) {
-			const struct pci_dev *p = &pci->f[j];
+			const struct pci_fn *f = &pci->f[j];
+			struct pci_dev p = { .bus = f->bus, .dev = f->dev, .fn = f->fn };
 
-			if (p->class == PCI_CLASS_BRIDGE ||
-			    (p->class == PCI_CLASS_SYSTEM && p->subclass == PCI_SUBCLASS_IOMMU) ||
-			    !iommu_covers(us, i, 0, rid_of(p)))
+			if (f->class == PCI_CLASS_BRIDGE ||
+			    (f->class == PCI_CLASS_SYSTEM && f->subclass == PCI_SUBCLASS_IOMMU) ||
+			    !iommu_covers(us, i, 0, rid_of(f)))
 				continue;
-			pci_quiesce(p);
+			pci_quiesce(&p);
 			nstop++;
 		}
 		if (nstop)
@@ -516,12 +526,22 @@ static void release_unit(const struct iommu_units *us, int i, const struct pci_l
 		 what, stopped);
 }
 
+/* Scratch space for the tables and the PCI list, in the NIC DMA arena rather than salvage's .bss
+ * (whose every KiB is in the smallest crashkernel=): no NIC has been started yet, no device reaches
+ * the arena before its driver sets it up afresh, and nothing here is needed after iommu_release. */
+struct scratch {
+	uint8_t table[TABLE_MAX];
+	struct pci_list pci;
+};
+_Static_assert(sizeof(struct scratch) <= NIC_DMA_ARENA_SIZE, "iommu scratch fits the NIC DMA arena");
+
 /* Contract in drivers/iommu.h. */
 void iommu_release(const struct bootinfo *bi, const struct config *cfg)
 {
-	static uint8_t table[TABLE_MAX];
 	static struct iommu_units units;
-	static struct pci_list pci;
+	struct scratch *sc = (struct scratch *)nic_dma_arena;
+	uint8_t *table = sc->table;
+	struct pci_list *pci = &sc->pci;
 	struct acpi_root root;
 	uint64_t at;
 	int i, len, tftp = 0;
@@ -535,20 +555,23 @@ void iommu_release(const struct bootinfo *bi, const struct config *cfg)
 		return;
 	}
 	units.n = 0;
-	if ((len = acpi_table(&root, "DMAR", table, sizeof(table), &at)) > 0)
+	if ((len = acpi_table(&root, "DMAR", table, TABLE_MAX, &at)) > 0)
 		iommu_parse_dmar(table, (uint32_t)len, &units);
-	if ((len = acpi_table(&root, "IVRS", table, sizeof(table), &at)) > 0)
+	if ((len = acpi_table(&root, "IVRS", table, TABLE_MAX, &at)) > 0)
 		iommu_parse_ivrs(table, (uint32_t)len, &units);
 	if (units.n == 0)
 		return;
-	pci.n = 0;
-	pci_scan(collect, &pci);
+	pci->n = 0;
+	pci->full = false;
+	pci_scan(collect, pci);
+	if (pci->full)
+		log_warn("iommu: more than %d PCI functions; NICs beyond them are not looked for", PCI_FUNCS_MAX);
 	for (i = 0; i < units.n; i++) {
 		if (units.u[i].segment != 0) {
 			log_info("iommu: %s unit at 0x%llx is on PCI segment %u, where salvage drives no NIC; left as it is",
 				 kind_name(units.u[i].kind), (unsigned long long)units.u[i].base, units.u[i].segment);
 			continue;
 		}
-		release_unit(&units, i, &pci);
+		release_unit(&units, i, pci);
 	}
 }

@@ -47,6 +47,8 @@ static struct fake_fn *fn_at(const struct pci_dev *p)
 	return NULL;
 }
 
+uint8_t nic_dma_arena[NIC_DMA_ARENA_SIZE];	/* drivers/pci.c's; iommu_release's scratch */
+
 int pci_scan(int (*fn)(struct pci_dev *p, void *ctx), void *ctx)
 {
 	for (int i = 0; i < nfns; i++) {
