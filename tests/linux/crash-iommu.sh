@@ -34,8 +34,11 @@ one() {
 	e1000e) dev="e1000e,netdev=n0,addr=0x5" ;;
 	virtio) dev="virtio-net-pci,netdev=n0,addr=0x5,disable-legacy=on,iommu_platform=on" ;;
 	esac
+	# no_timer_check: with interrupt remapping on, Linux's boot-time check that the timer interrupt
+	# arrives is timed; under TCG on a loaded host it panicked "timer doesn't work through
+	# Interrupt-remapped IO-APIC" (2 of 6 boots here).
 	lc_boot "$name" 600 "$T/guest.gz" "$MEM" "$CK" \
-		"$words t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/$name.vmcore,--done,reboot" \
+		"$words no_timer_check t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/$name.vmcore,--done,reboot" \
 		"${args[@]}" -netdev user,id=n0 -device "$dev"
 	if ! lc_time_crash "$name"; then
 		lc_no_crash "$name" "$name: Linux crashed"
