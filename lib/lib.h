@@ -16,6 +16,7 @@
 #define ETIMEDOUT 110	/* peer did not answer in time */
 #define ENODEV 19	/* no such device */
 #define ECONNREFUSED 111 /* peer refused (e.g. TFTP ERROR packet) */
+#define EHOSTUNREACH 113 /* no route to the peer (ICMP host/net unreachable) */
 #define ENOMEM 12	/* out of a static pool */
 #define ENOENT 2	/* no such entry (e.g. a VMCOREINFO key) */
 #define EFAULT 14	/* an address does not translate or read */

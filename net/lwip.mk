@@ -8,7 +8,7 @@ LWIP_SRCDIR := $(LWIP_DIR)/src
 LWIP_STAMP := $(LWIP_DIR)/VERSION
 
 # The lwIP sources salvage runs (paths under src/): the core, IPv4 and the Ethernet layer. Modules
-# lwipopts.h disables (TCP, raw, DNS, IGMP, AutoIP, stats) compile to nothing, so all are listed.
+# lwipopts.h disables (TCP, DNS, IGMP, AutoIP, stats) compile to nothing, so all are listed.
 LWIP_SRCS := core/def.c core/dns.c core/inet_chksum.c core/init.c core/ip.c core/mem.c core/memp.c \
 	core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c core/tcp_in.c \
 	core/tcp_out.c core/timeouts.c core/udp.c \
@@ -56,7 +56,7 @@ LWIP_HOST_SANFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-saniti
 	-fno-omit-frame-pointer -fno-strict-aliasing
 LWIP_HOST_OBJS := $(patsubst %.c,$(B)/unit/lwip/%.o,$(LWIP_SRCS) $(LWIP_PORT_SRCS))
 
-$(B)/unit/lwip/%.o: $(LWIP_SRCDIR)/%.c | $(LWIP_STAMP)
+$(B)/unit/lwip/%.o: $(LWIP_SRCDIR)/%.c net/port/lwipopts.h net/port/arch/cc.h | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(LWIP_HOST_SANFLAGS) $(LWIP_HOST_CFLAGS) -w -c $< -o $@
 

@@ -9,8 +9,12 @@
 #include "lib/sha256.h"
 #include "net/net.h"
 
+#include "lwip/icmp.h"
+#include "lwip/inet_chksum.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
+#include "lwip/prot/icmp.h"
+#include "lwip/raw.h"
 #include "lwip/udp.h"
 
 /* RFC 1350 opcodes (RFC 2347 adds OACK). */
@@ -108,6 +112,12 @@ struct tftp_xfer {
 	bool progress;			/* report progress on the console (dump/progress.h) */
 	bool unconfirmed;		/* ended without the final ACK (see TFTP_FINAL_SILENCE_US) */
 
+	/* An ICMP destination unreachable quoting one of our datagrams (see tftp_icmp_recv). */
+	bool unreach;
+	uint8_t unreach_code;		/* ICMP_DUR_* */
+	uint16_t unreach_port;		/* the server port the quoted datagram went to */
+	uint32_t unreach_from;		/* who sent the ICMP (host order): the server or a router */
+
 	struct udp_pcb *pcb;
 };
 
@@ -149,6 +159,47 @@ static void tftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_a
 		rxq_count++;
 	}
 	pbuf_free(p);
+}
+
+/* lwIP raw callback for every ICMP packet addressed to us (untrusted; runs before lwIP's own ICMP
+ * input, which still gets the packet: we never eat it). lwIP's UDP does not pass ICMP errors on, so
+ * a request to a port nobody listens on would wait out the whole silence bound; here a destination
+ * unreachable that quotes a UDP datagram from our port to the server is noted in the transfer (arg)
+ * for tftp_run to act on. Fragmentation-needed is not an answer to anything and is ignored. */
+static u8_t tftp_icmp_recv(void *arg, struct raw_pcb *rpcb, struct pbuf *p, const ip_addr_t *addr)
+{
+	struct tftp_xfer *x = arg;
+	uint8_t b[60 + 8 + 60 + 8]; /* IP header, ICMP header, the quoted IP header and UDP ports */
+	size_t n = pbuf_copy_partial(p, b, sizeof(b), 0), ihl, qihl;
+	const uint8_t *icmp, *qip;
+	uint16_t sum;
+
+	if (!x->pcb || n < 20)
+		return 0;
+	ihl = (size_t)(b[0] & 15) * 4;
+	if (ihl < 20 || n < ihl + 8 + 20)
+		return 0;
+	icmp = b + ihl;
+	qip = icmp + 8;
+	qihl = (size_t)(qip[0] & 15) * 4;
+	if (icmp[0] != ICMP_DUR || icmp[1] == ICMP_DUR_FRAG || qihl < 20 || n < ihl + 8 + qihl + 4 ||
+	    qip[9] != IP_PROTO_UDP || get_be16(qip + 6) & 0x1fff /* not the first fragment: no ports */ ||
+	    ((uint32_t)get_be16(qip + 16) << 16 | get_be16(qip + 18)) != x->server_ip ||
+	    get_be16(qip + qihl) != x->pcb->local_port)
+		return 0;
+	/* The checksum covers the whole ICMP message (ip4_input has put the IP header in p's first
+	 * buffer, so stepping over it and back is safe). */
+	if (pbuf_remove_header(p, ihl) != 0)
+		return 0;
+	sum = inet_chksum_pbuf(p);
+	pbuf_add_header(p, ihl);
+	if (sum != 0)
+		return 0;
+	x->unreach = true;
+	x->unreach_code = icmp[1];
+	x->unreach_port = get_be16(qip + qihl + 2);
+	x->unreach_from = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
+	return 0;
 }
 
 /* Send len bytes of buf to the server at port (host order). Returns 0 or -ENOMEM/-EIO. */
@@ -454,7 +505,10 @@ static void tftp_input(struct tftp_xfer *x, const uint8_t *pkt, size_t len, uint
 			log_warn("tftp: server refused our options; retrying as plain RFC 1350");
 			x->use_options = false;
 			x->tid = 0;
-			x->deadline_us = now;
+			/* Ask again at once; the request's timer (backoff, silence bound) carries on. */
+			tftp_send_wrq(x);
+			x->last_send_us = now;
+			x->deadline_us = now + x->rto_us;
 			return;
 		}
 		tftp_fail(x, -ECONNREFUSED);
@@ -492,11 +546,27 @@ static void tftp_input(struct tftp_xfer *x, const uint8_t *pkt, size_t len, uint
 		log_warn("tftp: ignoring opcode %u during the transfer", op);
 }
 
+/* An ICMP destination unreachable answered our request (tftp_icmp_recv): nobody will answer it, so
+ * end the transfer now instead of after TFTP_SILENCE_US. Only the request counts: later, a server
+ * that exited after the last block (its final ACK lost) makes our resends bounce just the same. */
+static void tftp_unreachable(struct tftp_xfer *x)
+{
+	static const char *const what[] = { "network unreachable", "host unreachable", "protocol unreachable",
+					    "port unreachable" };
+	uint32_t from = x->unreach_from;
+
+	log_err("tftp: %u.%u.%u.%u port %u cannot be reached for '%s': ICMP %s (code %u) from %u.%u.%u.%u",
+		x->server_ip >> 24, (x->server_ip >> 16) & 0xff, (x->server_ip >> 8) & 0xff, x->server_ip & 0xff,
+		x->unreach_port, x->name, x->unreach_code < 4 ? what[x->unreach_code] : "destination unreachable",
+		x->unreach_code, from >> 24, (from >> 16) & 0xff, (from >> 8) & 0xff, from & 0xff);
+	tftp_fail(x, x->unreach_code == ICMP_DUR_PORT ? -ECONNREFUSED : -EHOSTUNREACH);
+}
+
 /* Time passes: retransmit on timeout (with backoff) and fail after TFTP_SILENCE_US of no progress. */
 static void tftp_timers(struct tftp_xfer *x, uint64_t now)
 {
-	if (now < x->deadline_us)
-		return;
+	if (now < x->deadline_us || (x->state != TS_REQUEST && x->state != TS_DATA))
+		return; /* not yet, or a reply just ended the transfer: its result stands */
 	if (x->state == TS_DATA && x->fresh > x->nblocks &&
 	    now - MAX(x->last_rx_us, x->progress_us) >= TFTP_FINAL_SILENCE_US) {
 		/* Every block went out at least once and the server, which resends its last ACK every
@@ -549,6 +619,7 @@ static int tftp_run(struct tftp_xfer *x)
 	x->last_send_us = now;
 	x->last_rx_us = now;
 	x->deadline_us = now + x->rto_us;
+	x->unreach = false;
 	rxq_head = rxq_count = 0;
 	if ((rc = tftp_send_wrq(x)) != 0 && rc != -EIO) {
 		log_err("tftp: cannot build a request for '%s' (%d)", x->name, rc);
@@ -566,11 +637,9 @@ static int tftp_run(struct tftp_xfer *x)
 				log_warn("tftp: reply of more than %u bytes truncated", TFTP_RX_MAX);
 			tftp_input(x, rxq[i].buf, rxq[i].len, rxq[i].ip, rxq[i].port, now);
 		}
-		if (x->state == TS_REQUEST && x->deadline_us == now && !x->tid && !x->use_options) {
-			/* just switched to plain RFC 1350 after ERROR 8: ask again at once */
-			x->deadline_us = now + x->rto_us;
-			tftp_send_wrq(x);
-		}
+		if (x->unreach && x->state == TS_REQUEST && x->unreach_port == x->server_port)
+			tftp_unreachable(x);
+		x->unreach = false;
 		if (x->state == TS_DATA && x->next <= MIN(x->acked + x->window, x->nblocks) &&
 		    now >= x->next_send_us) {
 			/* one block per pass, so replies are read between blocks of a window */
@@ -707,6 +776,7 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 {
 	static char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
 	static struct tftp_xfer x;
+	struct raw_pcb *icmp;
 	struct tftp_source src = { dump_source_read, d, d->size }, sumsrc;
 	uint8_t digest[32];
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
@@ -743,6 +813,11 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 		return -EIO;
 	}
 	udp_recv(x.pcb, tftp_recv, NULL);
+	/* ICMP errors for our datagrams (a request to a closed port ends at once); without a free raw
+	 * pcb only that shortcut is lost. */
+	icmp = raw_new(IP_PROTO_ICMP);
+	if (icmp)
+		raw_recv(icmp, tftp_icmp_recv, &x);
 	log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)d->size,
 		 x.server_ip >> 24, (x.server_ip >> 16) & 0xff, (x.server_ip >> 8) & 0xff, x.server_ip & 0xff,
 		 x.server_port, name);
@@ -756,9 +831,9 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	us = clock_us() - t0;
 	unconfirmed = x.unconfirmed;
 	if (rc != 0) {
-		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes", name, rc,
-			(unsigned long long)MIN(x.acked * (x.blksize ? x.blksize : 1), d->size),
-			(unsigned long long)d->size);
+		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes, %llu ms after the request", name,
+			rc, (unsigned long long)MIN(x.acked * (x.blksize ? x.blksize : 1), d->size),
+			(unsigned long long)d->size, (unsigned long long)(us / 1000));
 		goto out;
 	}
 	sha256_final(&tftp_sha, digest);
@@ -809,5 +884,7 @@ out:
 	if (x.pcb)
 		udp_remove(x.pcb);
 	x.pcb = NULL;
+	if (icmp)
+		raw_remove(icmp);
 	return rc;
 }

@@ -30,14 +30,15 @@
 #define MEMP_NUM_PBUF 96
 #define MEMP_NUM_FRAG_PBUF 96
 #define MEMP_NUM_UDP_PCB 4		/* DHCP, the TFTP client, one spare */
-#define MEMP_NUM_RAW_PCB 0
+#define MEMP_NUM_RAW_PCB 1		/* net/tftp.c watches ICMP: a refused request ends at once */
 #define MEMP_NUM_TCP_PCB 0
 #define MEMP_NUM_TCP_PCB_LISTEN 0
 #define MEMP_NUM_TCP_SEG 0
 #define MEMP_NUM_REASSDATA 8		/* datagrams being reassembled at once */
 #define MEMP_NUM_ARP_QUEUE 96
 
-/* --- Protocols: IPv4 only; UDP, ICMP (so the box answers ping), DHCP, ARP. */
+/* --- Protocols: IPv4 only; UDP, ICMP (so the box answers ping), DHCP, ARP, and a raw pcb through which
+ * the TFTP client sees ICMP errors (lwIP's UDP ignores them). */
 #define LWIP_IPV4 1
 #define LWIP_IPV6 0
 #define LWIP_ARP 1
@@ -45,7 +46,7 @@
 #define LWIP_ICMP 1
 #define LWIP_UDP 1
 #define LWIP_TCP 0
-#define LWIP_RAW 0
+#define LWIP_RAW 1
 #define LWIP_DNS 0
 #define LWIP_IGMP 0
 #define LWIP_AUTOIP 0

@@ -1,8 +1,9 @@
 #!/bin/bash
 # A TFTP target that cannot take the dump must hand over to the next target within a bounded time:
-# `dump=tftp://... dump=serial` with (1) no server listening (silence: salvage gives up after its 30 s
-# bound) and (2) a server that refuses the write (tftpd-hpa without -c: an ERROR packet, at once).
-# Either way the serial dump that follows must be complete and equal Linux's /proc/vmcore.
+# `dump=tftp://... dump=serial` with (1) a port that swallows everything (silence: salvage gives up
+# after its 30 s bound), (2) a server that refuses the write (tftpd-hpa without -c: an ERROR packet, at
+# once) and (3) a port nobody listens on (QEMU's user network answers ICMP port unreachable: within
+# 2 s). Every time the serial dump that follows must be complete and equal Linux's /proc/vmcore.
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init tftp-fallback
 . tests/lib/synthetic.sh
@@ -12,8 +13,12 @@ synthetic_need
 synthetic_plant elf64 --variant elf64
 synthetic_oracle
 
-# (1) Nobody listens on the port.
+# (1) Something holds the port and never answers.
 down=$(free_port udp)
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); time.sleep(600)' "$down" &
+at_exit "kill $!"
+for i in $(seq 100); do grep -qi "^ *[0-9]*: 0100007F:$(printf %04X "$down") " /proc/net/udp && break; sleep 0.1; done
 tftp_salvage down e1000 150 "elfcorehdr=$ELFCOREHDR dump=tftp://10.0.2.2:$down/vmcore dump=serial"
 require "$T/down.serial" "tftp: no answer from the server for 3[0-9] s" "down: TFTP gave up on silence after ~30 s"
 require "$T/down.serial" "target 1 failed.*trying the next" "down: moved on to the serial target"
@@ -30,4 +35,16 @@ require "$T/refused.serial" "target 1 failed.*trying the next" "refused: moved o
 forbid "$T/refused.serial" "no answer from the server" "refused: no waiting for a timeout"
 synthetic_recv refused && synthetic_compare refused "$ORACLE" "Linux's /proc/vmcore (over serial after TFTP failed)"
 [ ! -e "$srv/vmcore" ] && ok "refused: nothing written on the server" || not_ok "refused: nothing written on the server"
+
+# (3) Nobody listens on the port: ICMP port unreachable ends the target within 2 s of the request.
+closed=$(free_port udp)
+tftp_salvage closed e1000 150 "elfcorehdr=$ELFCOREHDR dump=tftp://10.0.2.2:$closed/vmcore dump=serial"
+require "$T/closed.serial" "tftp: 10.0.2.2 port $closed cannot be reached for 'vmcore': ICMP port unreachable" \
+	"closed: the ICMP port unreachable named"
+ms=$(tr -d '\r' <"$T/closed.serial" | sed -n "s/.*tftp: sending 'vmcore' failed (-[0-9]*) after 0 of [0-9]* bytes, \([0-9]*\) ms after the request.*/\1/p")
+[ -n "$ms" ] && [ "$ms" -lt 2000 ] && ok "closed: target ended $ms ms after the request (< 2 s)" ||
+	not_ok "closed: target ended within 2 s of the request" "${ms:-no failure line} ms"
+require "$T/closed.serial" "target 1 failed.*trying the next" "closed: moved on to the serial target"
+forbid "$T/closed.serial" "no answer from the server" "closed: no waiting for a timeout"
+synthetic_recv closed && synthetic_compare closed "$ORACLE" "Linux's /proc/vmcore (over serial after TFTP failed)"
 finish

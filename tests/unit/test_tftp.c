@@ -12,6 +12,7 @@
 #include "ok.h"
 #include "shim.h"
 
+#include "lwip/icmp.h"
 #include "lwip/init.h"
 #include "lwip/ip4.h"
 #include "lwip/mem.h"
@@ -38,6 +39,7 @@ struct pkt {
 	uint16_t sport, dport;
 	uint64_t due_us;	/* delivery time (for delayed / reordered packets) */
 	bool held;		/* kept back until the server releases it */
+	uint8_t hdr[28];	/* client -> server: its IP and UDP headers (quoted by ICMP errors) */
 };
 
 #define QMAX 4096
@@ -72,6 +74,7 @@ static err_t nif_output(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 		memcpy(q->data, buf + ihl + 8, q->len);
 		q->sport = (uint16_t)(buf[ihl] << 8 | buf[ihl + 1]);
 		q->dport = (uint16_t)(buf[ihl + 2] << 8 | buf[ihl + 3]);
+		memcpy(q->hdr, buf, sizeof(q->hdr)); /* lwIP sends 20-byte IP headers */
 	}
 	free(buf);
 	return ERR_OK;
@@ -144,6 +147,32 @@ static void inject(const struct pkt *q)
 		pbuf_free(p);
 }
 
+/* Hand lwIP an ICMP destination unreachable (code) from the IPv4 address from, quoting qlen bytes of
+ * the datagram at quote (its IP header onwards); bad_sum spoils the ICMP checksum. */
+static void inject_icmp(uint32_t from, uint8_t code, const uint8_t *quote, size_t qlen, bool bad_sum)
+{
+	size_t tot = 20 + 8 + qlen;
+	uint8_t *b = calloc(1, tot);
+	struct pbuf *p;
+
+	b[0] = 0x45;
+	put16(b + 2, (uint16_t)tot);
+	b[8] = 64;
+	b[9] = 1;
+	put16(b + 12, (uint16_t)(from >> 16)), put16(b + 14, (uint16_t)from);
+	put16(b + 16, CLIENT_IP >> 16), put16(b + 18, (uint16_t)CLIENT_IP);
+	put16(b + 10, csum(0, b, 20));
+	b[20] = 3; /* destination unreachable */
+	b[21] = code;
+	memcpy(b + 28, quote, qlen);
+	put16(b + 22, (uint16_t)(csum(0, b + 20, 8 + qlen) ^ (bad_sum ? 0x0101 : 0)));
+	p = pbuf_alloc(PBUF_RAW, (u16_t)tot, PBUF_RAM);
+	pbuf_take(p, b, (u16_t)tot);
+	free(b);
+	if (nif.input(p, &nif) != ERR_OK)
+		pbuf_free(p);
+}
+
 /* ---- net.h for the host: the fake NIC above instead of PCI hardware */
 
 static int net_up_rc;
@@ -186,7 +215,7 @@ uint32_t net_gw(void)
 
 /* ---- the scripted server: an RFC 1350 / 2347 / 7440 receiver with impairments */
 
-enum srv_mode { SRV_OACK, SRV_PLAIN, SRV_ERROR, SRV_ERROR8_THEN_PLAIN, SRV_DOWN, SRV_BAD_OACK };
+enum srv_mode { SRV_OACK, SRV_PLAIN, SRV_ERROR, SRV_ERROR8_THEN_PLAIN, SRV_ERROR8_THEN_SILENT, SRV_DOWN, SRV_BAD_OACK };
 
 static struct server {
 	enum srv_mode mode;
@@ -211,6 +240,13 @@ static struct server {
 	uint64_t stray_at;	/* when block k arrives, also send an ACK from a foreign port */
 	uint16_t client_port;
 	uint16_t client_err;	/* error code of an ERROR the client sent (not 5) */
+	/* ICMP: answer every WRQ with a destination unreachable of this code + 1 (0 = none) from
+	 * unreach_from (0: the server); icmp_decoys first sends ones the client must ignore */
+	uint8_t unreach;
+	uint32_t unreach_from;
+	bool icmp_decoys;
+	bool unreach_when_gone;	/* with drop_final_acks: DATA after the end bounces (port unreachable) */
+	uint64_t start_us;	/* fake time of reset_server */
 
 	/* transfer state */
 	uint16_t tid;
@@ -314,8 +350,32 @@ static void srv_wrq(const struct pkt *q)
 
 	srv.nwrq++;
 	srv.client_port = q->sport;
+	if (srv.icmp_decoys) {
+		uint8_t h[28];
+
+		memcpy(h, q->hdr, 28);
+		inject_icmp(SERVER_IP, 3, h, 28, true);		/* bad checksum */
+		inject_icmp(SERVER_IP, 4, h, 28, false);	/* fragmentation needed: no answer */
+		inject_icmp(SERVER_IP, 3, h, 21, false);	/* quote cut inside the IP header */
+		put16(h + 20, (uint16_t)(q->sport + 1));
+		inject_icmp(SERVER_IP, 3, h, 28, false);	/* for another local port */
+		memcpy(h, q->hdr, 28);
+		h[19]++;
+		inject_icmp(SERVER_IP, 3, h, 28, false);	/* for another destination */
+		srv.icmp_decoys = false;
+	}
+	if (srv.unreach) {
+		inject_icmp(srv.unreach_from ? srv.unreach_from : SERVER_IP, (uint8_t)(srv.unreach - 1), q->hdr,
+			    28, false);
+		return;
+	}
 	if (srv.mode == SRV_DOWN)
 		return;
+	if (srv.mode == SRV_ERROR8_THEN_SILENT) { /* refuses options, then ignores the plain request */
+		if (q->len > 2 + strlen(p) + 1 + sizeof("octet"))
+			srv_error(40000, q->sport, 8, "Options not supported");
+		return;
+	}
 	if (srv.tid && !srv.done && srv.lastreply_len) { /* a resent WRQ: repeat our answer */
 		reply(srv.tid, q->sport, srv.lastreply, srv.lastreply_len, true);
 		return;
@@ -398,8 +458,11 @@ static void srv_data(const struct pkt *q)
 		srv.max_data_len = (uint32_t)dl;
 	if (srv.norder < 64)
 		srv.order[srv.norder++] = n;
-	if (srv.done && srv.drop_final_acks) /* the server exited after its final ACK */
+	if (srv.done && srv.drop_final_acks) { /* the server exited after its final ACK */
+		if (srv.unreach_when_gone)
+			inject_icmp(SERVER_IP, 3, q->hdr, 28, false);
 		return;
+	}
 	if (srv.done) { /* our final ACK was lost: ACK the last block again */
 		srv_ack(q->sport, srv.expected - 1);
 		return;
@@ -501,6 +564,11 @@ static void srv_step(void)
 		free(q->data);
 	}
 	outq_n = 0;
+	/* a client that is still asking a silent server after 100 s is stuck: end it (the test fails) */
+	if (srv.mode == SRV_ERROR8_THEN_SILENT && !srv.done && fake_now_us - srv.start_us > 100000000) {
+		srv_error(40001, srv.client_port, 0, "test server: still asked after 100 s");
+		srv.done = true;
+	}
 	/* receiver timeout (RFC 7440): resend the last ACK after a second of silence */
 	if (srv.tid && !srv.done && srv.mode != SRV_DOWN && fake_now_us - srv.last_rx_us > 1000000 &&
 	    srv.expected > 1) {
@@ -566,6 +634,7 @@ static void reset_server(enum srv_mode mode)
 	srv.max_blksize = 1024;
 	srv.max_window = 8;
 	srv.rng = 12345;
+	srv.start_us = fake_now_us;
 	log_reset();
 }
 
@@ -951,6 +1020,76 @@ static void test_path(void)
 	check_no_leak("path");
 }
 
+/* A server that refuses the options (ERROR 8) and then ignores the plain request: the plain request
+ * is retransmitted with backoff and the transfer ends on the usual silence bound. (It used to be
+ * resent every 250 ms for ever whenever a poll landed exactly on its deadline.) */
+static void test_error8_then_silent(void)
+{
+	uint64_t t0;
+	int rc;
+
+	reset_server(SRV_ERROR8_THEN_SILENT);
+	make_dump(8192, "");
+	t0 = fake_now_us;
+	rc = run("e8silent");
+	ok(rc == -ETIMEDOUT, "ERROR 8 then silence: -ETIMEDOUT (rc %d)", rc);
+	ok(fake_now_us - t0 >= 30000000 && fake_now_us - t0 < 36000000,
+	   "ERROR 8 then silence: gives up after 30-36 s (%llu us)", (unsigned long long)(fake_now_us - t0));
+	ok(srv.nwrq >= 4 && srv.nwrq < 40, "ERROR 8 then silence: plain WRQ retransmitted with backoff (%d WRQs)",
+	   srv.nwrq);
+	ok(log_has("retrying as plain RFC 1350") && log_has("no answer from the server"),
+	   "ERROR 8 then silence: both log lines");
+	check_no_leak("ERROR 8 then silence");
+}
+
+/* ICMP destination unreachable for the request ends the transfer at once (no 30 s wait); ICMP that
+ * does not answer our request changes nothing. */
+static void test_icmp(void)
+{
+	uint64_t t0;
+	int rc;
+
+	reset_server(SRV_OACK);
+	srv.unreach = ICMP_DUR_PORT + 1;
+	make_dump(8192, "");
+	t0 = fake_now_us;
+	rc = run("closed");
+	ok(rc == -ECONNREFUSED, "ICMP port unreachable: -ECONNREFUSED (rc %d)", rc);
+	ok(fake_now_us - t0 < 2000000, "ICMP port unreachable: ends within 2 s (%llu us)",
+	   (unsigned long long)(fake_now_us - t0));
+	ok(log_has("tftp: 10.0.2.2 port 6969 cannot be reached for 'closed': ICMP port unreachable (code 3) from 10.0.2.2"),
+	   "ICMP port unreachable: clear log line");
+	check_no_leak("ICMP port unreachable");
+
+	reset_server(SRV_OACK);
+	srv.unreach = ICMP_DUR_HOST + 1;
+	srv.unreach_from = 0x0a000201; /* a router */
+	t0 = fake_now_us;
+	rc = run("nohost");
+	ok(rc == -EHOSTUNREACH && fake_now_us - t0 < 2000000, "ICMP host unreachable from a router: -EHOSTUNREACH at once (rc %d)",
+	   rc);
+	ok(log_has("ICMP host unreachable (code 1) from 10.0.2.1"), "ICMP host unreachable: names the router");
+	check_no_leak("ICMP host unreachable");
+
+	reset_server(SRV_OACK);
+	srv.icmp_decoys = true;
+	rc = run("decoys");
+	ok(rc == 0 && file_ok(0, "decoys", d.size) && digest_ok("decoys", d.size),
+	   "ICMP with a bad checksum, fragmentation needed, a cut quote, another port or host: ignored (rc %d)", rc);
+	ok(!log_has("cannot be reached"), "ICMP decoys: no unreachable line");
+	check_no_leak("ICMP decoys");
+
+	/* the server exited after the last block and its final ACK was lost: the resends bounce, and
+	 * that is no reason to fail a transfer whose every block went out */
+	reset_server(SRV_OACK);
+	srv.drop_final_acks = true;
+	srv.unreach_when_gone = true;
+	rc = run("bounced");
+	ok(rc == 0 && file_ok(0, "bounced", d.size), "ICMP port unreachable after the last block: still delivered (rc %d)",
+	   rc);
+	check_no_leak("ICMP after the end");
+}
+
 /* A datagram from another port during the transfer gets ERROR 5 and does not disturb it. */
 static void test_wrong_tid(void)
 {
@@ -980,6 +1119,8 @@ int main(void)
 	test_final_ack_lost();
 	test_path();
 	test_wrong_tid();
+	test_error8_then_silent();
+	test_icmp();
 	test_apprentice();
 	test_rollover();
 	free(mem);
