@@ -343,14 +343,15 @@ static bool opt_is(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* Parse a decimal option value; -EINVAL unless it is 1-10 digits and nothing else. */
+/* Parse a decimal option value; -EINVAL unless it is 1-19 digits (any 19 fit in 64 bits: tsize of
+ * a dump of 10 GB or more has 11) and nothing else. */
 static int opt_num(const char *s, uint64_t *v)
 {
 	int n = 0;
 
 	*v = 0;
 	for (; *s; s++, n++) {
-		if (*s < '0' || *s > '9' || n >= 10)
+		if (*s < '0' || *s > '9' || n >= 19)
 			return -EINVAL;
 		*v = *v * 10 + (uint64_t)(*s - '0');
 	}
@@ -660,6 +661,200 @@ static int tftp_run(struct tftp_xfer *x)
 	return x->rc;
 }
 
+/* --- read-back: did the server store it? --------------------------------------------------------- */
+
+/* A server may acknowledge every block and still not store them (tftpd-hpa on a full disk does: it
+ * does not check its writes). So after writing, salvage reads the file back: its size (RFC 2349 tsize
+ * in the answer to a read request) and, for the small digest file, its bytes. */
+#define TFTP_CHECK_WAIT_US (6u * 1000u * 1000u)	/* a read request unanswered this long: cannot tell */
+#define TFTP_CHECK_RESEND_US (1000u * 1000u)	/* resend the request (or our last ACK) this often */
+#define TFTP_CHECK_TRIES 4			/* a short answer is asked again (see tftp_check_stored) */
+
+enum { CHECK_SAME = 0, CHECK_UNKNOWN = 1 };	/* with -EIO: tftp_read_back's results */
+
+/* Send a read request for x->name asking its size (tsize=0), or resend it. */
+static int tftp_send_rrq(struct tftp_xfer *x)
+{
+	uint8_t req[TFTP_REQ_MAX];
+	size_t nl = strlen(x->name), len;
+
+	if (2 + nl + 1 + sizeof("octet") > TFTP_REQ_MAX)
+		return -EINVAL;
+	put_be16(req, TFTP_OP_RRQ);
+	memcpy(req + 2, x->name, nl + 1);
+	memcpy(req + 2 + nl + 1, "octet", sizeof("octet"));
+	len = put_opt(req, 2 + nl + 1 + sizeof("octet"), "tsize", 0);
+	return len ? tftp_out(x, x->server_port, req, len) : -EINVAL;
+}
+
+/* The tsize in an OACK answering our read request (untrusted); false when there is none or the
+ * OACK is malformed. Other options are ignored: we asked for none. */
+static bool rrq_oack_tsize(const uint8_t *pkt, size_t len, uint64_t *size)
+{
+	const char *p = (const char *)pkt + 2, *end = (const char *)pkt + len;
+
+	while (p < end) {
+		const char *name = p, *val;
+		size_t nl = strnlen(name, (size_t)(end - name)), vl;
+
+		if (name + nl >= end)
+			return false;
+		val = name + nl + 1;
+		vl = strnlen(val, (size_t)(end - val));
+		if (val + vl >= end)
+			return false;
+		p = val + vl + 1;
+		if (opt_is(name, "tsize"))
+			return opt_num(val, size) == 0;
+	}
+	return false;
+}
+
+/* Ask the server for x->name back (read request with tsize=0, on x->pcb) and compare it with what
+ * was written: size bytes, and when want is not NULL also those bytes (read whole in 512-byte
+ * blocks: for the small digest file). With want NULL only the size is asked, and the transfer the
+ * server starts is ended with an ERROR once its OACK is in. Returns CHECK_SAME, -EIO when the server
+ * holds something else (*got: the size it holds, or how far the bytes matched), or CHECK_UNKNOWN
+ * when the server cannot tell (no answer, an ERROR, no tsize): then why says so (whysz bytes). */
+static int tftp_read_back(struct tftp_xfer *x, const uint8_t *want, uint64_t size, uint64_t *got, char *why,
+			  size_t whysz)
+{
+	uint64_t now = clock_us(), end = now + TFTP_CHECK_WAIT_US, resend = now + TFTP_CHECK_RESEND_US;
+	uint64_t off = 0, v;
+	uint16_t tid = 0, block = 0; /* block: the last DATA block acknowledged */
+	uint8_t ack[TFTP_HDR_LEN];
+
+	*got = 0;
+	x->unreach = false;
+	rxq_head = rxq_count = 0;
+	if (tftp_send_rrq(x) == -EINVAL) {
+		snprintf(why, whysz, "the name is too long for a read request");
+		return CHECK_UNKNOWN;
+	}
+	while (now < end) {
+		net_poll();
+		now = clock_us();
+		while (rxq_count) {
+			const uint8_t *pkt = rxq[rxq_head].buf;
+			size_t len = rxq[rxq_head].len;
+			uint16_t port = rxq[rxq_head].port, op;
+			bool from_server = rxq[rxq_head].ip == x->server_ip;
+
+			rxq_head = (rxq_head + 1) % TFTP_RXQ;
+			rxq_count--;
+			if (!from_server || len < TFTP_HDR_LEN)
+				continue;
+			if (tid && port != tid) {
+				tftp_send_error(x, port, TFTP_ERR_BADTID, "Unknown transfer ID");
+				continue;
+			}
+			op = get_be16(pkt);
+			if (op == TFTP_OP_ERROR) {
+				char msg[48];
+				size_t i, n = 0;
+
+				for (i = TFTP_HDR_LEN; i < len && pkt[i] && n + 1 < sizeof(msg); i++)
+					msg[n++] = pkt[i] >= 0x20 && pkt[i] < 0x7f ? (char)pkt[i] : '?';
+				msg[n] = 0;
+				snprintf(why, whysz, "reading it back: error %u: %s", get_be16(pkt + 2),
+					 n ? msg : "(no message)");
+				return CHECK_UNKNOWN;
+			}
+			if (op == TFTP_OP_OACK && !tid) {
+				tid = port;
+				if (!rrq_oack_tsize(pkt, len, &v)) {
+					if (!want) {
+						tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
+						snprintf(why, whysz, "its answer to a read request has no tsize");
+						return CHECK_UNKNOWN;
+					}
+				} else if (v != size || !want) {
+					tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
+					*got = v;
+					return v == size ? CHECK_SAME : -EIO;
+				}
+				block = 0; /* the whole file is wanted: ACK 0 starts its data */
+			} else if (op == TFTP_OP_DATA) {
+				uint16_t n = get_be16(pkt + 2);
+				size_t dl = len - TFTP_HDR_LEN;
+
+				tid = port;
+				if (!want) { /* options ignored: only reading all of it would tell */
+					tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
+					snprintf(why, whysz, "it does not give a file's size (tsize) on a read request");
+					return CHECK_UNKNOWN;
+				}
+				if (n == (uint16_t)(block + 1)) {
+					if (dl > TFTP_BLKSIZE_PLAIN || off + dl > size ||
+					    memcmp(pkt + TFTP_HDR_LEN, want + off, dl) != 0) {
+						tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Not what was written");
+						*got = off;
+						return -EIO;
+					}
+					off += dl;
+					block = n;
+					if (dl < TFTP_BLKSIZE_PLAIN) { /* the last block: acknowledge it and done */
+						put_be16(ack, TFTP_OP_ACK);
+						put_be16(ack + 2, block);
+						tftp_out(x, tid, ack, sizeof(ack));
+						*got = off;
+						return off == size ? CHECK_SAME : -EIO;
+					}
+				} else if (n != block || block == 0) {
+					continue; /* neither the next block nor a resend of the last one */
+				}
+			} else {
+				continue;
+			}
+			put_be16(ack, TFTP_OP_ACK);
+			put_be16(ack + 2, block);
+			tftp_out(x, tid, ack, sizeof(ack));
+			resend = now + TFTP_CHECK_RESEND_US;
+		}
+		if (x->unreach && !tid && x->unreach_port == x->server_port) {
+			snprintf(why, whysz, "reading it back: ICMP destination unreachable (code %u)", x->unreach_code);
+			return CHECK_UNKNOWN;
+		}
+		x->unreach = false;
+		if (now >= resend) {
+			resend = now + TFTP_CHECK_RESEND_US;
+			if (!tid) {
+				tftp_send_rrq(x);
+			} else {
+				put_be16(ack, TFTP_OP_ACK);
+				put_be16(ack + 2, block);
+				tftp_out(x, tid, ack, sizeof(ack));
+			}
+		}
+	}
+	if (tid)
+		tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Giving up");
+	snprintf(why, whysz, "no answer to a read request for %u s", TFTP_CHECK_WAIT_US / 1000000);
+	return CHECK_UNKNOWN;
+}
+
+/* tftp_read_back, asked again while the answer is short and still changing: a server may write the
+ * end of a file after it acknowledged it (its last buffer flushed as it closes the file), so one
+ * short answer right after the final ACK is not yet proof. Short and unchanged a second later is. */
+static int tftp_check_stored(struct tftp_xfer *x, const uint8_t *want, uint64_t size, uint64_t *got, char *why,
+			     size_t whysz)
+{
+	uint64_t prev = 0;
+	int rc = CHECK_UNKNOWN;
+
+	for (int i = 0; i < TFTP_CHECK_TRIES; i++) {
+		uint64_t t;
+
+		rc = tftp_read_back(x, want, size, got, why, whysz);
+		if (rc != -EIO || *got > size || (i && *got == prev))
+			break;
+		prev = *got;
+		for (t = clock_us(); clock_us() - t < TFTP_CHECK_RESEND_US;)
+			net_poll();
+	}
+	return rc;
+}
+
 /* --- tftp_send ----------------------------------------------------------------------------------- */
 
 static int dump_source_read(const void *ctx, uint64_t off, void *buf, size_t len)
@@ -769,21 +964,49 @@ static void tftp_path_options(const char *path, uint32_t *blksize, uint32_t *win
 
 static struct sha256 tftp_sha;
 
+/* Give x a UDP pcb on a fresh local port, its replies queued in rxq. Returns 0 or a negative error
+ * after a log line. */
+static int tftp_open(struct tftp_xfer *x)
+{
+	x->pcb = udp_new();
+	if (!x->pcb) {
+		log_err("tftp: no UDP pcb available");
+		return -ENOMEM;
+	}
+	if (udp_bind(x->pcb, IP_ANY_TYPE, 0) != ERR_OK) {
+		log_err("tftp: cannot bind a UDP port");
+		udp_remove(x->pcb);
+		x->pcb = NULL;
+		return -EIO;
+	}
+	udp_recv(x->pcb, tftp_recv, NULL);
+	return 0;
+}
+
+static void tftp_close(struct tftp_xfer *x)
+{
+	if (x->pcb)
+		udp_remove(x->pcb);
+	x->pcb = NULL;
+}
+
 /* Send d to the TFTP server of t: the dump under the expanded path, then "<path>.sha256" holding
- * "<hex>  <basename>\n". Brings the network up first (net_up is idempotent). Returns 0 when both
- * files were acknowledged; otherwise a negative error after a log line saying what failed. */
+ * "<hex>  <basename>\n", and read both back (tftp_check_stored). Brings the network up first (net_up
+ * is idempotent). Returns 0 when the server holds the whole dump -- or acknowledged all of it and
+ * cannot say what it holds (one warning line) -- and a negative error after a log line saying what
+ * failed otherwise: the dump not acknowledged, or the server holding less of it than was sent. */
 int tftp_send(const struct dump *d, const struct dump_target *t, const struct config *cfg)
 {
 	static char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
 	static struct tftp_xfer x;
-	struct raw_pcb *icmp;
+	struct raw_pcb *icmp = NULL;
 	struct tftp_source src = { dump_source_read, d, d->size }, sumsrc;
 	uint8_t digest[32];
-	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	char hex[2 * SHA256_DIGEST_SIZE + 1], why[96], sumwhy[96];
 	const char *base;
 	bool unconfirmed;
-	uint64_t t0, us;
-	int rc, i;
+	uint64_t t0, us, got, sumgot = 0;
+	int rc, i, chk, sumchk = CHECK_UNKNOWN;
 
 	if ((rc = net_up(cfg, NULL)) != 0) {
 		log_err("tftp: network is not up (%d)", rc);
@@ -802,17 +1025,8 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	x.server_ip = t->tftp_ip;
 	x.server_port = t->tftp_port ? t->tftp_port : 69;
 	x.use_options = true;
-	x.pcb = udp_new();
-	if (!x.pcb) {
-		log_err("tftp: no UDP pcb available");
-		return -ENOMEM;
-	}
-	if (udp_bind(x.pcb, IP_ANY_TYPE, 0) != ERR_OK) {
-		log_err("tftp: cannot bind a UDP port");
-		udp_remove(x.pcb);
-		return -EIO;
-	}
-	udp_recv(x.pcb, tftp_recv, NULL);
+	if ((rc = tftp_open(&x)) != 0)
+		return rc;
 	/* ICMP errors for our datagrams (a request to a closed port ends at once); without a free raw
 	 * pcb only that shortcut is lost. */
 	icmp = raw_new(IP_PROTO_ICMP);
@@ -843,6 +1057,19 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 		 (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000), x.blksize, x.window,
 		 x.retransmits);
 
+	/* Acknowledged is not stored: ask the server what it holds now. Short means the target failed. */
+	tftp_close(&x);
+	if ((rc = tftp_open(&x)) != 0)
+		goto out;
+	chk = tftp_check_stored(&x, NULL, d->size, &got, why, sizeof(why));
+	if (chk == -EIO) {
+		log_err("tftp: the server holds %llu bytes as '%s', not the %llu sent%s: the dump is not safe there",
+			(unsigned long long)got, name, (unsigned long long)d->size,
+			got < d->size ? " (its disk full?)" : "");
+		rc = -EIO;
+		goto out;
+	}
+
 	/* The digest file: "<hex>  <basename>\n", as sha256sum writes and `sha256sum -c` reads. */
 	for (base = name, i = 0; name[i]; i++)
 		if (name[i] == '/')
@@ -850,7 +1077,7 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	snprintf(sumtext, sizeof(sumtext), "%s  %s\n", hex, base);
 	snprintf(sumname, sizeof(sumname), "%s.sha256", name);
 	sumsrc = (struct tftp_source){ mem_source_read, sumtext, strlen(sumtext) };
-	udp_remove(x.pcb);
+	tftp_close(&x);
 	memset(&x, 0, sizeof(x));
 	x.src = &sumsrc;
 	x.name = sumname;
@@ -859,31 +1086,44 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	x.use_options = true;
 	x.want_blksize = TFTP_BLKSIZE_PLAIN;
 	x.want_window = 1;
-	x.pcb = udp_new();
-	rc = x.pcb ? 0 : -ENOMEM;
-	if (rc == 0 && udp_bind(x.pcb, IP_ANY_TYPE, 0) != ERR_OK)
-		rc = -EIO;
-	if (rc == 0) {
-		udp_recv(x.pcb, tftp_recv, NULL);
+	if ((rc = tftp_open(&x)) == 0)
 		rc = tftp_run(&x);
+	if (rc == 0 && chk == CHECK_SAME) { /* the dump is confirmed: confirm its digest file too, bytes and all */
+		tftp_close(&x);
+		if (tftp_open(&x) == 0)
+			sumchk = tftp_check_stored(&x, (const uint8_t *)sumtext, sumsrc.size, &sumgot, sumwhy,
+						   sizeof(sumwhy));
+		else
+			snprintf(sumwhy, sizeof(sumwhy), "no UDP port to ask from");
 	}
-	/* The dump itself is on the server: sending it again elsewhere (serial: hours on real hardware)
-	 * for want of the checksum file would be the wrong trade. Say so and count the target done --
-	 * unless the dump's end was never acknowledged either: then the server may be gone. */
-	if (rc != 0 && unconfirmed) {
+	/* Once the dump itself is on the server, sending it again elsewhere (serial: hours on real
+	 * hardware) for want of the checksum file would be the wrong trade. Say so and count the target
+	 * done -- unless nothing says the dump arrived: its end not acknowledged, the server unable to
+	 * tell, and the digest file not taken either: then the server may be gone. */
+	if (rc != 0 && unconfirmed && chk != CHECK_SAME) {
 		log_err("tftp: neither the end of the dump nor its digest file '%s' was acknowledged (%d): "
 			"the server may be gone", sumname, rc);
-	} else if (rc != 0) {
-		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s",
-			 sumname, rc, hex);
-		rc = 0;
-	} else {
-		log_info("tftp: wrote '%s'", sumname);
+		goto out;
 	}
+	if (chk == CHECK_UNKNOWN)
+		log_warn("tftp: the server cannot confirm that it stored all of '%s' (%s)%s; counting the target "
+			 "as done", name, why, rc ? "; its digest file did not arrive either" : "");
+	else if (rc != 0)
+		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s", sumname, rc,
+			 hex);
+	else if (sumchk == -EIO)
+		log_warn("tftp: the server holds all of '%s', but its digest file '%s' is not what was sent "
+			 "(read back: %llu of its %zu bytes); its sha256 is %s", name, sumname,
+			 (unsigned long long)sumgot, strlen(sumtext), hex);
+	else if (sumchk == CHECK_UNKNOWN)
+		log_warn("tftp: the server holds all of '%s', but its digest file '%s' cannot be read back (%s)", name,
+			 sumname, sumwhy);
+	if (rc == 0)
+		log_info("tftp: wrote '%s'%s", sumname,
+			 sumchk == CHECK_SAME ? "; read back: the server holds the whole dump and this file" : "");
+	rc = 0;
 out:
-	if (x.pcb)
-		udp_remove(x.pcb);
-	x.pcb = NULL;
+	tftp_close(&x);
 	if (icmp)
 		raw_remove(icmp);
 	return rc;

@@ -246,6 +246,20 @@ static struct server {
 	uint32_t unreach_from;
 	bool icmp_decoys;
 	bool unreach_when_gone;	/* with drop_final_acks: DATA after the end bounces (port unreachable) */
+	/* the read side (RRQ): how it answers, and a disk that holds only so much */
+	enum { RRQ_NORMAL, RRQ_ERROR, RRQ_SILENT, RRQ_GROW } rrq;
+	bool disk_limited;
+	uint64_t disk_left;	/* with disk_limited: bytes still stored (files are cut, ACKs go on) */
+	const char *tsize_echo;	/* SRV_OACK: the tsize its OACK to a WRQ names (NULL: the one asked) */
+	int nrrq, rd_aborted;
+	struct {
+		uint16_t tid, client;
+		const uint8_t *data;
+		size_t len;
+		uint16_t block;	/* the last DATA block sent (0: the OACK) */
+		uint8_t last[4 + 512];
+		size_t last_len;
+	} rd;
 	uint64_t start_us;	/* fake time of reset_server */
 
 	/* transfer state */
@@ -403,6 +417,9 @@ static void srv_wrq(const struct pkt *q)
 			win = (uint32_t)(v < srv.max_window ? v : srv.max_window);
 			ol += (size_t)sprintf((char *)oack + ol, "windowsize%c%u", 0, win) + 1;
 			any = true;
+		} else if (!strcmp(name, "tsize") && srv.tsize_echo) {
+			ol += (size_t)sprintf((char *)oack + ol, "%s%c%s", name, 0, srv.tsize_echo) + 1;
+			any = true;
 		} else if (!strcmp(name, "tsize") || !strcmp(name, "timeout")) {
 			ol += (size_t)sprintf((char *)oack + ol, "%s%c%s", name, 0, val) + 1;
 			any = true;
@@ -513,6 +530,10 @@ static void srv_data(const struct pkt *q)
 		srv.inwin++;
 		if (dl < srv.blksize) {
 			srv.done = true;
+			if (srv.disk_limited) { /* like tftpd-hpa on a full disk: ACKs it all, keeps what fits */
+				srv.len = srv.len < srv.disk_left ? srv.len : srv.disk_left;
+				srv.disk_left -= srv.len;
+			}
 			if (srv.ndone < 2) {
 				snprintf(srv.done_name[srv.ndone], 256, "%s", srv.name);
 				srv.done_file[srv.ndone] = malloc(srv.len + 1);
@@ -537,6 +558,83 @@ static void srv_data(const struct pkt *q)
 	srv.inwin = 0;
 }
 
+/* The read side: send (and remember) DATA block k of the file being read. */
+static void srv_rd_data(uint16_t k)
+{
+	size_t off = (size_t)(k - 1) * 512, n = srv.rd.len > off ? srv.rd.len - off : 0;
+
+	n = n < 512 ? n : 512;
+	put16(srv.rd.last, 3);
+	put16(srv.rd.last + 2, k);
+	memcpy(srv.rd.last + 4, srv.rd.data + off, n);
+	srv.rd.last_len = 4 + n;
+	srv.rd.block = k;
+	reply(srv.rd.tid, srv.rd.client, srv.rd.last, srv.rd.last_len, true);
+}
+
+/* A read request: answer from the files received (as stored), with OACK tsize when asked (unless
+ * the server is a plain RFC 1350 one), else DATA 1 at once. */
+static void srv_rrq(const struct pkt *q)
+{
+	const char *name = (const char *)q->data + 2, *end = (const char *)q->data + q->len, *p;
+	bool want_tsize = false;
+	int i;
+
+	if (srv.rd.tid && srv.rd.client == q->sport) { /* a resent request: repeat the answer */
+		reply(srv.rd.tid, srv.rd.client, srv.rd.last, srv.rd.last_len, true);
+		return;
+	}
+	srv.nrrq++;
+	for (p = name + strlen(name) + 1; p < end; p += strlen(p) + 1)
+		want_tsize |= !strcmp(p, "tsize");
+	if (srv.rrq == RRQ_SILENT)
+		return;
+	srv.rd.tid = (uint16_t)(50000 + srv.nrrq);
+	srv.rd.client = q->sport;
+	if (srv.rrq == RRQ_ERROR) {
+		srv_error(srv.rd.tid, q->sport, 2, "File must have global read permissions");
+		srv.rd.tid = 0;
+		return;
+	}
+	for (i = 0; i < srv.ndone && strcmp(srv.done_name[i], name); i++)
+		;
+	if (i == srv.ndone) {
+		srv_error(srv.rd.tid, q->sport, 1, "File not found");
+		srv.rd.tid = 0;
+		return;
+	}
+	srv.rd.data = srv.done_file[i];
+	srv.rd.len = srv.done_len[i];
+	if (srv.rrq == RRQ_GROW && srv.nrrq == 1) /* the first answer sees the end not yet written */
+		srv.rd.len -= srv.rd.len < 4096 ? srv.rd.len : 4096;
+	if (want_tsize && srv.mode != SRV_PLAIN) {
+		put16(srv.rd.last, 6);
+		srv.rd.last_len = 2 + (size_t)sprintf((char *)srv.rd.last + 2, "tsize%c%zu", 0, srv.rd.len) + 1;
+		srv.rd.block = 0;
+		reply(srv.rd.tid, srv.rd.client, srv.rd.last, srv.rd.last_len, true);
+	} else {
+		srv_rd_data(1);
+	}
+}
+
+/* The client's ACK or ERROR to the read side. */
+static void srv_rd_input(const struct pkt *q)
+{
+	uint16_t op = get16(q->data), n = get16(q->data + 2);
+
+	if (op == 5) {
+		srv.rd_aborted++;
+		srv.rd.tid = 0;
+	} else if (op == 4 && n == srv.rd.block) {
+		if (n && srv.rd.last_len < 4 + 512)
+			srv.rd.tid = 0; /* the last block is acknowledged: done */
+		else
+			srv_rd_data((uint16_t)(n + 1));
+	} else if (op == 4) {
+		reply(srv.rd.tid, srv.rd.client, srv.rd.last, srv.rd.last_len, true); /* it missed our last */
+	}
+}
+
 /* Deliver what the client sent (after impairments) and what is due for it. */
 static void srv_step(void)
 {
@@ -552,6 +650,10 @@ static void srv_step(void)
 			/* lost on the way to the server */
 		} else if (q->dport == SERVER_PORT && op == 2) {
 			srv_wrq(q);
+		} else if (q->dport == SERVER_PORT && op == 1 && q->len >= 4) {
+			srv_rrq(q);
+		} else if (srv.rd.tid && q->dport == srv.rd.tid && q->len >= 4) {
+			srv_rd_input(q);
 		} else if (q->dport == srv.tid && srv.tid && op == 3 && q->len >= 4) {
 			srv_data(q);
 		} else if (op == 5 && get16(q->data + 2) == 5) {
@@ -977,14 +1079,25 @@ static void test_final_ack_lost(void)
 	   "final ACK of a 3-block window lost: delivered (rc %d)", rc);
 	check_no_leak("final window ACK lost");
 
-	/* an unacknowledged end plus a refused digest file: the target fails (the server may be gone) */
+	/* an unacknowledged end, a server that cannot say what it holds and a refused digest file: the
+	 * target fails (the server may be gone) */
 	reset_server(SRV_OACK);
 	srv.drop_final_acks = true;
 	srv.refuse_digest = true;
+	srv.rrq = RRQ_SILENT;
 	rc = run("gone");
 	ok(rc != 0 && log_has("neither the end of the dump nor its digest file"),
-	   "unacknowledged end and no digest file: target fails (rc %d)", rc);
+	   "unacknowledged end, no read-back and no digest file: target fails (rc %d)", rc);
 	check_no_leak("unacknowledged end, no digest");
+
+	/* the same, but reading back shows the server holds the whole dump: delivered */
+	reset_server(SRV_OACK);
+	srv.drop_final_acks = true;
+	srv.refuse_digest = true;
+	rc = run("there");
+	ok(rc == 0 && log_has("the dump arrived but its digest file 'there.sha256' did not"),
+	   "unacknowledged end, no digest file, but the dump read back whole: delivered (rc %d)", rc);
+	check_no_leak("unacknowledged end, read back");
 
 	/* but a server that stops answering earlier still fails the transfer */
 	reset_server(SRV_OACK);
@@ -1090,6 +1203,121 @@ static void test_icmp(void)
 	check_no_leak("ICMP after the end");
 }
 
+/* Lines of the log that are warnings. */
+static int warnings(void)
+{
+	int n = !strncmp(log_buf, "warning: ", 9);
+
+	for (const char *p = log_buf; (p = strstr(p, "\nwarning: ")) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* Stored, not just acknowledged: after writing, the client reads the size of the dump and the whole
+ * digest file back. A server holding less fails the target; one that cannot tell gets one warning. */
+static void test_stored(void)
+{
+	uint64_t t0;
+	int rc;
+
+	reset_server(SRV_OACK);
+	make_dump(64 * 1024 + 4096, "");
+	rc = run("whole");
+	ok(rc == 0 && log_has("tftp: wrote 'whole.sha256'; read back: the server holds the whole dump and this file"),
+	   "read back: dump size and digest file confirmed (rc %d)", rc);
+	ok(srv.nrrq == 2 && srv.rd_aborted == 1, "read back: two read requests, the dump's ended after its OACK "
+	   "(%d, %d)", srv.nrrq, srv.rd_aborted);
+	ok(warnings() == 0, "read back: no warning");
+	check_no_leak("read back");
+
+	/* the disk fills up: the server acknowledges every block but keeps 12 KiB of the dump */
+	reset_server(SRV_OACK);
+	srv.disk_limited = true;
+	srv.disk_left = 3 * 4096;
+	t0 = fake_now_us;
+	rc = run("full");
+	ok(rc == -EIO, "disk full: the target fails (rc %d)", rc);
+	ok(log_has("error: tftp: the server holds 12288 bytes as 'full', not the 69632 sent (its disk full?): "
+		   "the dump is not safe there"), "disk full: clear line");
+	ok(srv.ndone == 1 && srv.nrrq == 2, "disk full: asked twice (short and unchanged), no digest file written "
+	   "(%d files, %d RRQs)", srv.ndone, srv.nrrq);
+	ok(fake_now_us - t0 < 5000000, "disk full: decided within 5 s (%llu us)", (unsigned long long)(fake_now_us - t0));
+	check_no_leak("disk full");
+
+	/* the end is written after the final ACK: a short first answer that then grows is no failure */
+	reset_server(SRV_OACK);
+	srv.rrq = RRQ_GROW;
+	rc = run("late");
+	ok(rc == 0 && log_has("read back: the server holds the whole dump") && srv.nrrq == 3,
+	   "end written late: asked again, then confirmed (rc %d, %d RRQs)", rc, srv.nrrq);
+	check_no_leak("end written late");
+
+	/* the dump fits, its digest file does not: the dump counts, with a warning */
+	reset_server(SRV_OACK);
+	srv.disk_limited = true;
+	srv.disk_left = d.size + 10;
+	rc = run("justfits");
+	ok(rc == 0 && log_has("warning: tftp: the server holds all of 'justfits', but its digest file "
+			      "'justfits.sha256' is not what was sent (read back: 10 of its 75 bytes)"),
+	   "digest file cut short: the dump counts, warned (rc %d)", rc);
+	ok(warnings() == 1, "digest file cut short: one warning line (%d)", warnings());
+	check_no_leak("digest cut short");
+
+	/* the server cannot tell: not readable (tftpd-hpa without world-readable files), silent to
+	 * read requests, or a plain RFC 1350 server without tsize: one warning, target done */
+	reset_server(SRV_OACK);
+	srv.rrq = RRQ_ERROR;
+	rc = run("unreadable");
+	ok(rc == 0 && log_has("warning: tftp: the server cannot confirm that it stored all of 'unreadable' "
+			      "(reading it back: error 2: File must have global read permissions); counting the "
+			      "target as done"), "not readable: counted as done, says why (rc %d)", rc);
+	ok(warnings() == 1 && srv.nrrq == 1, "not readable: one warning line, one read request (%d, %d)", warnings(),
+	   srv.nrrq);
+	ok(log_has("tftp: wrote 'unreadable.sha256'\n"), "not readable: digest file still written");
+	check_no_leak("not readable");
+
+	reset_server(SRV_OACK);
+	srv.rrq = RRQ_SILENT;
+	t0 = fake_now_us;
+	rc = run("mute");
+	ok(rc == 0 && log_has("cannot confirm that it stored all of 'mute' (no answer to a read request for 6 s)"),
+	   "silent to reads: counted as done, says why (rc %d)", rc);
+	ok(warnings() == 1 && fake_now_us - t0 < 10000000, "silent to reads: one warning, within 10 s (%d, %llu us)",
+	   warnings(), (unsigned long long)(fake_now_us - t0));
+	check_no_leak("silent to reads");
+
+	reset_server(SRV_PLAIN);
+	rc = run("plain");
+	ok(rc == 0 && log_has("cannot confirm that it stored all of 'plain' (it does not give a file's size (tsize) "
+			      "on a read request)"), "no tsize: counted as done, says why (rc %d)", rc);
+	ok(warnings() == 1 && srv.rd_aborted == 1, "no tsize: one warning, the read ended with an ERROR");
+	check_no_leak("no tsize");
+
+	/* read-back under loss, duplication and reordering */
+	reset_server(SRV_OACK);
+	srv.drop_pct = 20;
+	srv.dup_pct = 10;
+	srv.delay_pct = 10;
+	rc = run("lossyread");
+	ok(rc == 0 && log_has("read back: the server holds the whole dump and this file"),
+	   "read back under 20%% loss: confirmed (rc %d)", rc);
+	check_no_leak("lossy read back");
+}
+
+/* A dump of 10 GB or more has an 11-digit size: the server's OACK echoing it must be accepted. */
+static void test_big_tsize(void)
+{
+	int rc;
+
+	reset_server(SRV_OACK);
+	srv.tsize_echo = "12345678901";
+	make_dump(8192, "");
+	rc = run("big");
+	ok(rc == 0 && file_ok(0, "big", d.size) && log_has("OACK tsize 12345678901 differs"),
+	   "11-digit tsize in an OACK: accepted (rc %d)", rc);
+	check_no_leak("11-digit tsize");
+}
+
 /* A datagram from another port during the transfer gets ERROR 5 and does not disturb it. */
 static void test_wrong_tid(void)
 {
@@ -1121,6 +1349,8 @@ int main(void)
 	test_wrong_tid();
 	test_error8_then_silent();
 	test_icmp();
+	test_stored();
+	test_big_tsize();
 	test_apprentice();
 	test_rollover();
 	free(mem);
