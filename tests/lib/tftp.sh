@@ -9,6 +9,19 @@ tftp_dir() {
 	echo "$T/$1"
 }
 
+# udp_wait_bound PORT: wait (up to 10 s) until something on this host is bound to UDP PORT. A request
+# to a port nobody holds yet is answered with ICMP port unreachable, which ends salvage's TFTP target
+# at once: a server or relay must be listening before the guest boots.
+udp_wait_bound() {
+	local i hex
+	hex=$(printf %04X "$1")
+	for i in $(seq 100); do
+		awk 'NR > 1 { print $2 }' /proc/net/udp | grep -qi ":$hex\$" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # tftp_hpa DIR [extra in.tftpd options]: start tftpd-hpa serving DIR (files may be created); sets
 # SRV_PORT. Stopped at exit.
 tftp_hpa() {
@@ -17,8 +30,8 @@ tftp_hpa() {
 	/usr/sbin/in.tftpd -L -s -u root -a "127.0.0.1:$SRV_PORT" "$@" "$dir" >"$T/hpa-$SRV_PORT.log" 2>&1 &
 	pid=$!
 	at_exit "kill $pid"
-	sleep 0.2
-	kill -0 "$pid" 2>/dev/null || { not_ok "tftpd-hpa" "did not start: $(cat "$T/hpa-$SRV_PORT.log")"; finish; }
+	udp_wait_bound "$SRV_PORT" && kill -0 "$pid" 2>/dev/null ||
+		{ not_ok "tftpd-hpa" "did not start: $(cat "$T/hpa-$SRV_PORT.log")"; finish; }
 }
 
 # tftp_atftpd DIR: start atftpd (unpacked from its .deb, tests/lib/atftpd.sh) serving DIR; sets SRV_PORT.
@@ -31,8 +44,8 @@ tftp_atftpd() {
 		--logfile "$T/atftpd-$SRV_PORT.log" "$dir" >/dev/null 2>&1 &
 	pid=$!
 	at_exit "kill $pid"
-	sleep 0.3
-	kill -0 "$pid" 2>/dev/null || { not_ok "atftpd" "did not start: $(cat "$T/atftpd-$SRV_PORT.log")"; finish; }
+	udp_wait_bound "$SRV_PORT" && kill -0 "$pid" 2>/dev/null ||
+		{ not_ok "atftpd" "did not start: $(cat "$T/atftpd-$SRV_PORT.log")"; finish; }
 }
 
 # tftp_relay SERVER_PORT DROP DUP REORDER SEED: the lossy relay (tests/lib/udp-relay.py) in front of
@@ -46,7 +59,7 @@ tftp_relay() {
 	pid=$!
 	RELAY_PID=$pid
 	at_exit "kill $pid"
-	sleep 0.3
+	udp_wait_bound "$RELAY_PORT" || { not_ok "relay" "not listening on $RELAY_PORT after 10 s"; finish; }
 }
 
 # tftp_relay_stop: stop the relay so it writes RELAY_STATS; prints a one-line summary.

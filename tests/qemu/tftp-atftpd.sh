@@ -1,7 +1,7 @@
 #!/bin/bash
 # salvage sends the synthetic crash dump to atftpd, which grants RFC 7440 windowsize on write
 # requests: windowsize 8 and 32 at the largest and a small block size, on e1000 and virtio-net; every
-# file equals Linux's /proc/vmcore byte for byte and passes `sha256sum -c`.
+# file equals Linux's /proc/vmcore byte for byte and passes `sha256sum -c`, and salvage read it back.
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init tftp-atftpd
 . tests/lib/synthetic.sh
@@ -20,6 +20,8 @@ run() { # NAME NIC BLKSIZE WINDOW
 	require "$T/$name.serial" "tftp: [0-9.]+ s at blksize $blk, windowsize $win," \
 		"$name: atftpd granted blksize $blk, windowsize $win"
 	tftp_check "$name" "$srv" "$name.vmcore" "$ORACLE"
+	require "$T/$name.serial" "tftp: wrote '$name.vmcore.sha256'; read back: the server holds the whole dump and this file" \
+		"$name: salvage read the dump's size and the digest file back"
 	echo "# $nic blksize $blk windowsize $win: $(tftp_rate "$name") MB/s"
 }
 run e1000-w32 e1000 65464 32

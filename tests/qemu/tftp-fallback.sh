@@ -18,7 +18,7 @@ down=$(free_port udp)
 python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); time.sleep(600)' "$down" &
 at_exit "kill $!"
-for i in $(seq 100); do grep -qi "^ *[0-9]*: 0100007F:$(printf %04X "$down") " /proc/net/udp && break; sleep 0.1; done
+udp_wait_bound "$down" || not_ok "down: a socket holds port $down"
 tftp_salvage down e1000 150 "elfcorehdr=$ELFCOREHDR dump=tftp://10.0.2.2:$down/vmcore dump=serial"
 require "$T/down.serial" "tftp: no answer from the server for 3[0-9] s" "down: TFTP gave up on silence after ~30 s"
 require "$T/down.serial" "target 1 failed.*trying the next" "down: moved on to the serial target"
