@@ -1,6 +1,7 @@
 /* Host tests of net/tftp.c: the real client on the real lwIP (host build), talking through a fake
- * netif to a scripted TFTP server in this file (RFC 1350/2347/7440 receiver) with loss, duplication,
- * reordering, errors and silence; every test ends with a check that lwIP's pools and heap are whole. */
+ * netif to a scripted TFTP server in this file (RFC 1350/2347/7440 receiver, and a reader for the
+ * client's read-back) with loss, duplication, reordering, errors, silence, ICMP errors and a disk that
+ * fills up; every test ends with a check that lwIP's pools and heap are whole. */
 /* unit-sources: net/tftp.c dump/elfcore.c dump/progress.c lib/sha256.c */
 #include <stdlib.h>
 #include <string.h>
