@@ -14,14 +14,14 @@ synthetic_need
 synthetic_plant elf64 --variant elf64
 synthetic_oracle
 
-# small_disk NAME: a 4 MiB tmpfs at $T/NAME, 3 MiB of it taken (printed; unmounted at exit).
+# small_disk NAME: dir=$T/NAME, a 4 MiB tmpfs with 3 MiB of it taken (unmounted at exit; not to be
+# called in a $(...) subshell, which would lose the at_exit).
 small_disk() {
-	local dir=$T/$1
+	dir=$T/$1
 	mkdir -p "$dir"
 	mount -t tmpfs -o size=4m,mode=777 tmpfs "$dir" || { not_ok "$1: mount a 4 MiB tmpfs" "needs root"; finish; }
-	at_exit "umount '$dir'"
+	at_exit "umount -l '$dir'"
 	head -c 3M /dev/zero >"$dir/filler"
-	echo "$dir"
 }
 
 full() { # NAME: boot salvage against the server on SRV_PORT, then check the serial dump
@@ -32,14 +32,14 @@ full() { # NAME: boot salvage against the server on SRV_PORT, then check the ser
 	synthetic_recv "$name" && synthetic_compare "$name" "$ORACLE" "Linux's /proc/vmcore (over serial after the disk filled)"
 }
 
-dir=$(small_disk hpa)
+small_disk hpa
 tftp_hpa "$dir" -c
 full hpa
 require "$T/hpa.serial" "tftp: the server holds [0-9]+ bytes as 'vmcore', not the $(stat -c %s "$ORACLE") sent \(its disk full\?\): the dump is not safe there" \
 	"hpa: the short file named (tftpd-hpa acknowledged every block)"
 echo "# tftpd-hpa kept $(stat -c %s "$dir/vmcore" 2>/dev/null) of $(stat -c %s "$ORACLE") bytes"
 
-dir=$(small_disk atftpd)
+small_disk atftpd
 tftp_atftpd "$dir"
 full atftpd
 require "$T/atftpd.serial" "tftp: server refused 'vmcore': error 3: |tftp: the server holds [0-9]+ bytes as 'vmcore'" \
