@@ -9,6 +9,7 @@ CROSS ?= i686-linux-gnu-
 KCC := $(CROSS)gcc
 KLD := $(CROSS)ld
 KOBJCOPY := $(CROSS)objcopy
+KNM := $(CROSS)nm
 NASM ?= nasm
 HOSTCC ?= gcc
 B := build
@@ -26,15 +27,15 @@ NASMFLAGS := -f elf32 -g -Iboot/
 
 # Every kernel source, sorted so the link order (and the image) is reproducible.
 KSRC_C := $(sort $(wildcard boot/*.c arch/i386/*.c mm/*.c dump/*.c net/*.c drivers/*.c lib/*.c))
-KSRC_S := $(sort $(wildcard boot/*.asm arch/i386/*.asm))
+KSRC_S := $(sort $(filter-out boot/bzimage.asm,$(wildcard boot/*.asm arch/i386/*.asm)))  # bzimage.asm: a wrapper
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_S))
 # EXTRA_KOBJS: development-only objects (never committed), e.g. while a piece is still missing.
 KOBJS += $(EXTRA_KOBJS)
 
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
 
-.PHONY: all deps demo check check-long bench clean install
-all: deps-quiet $(B)/salvage.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr
+.PHONY: all deps demo check check-long bench clean install sign
+all: deps-quiet $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr
 
 # lwIP (fetched from Debian's source package at build time) adds its objects to KOBJS.
 -include net/lwip.mk
@@ -73,6 +74,21 @@ $(KOBJS): Makefile
 $(B)/salvage.elf: $(KOBJS) linker.ld
 	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS)
 
+# The same image in bzImage form for kexec_file_load (boot/bzimage.asm), from salvage.elf's symbols.
+BZ_SYMS := __data_end=DATA_END __image_end=IMAGE_END mb_header=MB_HEADER entry64=ENTRY64
+$(B)/salvage.bzImage: $(B)/salvage.elf boot/bzimage.asm
+	$(NASM) -f bin -DIMAGE='"$<"' $$($(KNM) $< | awk -v want="$(BZ_SYMS)" \
+		'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) { split(w[i], p, "="); m[p[1]] = p[2] } } \
+		 ($$3 in m) { printf "-D%s=0x%s ", m[$$3], $$1 }') boot/bzimage.asm -o $@
+
+# make sign KEY=key.pem CERT=cert.pem [SIGNED=file]: the bzImage signed for kexec_file_load under
+# Secure Boot (sbsign: an Authenticode signature in the PE/COFF certificate table).
+SIGNED ?= $(B)/salvage.signed.bzImage
+sign: $(B)/salvage.bzImage
+	@[ -n "$(KEY)" ] && [ -n "$(CERT)" ] || { echo "usage: make sign KEY=signing-key.pem CERT=certificate.pem"; exit 1; }
+	sbsign --key "$(KEY)" --cert "$(CERT)" --output "$(SIGNED)" $(B)/salvage.bzImage
+	sbverify --cert "$(CERT)" "$(SIGNED)"
+
 $(B)/salvage-recv: tools/salvage-recv.c dump/frame.c dump/frame.h lib/sha256.c lib/sha256.h
 	@mkdir -p $(B)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recv.c dump/frame.c lib/sha256.c
@@ -105,11 +121,14 @@ bench: all
 PREFIX ?= /usr/local
 install: all
 	install -D -m 0644 $(B)/salvage.elf $(DESTDIR)$(PREFIX)/lib/salvage/salvage.elf
+	install -D -m 0644 $(B)/salvage.bzImage $(DESTDIR)$(PREFIX)/lib/salvage/salvage.bzImage
+	if [ -f $(B)/salvage.signed.bzImage ]; then install -D -m 0644 $(B)/salvage.signed.bzImage \
+		$(DESTDIR)$(PREFIX)/lib/salvage/salvage.signed.bzImage; fi
 	install -D -m 0755 tools/salvage-load $(DESTDIR)$(PREFIX)/sbin/salvage-load
 	install -D -m 0755 $(B)/salvage-mkcorehdr $(DESTDIR)$(PREFIX)/sbin/salvage-mkcorehdr
 	install -D -m 0755 $(B)/salvage-recv $(DESTDIR)$(PREFIX)/bin/salvage-recv
 
 clean:
-	rm -rf $(B)/k $(B)/*.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage.map $(B)/unit
+	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage.map $(B)/unit
 
 -include $(shell find $(B)/k -name '*.d' 2>/dev/null)

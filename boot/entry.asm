@@ -1,6 +1,7 @@
 ; salvage's 32-bit entry (multiboot, Linux 32-bit boot protocol via kexec): find where we were
 ; loaded, apply our own R_386_RELATIVE relocations, zero .bss, take our own stack, then call
 ; cpu_init (GDT, IDT) and kmain(magic, info). Assumes only flat 32-bit protected mode, paging off.
+; Also the 64-bit entry of salvage.bzImage (kexec_file_load), which leaves long mode for _start.
 bits 32
 
 MB_BOOT_MAGIC	equ 0x2BADB002	; EAX from a multiboot loader
@@ -13,7 +14,7 @@ BOOT_STACK_SIZE	equ 16384
 EFLAGS_RESERVED	equ 1 << 1	; bit 1 always reads 1; IF, DF, TF, AC all clear
 
 ; Link addresses (the image is linked at 0), reached PC-relatively.
-extern __image_start, __rel_start, __rel_end, __bss_start, __bss_end
+extern __image_start, __image_end, __rel_start, __rel_end, __bss_start, __bss_end
 extern cpu_init, kmain, cpu_boot_failed
 
 ; The multiboot header (a.out kludge: QEMU -kernel and GRUB load the file at 2 MiB as raw bytes)
@@ -84,7 +85,92 @@ _start:
 .hang:	hlt
 	jmp .hang
 
+; The x86 64-bit boot protocol's entry (Documentation/arch/x86/boot.rst), at link address 0x200 =
+; the bzImage's protected-mode start + 0x200 (linker.ld puts it there; boot/bzimage.asm wraps the
+; image). kexec_file_load's purgatory enters it in long mode with an identity map of our image,
+; RSI = boot_params, interrupts off; nothing else (the stack, its GDT) is ours to rely on. Leave long
+; mode through a 32-bit code segment of our own and continue at _start with ESI = boot_params.
+; salvage runs below 4 GiB only: loaded higher (crashkernel=...,high) it says so on COM1 and resets.
+BZ_CS32		equ 0x08	; bz_gdt: flat 32-bit code
+BZ_DS32		equ 0x10	; bz_gdt: flat 32-bit data
+MSR_EFER	equ 0xC0000080
+EFER_LME	equ 1 << 8
+CR0_PG		equ 1 << 31
+CR4_PCIDE	equ 1 << 17	; must be clear before paging is turned off
+COM1		equ 0x3F8
+
+bits 64
+section .text.entry64 progbits alloc exec nowrite align=16
+global entry64
+entry64:
+	cli
+	cld
+	lea rdx, [rel __image_end]
+	dec rdx
+	shr rdx, 32
+	jnz .above_4g
+	mov rdx, rsi
+	shr rdx, 32
+	jnz .above_4g
+	; Our GDT and a far pointer into our 32-bit code, both at their runtime addresses (no stack).
+	lea rax, [rel bz_gdt]
+	mov [rel bz_gdtr + 2], rax
+	lea eax, [rel .compat]
+	mov [rel bz_farptr], eax
+	lgdt [rel bz_gdtr]
+	mov rax, cr4
+	and eax, ~CR4_PCIDE
+	mov cr4, rax
+	jmp far dword [rel bz_farptr]	; m16:32: compatibility mode, our 32-bit code segment
+.above_4g:
+	lea rsi, [rel bz_msg_high]
+	mov dx, COM1
+.msg:	lodsb
+	test al, al
+	jz .reset
+	out dx, al
+	jmp .msg
+.reset:	mov dx, 0xCF9			; reset control register: full reset
+	mov al, 0x06
+	out dx, al
+.hang:	hlt
+	jmp .hang
+
+bits 32
+.compat:
+	mov eax, BZ_DS32
+	mov ds, eax
+	mov es, eax
+	mov fs, eax
+	mov gs, eax
+	mov ss, eax
+	mov eax, cr0			; paging off: IA-32e mode ends (identity-mapped code)
+	and eax, ~CR0_PG
+	mov cr0, eax
+	mov ecx, MSR_EFER
+	rdmsr
+	and eax, ~EFER_LME
+	wrmsr
+	xor eax, eax
+	mov cr4, eax			; PAE, LA57 ... off: arch/i386/long.asm starts from CR4 as found
+	; EAX = 0 is not the multiboot magic: _start takes ESI as the boot_params pointer.
+	jmp _start
+
+align 8
+bz_gdt:
+	dq 0
+	dq 0x00CF9A000000FFFF		; 0x08: base 0, limit 4 GiB, 32-bit code, execute/read
+	dq 0x00CF92000000FFFF		; 0x10: base 0, limit 4 GiB, 32-bit data, read/write
+bz_gdt_end:
+bz_msg_high:	db "salvage: loaded above 4 GiB, where it cannot run: reserve crashkernel= below 4 GiB", 13, 10, 0
+
 section .data
+align 8
+bz_gdtr:	dw bz_gdt_end - bz_gdt - 1
+		dq 0
+bz_farptr:	dd 0
+		dw BZ_CS32
+
 align 4
 boot_magic:	dd 0
 boot_info:	dd 0

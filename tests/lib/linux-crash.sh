@@ -2,14 +2,15 @@
 # qemu_init): build the guest initramfs (busybox, kexec, salvage, salvage-load, salvage-mkcorehdr,
 # the pattern holder), boot Debian's kernel in QEMU, crash it, time the dump and check it.
 #
-#   lc_prepare                 # K=kernel dir, $T/guest.gz, $T/pattern.bin (LC_SEED, LC_MIB)
+#   lc_prepare                 # K=kernel dir, $T/guest.gz, $T/pattern.bin (LC_SEED, LC_MIB);
+#                              # LC_INITRAMFS_EXTRA=(-f SRC:DST ...) adds files to the guest
 #   lc_prepare_peer            # $T/peer-outer.gz: the guest plus Debian's kernel as kdump peer
 #   lc_boot NAME SECS INITRD MEM CRASHKERNEL 'WORDS' [QEMU ARGS]  # -smp 2, serial -> $T/NAME.serial
 #   lc_tftp_server             # tftpd-hpa on a free port: LC_TFTP_DIR, SRV_PORT (guest: 10.0.2.2)
 #   lc_check_dump NAME CORE [checker args]  # vmcore-check.py + makedumpfile --dump-dmesg + lc_consumers
 #   lc_consumers NAME CORE NCPU  # crash (with the -dbg vmlinux) and vmcore-dmesg open a crash dump
-#   lc_min_ck elf|multiboot    # the smallest crashkernel= salvage-load computes for this image
-#   lc_time_crash NAME         # waits for the crash and QEMU's exit; LC_CRASH_SECS, LC_DONE_SECS
+#   lc_min_ck elf|multiboot|bzimage  # the smallest crashkernel= salvage-load computes for this image
+#   lc_time_crash NAME         # waits (LC_CRASH_WAIT s) for the crash and QEMU's exit; LC_CRASH_SECS, LC_DONE_SECS
 #   lc_extract NAME BEGIN END OUT   # bytes of an `od -tx1` block the guest printed between markers
 #   lc_iomem NAME OUT          # the guest's printed /proc/iomem lines
 #   lc_recv NAME OUT           # rebuilds salvage's serial dump with build/salvage-recv
@@ -22,7 +23,7 @@ LC_BUILD=${LC_BUILD:-build}	# where salvage.elf, salvage-mkcorehdr and salvage-r
 lc_prepare() {
 	K=$(sh tests/lib/debian-kernel.sh) || { not_ok "debian kernel" "tests/lib/debian-kernel.sh failed"; finish; }
 	local f
-	for f in "$LC_BUILD/salvage.elf" "$LC_BUILD/salvage-mkcorehdr" "$LC_BUILD/salvage-recv"; do
+	for f in "$LC_BUILD/salvage.elf" "$LC_BUILD/salvage.bzImage" "$LC_BUILD/salvage-mkcorehdr" "$LC_BUILD/salvage-recv"; do
 		[ -f "$f" ] || { not_ok "build" "$f missing (run make)"; finish; }
 	done
 	gcc -O2 -static -o "$T/pattern" tests/lib/pattern.c || { not_ok "pattern helper" "does not build"; finish; }
@@ -30,9 +31,10 @@ lc_prepare() {
 	bash tests/lib/initramfs.sh -o "$T/guest.gz" -i tests/lib/crash-guest-init -k "$K" \
 		-f "$T/pattern:/sbin/pattern" \
 		-f "$LC_BUILD/salvage.elf":/usr/local/lib/salvage/salvage.elf \
+		-f "$LC_BUILD/salvage.bzImage":/usr/local/lib/salvage/salvage.bzImage \
 		-f tools/salvage-load:/usr/local/sbin/salvage-load \
 		-b "$LC_BUILD/salvage-mkcorehdr":/usr/local/sbin/salvage-mkcorehdr \
-		-b /sbin/kexec >"$T/initramfs.log" 2>&1 ||
+		-b /sbin/kexec ${LC_INITRAMFS_EXTRA[@]+"${LC_INITRAMFS_EXTRA[@]}"} >"$T/initramfs.log" 2>&1 ||
 		{ not_ok "guest initramfs" "$(tail -n 3 "$T/initramfs.log")"; finish; }
 }
 
@@ -65,7 +67,9 @@ lc_boot() {
 # lc_min_ck TYPE: what `salvage-load --print-crashkernel` says salvage needs (its PT_LOAD span plus
 # kexec-tools' segments, rounded up to a MiB). The tests reserve exactly that: it must be enough.
 lc_min_ck() {
-	sh tools/salvage-load --print-crashkernel --type "$1" --image "$LC_BUILD/salvage.elf"
+	local img=$LC_BUILD/salvage.elf
+	[ "$1" = bzimage ] && img=$LC_BUILD/salvage.bzImage
+	sh tools/salvage-load --print-crashkernel --type "$1" --image "$img"
 }
 
 # The dump's TFTP server: stock tftpd-hpa (tests/lib/tftp.sh) in a fresh directory; salvage gets a
@@ -191,7 +195,7 @@ lc_time_crash() {
 	local name=$1 t0 t1 t2 tu="" pid=${QEMU_PIDS[$1]:-}
 	LC_CRASH_SECS="" LC_DONE_SECS="" LC_UP_SECS=""
 	t0=$(date +%s.%N)
-	if ! wait_for "$T/$name.serial" 'sysrq: Trigger a crash' 240 "$name"; then
+	if ! wait_for "$T/$name.serial" 'sysrq: Trigger a crash' "${LC_CRASH_WAIT:-240}" "$name"; then
 		qemu_wait "$name"
 		return 1
 	fi

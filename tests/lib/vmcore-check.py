@@ -68,9 +68,10 @@ def parse_notes(buf):
     return notes
 
 
-def iomem_rule(path):
+def iomem_rule(path, kexec_file=False):
     """kexec-tools' PT_LOADs for RAM: every System RAM range minus the Crash kernel region(s), and the
-    Kernel code start, from the guest's printed /proc/iomem lines."""
+    Kernel code start, from the guest's printed /proc/iomem lines. The kernel's own header for
+    kexec_file_load (arch/x86/kernel/crash.c) also leaves out the low 1 MiB, always reserved."""
     ram, crash, kcode = [], [], None
     with open(path, errors="replace") as f:
         for line in f:
@@ -84,6 +85,8 @@ def iomem_rule(path):
                 crash.append((s, e))
             elif name == "Kernel code" and kcode is None:
                 kcode = s
+    if kexec_file:
+        crash.append((0, 0xfffff))
     for cs, ce in crash:
         out = []
         for s, e in ram:
@@ -110,6 +113,8 @@ def main():
     # of fewer than 256 excluded pages stay in the file, so up to a tenth may remain.
     ap.add_argument("--pattern-gone", action="store_true")
     ap.add_argument("--iomem")
+    # The ELF core header came from the kernel (kexec -s, kexec_file_load), not kexec-tools.
+    ap.add_argument("--kexec-file", action="store_true")
     # A dump.level= dump: PT_LOADs split and p_filesz < p_memsz by design (skip the layout checks).
     ap.add_argument("--filtered", action="store_true")
     ap.add_argument("--label", default="dump")
@@ -206,9 +211,10 @@ def main():
         check(len(deltas) == 1 and page_offset % (1 << 30) == 0, f"{L}: RAM PT_LOADs map linearly at a 1 GiB-aligned PAGE_OFFSET",
               f"vaddr-paddr {sorted(hex(d) for d in deltas)[:3]}")
     if a.iomem and not a.filtered:
-        want_ram, kcode = iomem_rule(a.iomem)
+        want_ram, kcode = iomem_rule(a.iomem, a.kexec_file)
         got_ram = [(p[4], p[6]) for p in ram]
-        check(got_ram == want_ram, f"{L}: RAM PT_LOADs are System RAM minus the crash region",
+        check(got_ram == want_ram, f"{L}: RAM PT_LOADs are System RAM minus the crash region" +
+              (" and the low 1 MiB (kexec_file_load)" if a.kexec_file else ""),
               f"got {[(hex(s), hex(n)) for s, n in got_ram][:5]} want {[(hex(s), hex(n)) for s, n in want_ram][:5]}")
         check(len(text) == 1 and text[0][4] == kcode and text[0][3] % 0x100000 == 0,
               f"{L}: one kernel-text PT_LOAD at Kernel code, 1 MiB-aligned vaddr",
