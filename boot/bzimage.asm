@@ -5,7 +5,8 @@
 ;
 ; File layout (512-byte sectors):
 ;   0x000  MZ stub with e_lfanew -> PE header at 0x40: COFF header, PE32+ optional header, sections
-;   0x1f1  the setup header (protocol 2.12: what bzImage64 checks, init_size, alignment)
+;   0x1f1  the setup header (protocol 2.14: what bzImage64 checks, init_size, alignment; 2.14 so
+;          that salvage (mm/bootinfo.c) reads the acpi_rsdp_addr kexec_file_load fills in)
 ;   0x268  16-bit code a real-mode loader would enter at 0x200: nothing to do there, halt
 ;   0x400  the protected-mode part = salvage.elf's first DATA_END bytes (file offset == address in
 ;          it: code, data, relocations); loaded at any 4 KiB boundary with IMAGE_END bytes of room;
@@ -129,7 +130,7 @@ N_SECTIONS	equ ($ - sections) / 40
 	dw 0xAA55				; 0x1fe boot_flag
 	db 0xEB, real_mode - 0x202		; 0x200 jump: its target ends the header (kexec copies it)
 	db "HdrS"				; 0x202 header
-	dw 0x020C				; 0x206 version 2.12
+	dw 0x020E				; 0x206 version 2.14 (header as in 2.12; boot_params +0x070 RSDP)
 	dd 0					; 0x208 realmode_swtch
 	dw 0					; 0x20c start_sys_seg
 	dw version_string - 0x200		; 0x20e kernel_version

@@ -10,6 +10,7 @@
 #   lc_check_dump NAME CORE [checker args]  # vmcore-check.py + makedumpfile --dump-dmesg + lc_consumers
 #   lc_consumers NAME CORE NCPU  # crash (with the -dbg vmlinux) and vmcore-dmesg open a crash dump
 #   lc_min_ck elf|multiboot|bzimage  # the smallest crashkernel= salvage-load computes for this image
+#   lc_exact_ck TYPE           # the same unrounded: <N>K
 #   lc_time_crash NAME         # waits (LC_CRASH_WAIT s) for the crash and QEMU's exit; LC_CRASH_SECS, LC_DONE_SECS
 #   lc_extract NAME BEGIN END OUT   # bytes of an `od -tx1` block the guest printed between markers
 #   lc_iomem NAME OUT          # the guest's printed /proc/iomem lines
@@ -70,6 +71,15 @@ lc_min_ck() {
 	local img=$LC_BUILD/salvage.elf
 	[ "$1" = bzimage ] && img=$LC_BUILD/salvage.bzImage
 	sh tools/salvage-load --print-crashkernel --type "$1" --image "$img"
+}
+
+# lc_exact_ck TYPE: the same figure unrounded, in KiB (crashkernel=<N>K): the tightest reservation
+# salvage-load accepts, which must still hold everything the kernel loads.
+lc_exact_ck() {
+	local img=$LC_BUILD/salvage.elf
+	[ "$1" = bzimage ] && img=$LC_BUILD/salvage.bzImage
+	SALVAGE_SYSFS=/nonexistent sh tools/salvage-load --status --type "$1" --image "$img" |
+		sed -n 's/.*needs \([0-9]*\) KiB reserved.*/\1K/p'
 }
 
 # The dump's TFTP server: stock tftpd-hpa (tests/lib/tftp.sh) in a fresh directory; salvage gets a

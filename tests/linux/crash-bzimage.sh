@@ -10,7 +10,9 @@ qemu_init linux-crash-bzimage
 
 MEM=${LC_MEM:-128}
 lc_prepare
-CK=${LC_CK:-$(lc_min_ck bzimage)}
+# Exactly what salvage-load says it needs, to the KiB: the kernel's segments must fit beside init_size.
+CK=${LC_CK:-$(lc_exact_ck bzimage)}
+[ -n "$CK" ] || { not_ok "salvage-load --status gives the bzImage's need" "no figure"; finish; }
 lc_tftp_server
 
 lc_boot salvage 600 "$T/guest.gz" "$MEM" "$CK" \

@@ -4,7 +4,8 @@
 # its own program headers) equals kexec-tools' header byte for byte (p_offset = p_paddr: no backup
 # region on the multiboot path); salvage-load's kexec command lines (dry run), its multiboot copy
 # with the a.out kludge cleared, and its errors for a missing reservation, a too small one, a
-# missing image and a missing kexec.
+# missing image and a missing kexec; the bzImage path (kexec -s), the default under kernel lockdown,
+# and its refusals of an unsigned image and of an untrusted signature.
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init salvage-load
 LOAD=tools/salvage-load
@@ -141,4 +142,54 @@ expect_error "salvage-load: missing image" "salvage image .*nonexistent.* not fo
 expect_error "salvage-load: missing kexec" "is not an executable|kexec not found" -n --image build/salvage.elf --kexec "$T/nokexec"
 expect_error "salvage-load: not an i386 image" "not a 32-bit ELF|not an ELF" -n --image /bin/sh --kexec /bin/true
 expect_error "salvage-load: bad --done" "--done wants" --done never
+
+# --- the bzImage path (kexec_file_load) and kernel lockdown ----------------------------------------
+echo $((8 << 20)) >"$S/kernel/kexec_crash_size"
+BZ=build/salvage.bzImage
+[ -f "$BZ" ] || { not_ok "build" "$BZ missing (run make)"; finish; }
+out=$(sh "$LOAD" -n --type bzimage --image "$BZ" --kexec /bin/true --dump serial 2>&1)
+want="'/bin/true' '-s' '-p' '$BZ' '--append=dump=serial' "
+[ "$out" = "$want" ] && ok "salvage-load --type bzimage: kexec -s -p (kexec_file_load)" || not_ok "salvage-load --type bzimage" "got: $out"
+need=$(sh "$LOAD" --print-crashkernel --type bzimage --image "$BZ")
+init=$(od -An -tu4 -j 608 -N 4 "$BZ" | tr -d ' ')
+[[ "$need" =~ ^[0-9]+M$ ]] && [ $(( ${need%M} << 20 )) -ge "$init" ] &&
+	ok "salvage-load --print-crashkernel --type bzimage: $need (init_size $init)" ||
+	not_ok "salvage-load --print-crashkernel --type bzimage" "got '$need', init_size $init"
+mkdir -p "$S/firmware/efi"
+printf 'ACPI20=0x7fb7e014\nACPI=0x7fb7e000\nSMBIOS=0x7f9ec000\n' >"$S/firmware/efi/systab"
+out=$(sh "$LOAD" -n --type bzimage --image "$BZ" --kexec /bin/true --dump serial 2>&1)
+[ "$out" = "'/bin/true' '-s' '-p' '$BZ' '--append=dump=serial acpi_rsdp=0x7fb7e014' " ] &&
+	ok "salvage-load --type bzimage under UEFI: acpi_rsdp= from /sys/firmware/efi/systab (ACPI20)" ||
+	not_ok "salvage-load --type bzimage acpi_rsdp=" "got: $out"
+rm -r "$S/firmware"
+expect_error "salvage-load --type bzimage: an ELF image is no bzImage" "not a bzImage" -n --type bzimage --image build/salvage.elf --kexec /bin/true
+mkdir -p "$S/kernel/security"
+echo "none [integrity] confidentiality" >"$S/kernel/security/lockdown"
+out=$(sh "$LOAD" -n --image "$BZ" --kexec /bin/true --dump serial 2>&1)
+[ "$out" = "$want" ] && ok "salvage-load: under lockdown --type bzimage is the default" || not_ok "salvage-load: lockdown default" "got: $out"
+expect_error "salvage-load: under lockdown --type elf says kexec_load is refused and what to use" \
+	"locked down \(integrity.*refuses.*kexec_load|--type bzimage" -n --type elf --image build/salvage.elf --kexec /bin/true
+# A kernel refusing the load as a locked-down one does (the errno kexec-tools prints differs by
+# kernel: EPERM, ENODATA, ENOKEY): salvage-load tells an unsigned image from an untrusted signature.
+printf '#!/bin/sh\necho "kexec_file_load failed: Required key not available" >&2\nexit 1\n' >"$T/refusing-kexec"
+chmod +x "$T/refusing-kexec"
+if [ "$(id -u)" = 0 ]; then
+	expect_error "salvage-load: an unsigned image refused under lockdown: says it carries no signature" \
+		"carries no signature" --image "$BZ" --kexec "$T/refusing-kexec"
+	expect_error "salvage-load: ... and how to sign it and enroll the certificate" \
+		"mokutil --import cert.der" --image "$BZ" --kexec "$T/refusing-kexec"
+	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=salvage-load test key" -days 1 \
+		-keyout "$T/t.key" -out "$T/t.pem" >/dev/null 2>&1 &&
+		sbsign --key "$T/t.key" --cert "$T/t.pem" --output "$T/signed.bzImage" "$BZ" >/dev/null 2>&1 ||
+		not_ok "test signing key" "openssl/sbsign failed"
+	expect_error "salvage-load: a signed image refused under lockdown: says the signature is not trusted, by whom" \
+		"does not trust the signature on the image \(signed by /CN=salvage-load test key\)" \
+		--image "$T/signed.bzImage" --kexec "$T/refusing-kexec"
+	printf '#!/bin/sh\necho "kexec_file_load failed: Key was rejected by service" >&2\nexit 1\n' >"$T/rejecting-kexec"
+	chmod +x "$T/rejecting-kexec"
+	expect_error "salvage-load: a signature that does not match the image (EKEYREJECTED) is called that" \
+		"the signature does not match the image" --image "$T/signed.bzImage" --kexec "$T/rejecting-kexec"
+	# The kernel checks the signature over the same bytes sbsign hashed: sbverify agrees.
+	check "sbverify accepts the signed salvage.bzImage" sbverify --cert "$T/t.pem" "$T/signed.bzImage"
+fi
 finish
