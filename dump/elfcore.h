@@ -6,12 +6,14 @@
 #define DUMP_ELFCORE_H
 
 #include "dump/crash.h"
+#include "dump/elf.h"
 #include "dump/filter.h"
 #include "dump/stream.h"
 
 #define DUMP_HDR_MAX (256 * 1024) /* ELF header + program headers + merged notes, page-rounded */
 #define DUMP_MAX_RUNS 1024	/* excluded runs (dump.level=), each splitting a PT_LOAD; bounded by crashkernel=2M */
 #define DUMP_MAX_CHUNKS (CRASH_MAX_PHDRS + DUMP_MAX_RUNS)
+#define DUMP_MAX_PHDRS_OUT (CRASH_MAX_PHDRS + 1 + DUMP_MAX_RUNS)
 #define DL_RUN_MIN_PAGES 256	/* makedumpfile -E's PFN_EXCLUDED: shorter excluded runs stay in the file */
 
 /* Pages of load `load` (an index into crash.loads) left out of the file: physical [start, end),
@@ -19,13 +21,6 @@
 struct dump_run {
 	uint64_t start, end;
 	int load;
-};
-
-/* One program header of the file, widened (either class). */
-struct elf_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-	bool cut;		/* a piece of a PT_LOAD split at runs: its data is p_filesz long */
 };
 
 /* What the last elf_filter left out, in pages (for the log and the tests). */
@@ -40,7 +35,8 @@ struct elf_filter_stats {
 /* The file's layout. Its memory chunks are spans of the crash (crash.h) in file order. */
 struct elf_file {
 	const struct crash *c;
-	struct elf_phdr ph[CRASH_MAX_PHDRS + 1 + DUMP_MAX_RUNS]; /* ph[0] the merged PT_NOTE */
+	struct elf_phdr_w ph[DUMP_MAX_PHDRS_OUT]; /* the file's program headers; ph[0] the merged PT_NOTE */
+	bool cut[DUMP_MAX_PHDRS_OUT];	/* ph[i] is a piece of a PT_LOAD split at runs (data p_filesz long) */
 	int nph;
 	uint32_t elfsz;		/* ELF header + program headers, page-rounded */
 	uint32_t hdr_size;	/* elfsz + notes, page-rounded: where memory starts */
@@ -48,7 +44,7 @@ struct elf_file {
 	int nchunks;
 	uint64_t size;		/* total file size */
 	struct dump_run runs[DUMP_MAX_RUNS]; /* what elf_filter leaves out */
-	uint32_t run_pages[DUMP_MAX_RUNS][FK_N];
+	uint32_t run_pages[DUMP_MAX_RUNS][FK_N - FK_FREE]; /* pages of each left-out kind but FK_ZERO */
 	int nruns;
 	struct elf_filter_stats stats;
 };

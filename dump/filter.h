@@ -61,7 +61,7 @@ struct filter {
 	uint64_t page_va_cached;	/* virtual page of struct pages in spage[] */
 	uint64_t pend_start, pend_end;	/* the block (buddy or compound) being covered */
 	uint8_t pend_kind;
-	bool order_warned, compound_warned, memmap_warned;
+	bool order_warned, compound_warned;
 	struct filter_stats stats;
 	uint8_t page[1 << FILTER_PAGE_SHIFT];	/* one page of memory (zero test) */
 	uint8_t spage[1 << FILTER_PAGE_SHIFT];	/* one page of struct pages */

@@ -24,10 +24,10 @@ struct stream {
 };
 
 /* Open a stream of a file (info: its size, or STREAM_SIZE_UNKNOWN; the crash time for the name)
- * to target t through its transport. Returns 0, or the transport's negative error after its log
- * line. */
-int stream_open(struct stream *s, const struct dump_target *t, const struct config *cfg,
-		const struct transport_info *info);
+ * to target t through transport ops (transport_find(t->kind)). Returns 0, or the transport's
+ * negative error after its log line. */
+int stream_open(struct stream *s, const struct transport *ops, const struct dump_target *t,
+		const struct config *cfg, const struct transport_info *info);
 
 /* The next len bytes of the file. Returns 0, or a negative error (the transport failed, or the
  * file grew past its announced size) after a log line: the format stops producing then. */

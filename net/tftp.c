@@ -1,7 +1,8 @@
-/* TFTP write client (RFC 1350 WRQ, octet mode, with RFC 2347 options blksize/tsize/timeout/windowsize)
- * on lwIP's raw UDP API: sends the dump, then a second small file "<path>.sha256" for `sha256sum -c`. */
-#include "dump/dump.h"
-#include "dump/progress.h"
+/* The TFTP transport: a write client (RFC 1350 WRQ, octet mode, with RFC 2347 options blksize/tsize/
+ * timeout/windowsize) on lwIP's raw UDP API. It takes the file in order from the stream stage and
+ * keeps the blocks sent but not yet acknowledged in its own window buffer (the transport scratch),
+ * then sends a second small file "<path>.sha256" for `sha256sum -c`. */
+#include "dump/stream.h"
 #include "dump/transport.h"
 #include "lib/clock.h"
 #include "lib/lib.h"
@@ -9,12 +10,8 @@
 #include "lib/sha256.h"
 #include "net/net.h"
 
-#include "lwip/icmp.h"
-#include "lwip/inet_chksum.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
-#include "lwip/prot/icmp.h"
-#include "lwip/raw.h"
 #include "lwip/udp.h"
 
 /* RFC 1350 opcodes (RFC 2347 adds OACK). */
@@ -65,12 +62,11 @@ struct tftp_hdr {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tftp_hdr) == TFTP_HDR_LEN, "TFTP header is 4 bytes on the wire");
 
-/* Where a transfer's bytes come from: random access, so a retransmission just reads again. */
-struct tftp_source {
-	int (*read)(const void *ctx, uint64_t off, void *buf, size_t len);
-	const void *ctx;
-	uint64_t size;
-};
+/* The window buffer: block k (1 = first) lives in slot (k - 1) % cap, cap = TFTP_RING / blksize,
+ * from when the file's bytes reach it until it is acknowledged. The window (RFC 7440) is never
+ * larger than cap, so a retransmission always finds its block here. */
+#define TFTP_RING TRANSPORT_SCRATCH_SIZE
+_Static_assert(TFTP_RING >= TFTP_WINDOW_BYTES, "the window buffer holds a whole default window");
 
 enum tftp_state { TS_REQUEST, TS_DATA, TS_DONE, TS_FAILED };
 
@@ -78,7 +74,11 @@ enum tftp_state { TS_REQUEST, TS_DATA, TS_DONE, TS_FAILED };
  * talks through (tftp_out_*). Block numbers are kept as 64-bit counts (1 = first block); the wire
  * carries their low 16 bits, so 65536 goes out as 0 (rollover). */
 struct tftp_xfer {
-	const struct tftp_source *src;
+	uint8_t *ring;			/* the window buffer (TFTP_RING bytes) */
+	uint64_t cap;			/* blocks it holds at the negotiated blksize */
+	uint64_t size;			/* the file's size, STREAM_SIZE_UNKNOWN until it is closed */
+	uint64_t filled;		/* file bytes taken so far */
+	bool closed;			/* every byte taken: the last block is known */
 	const char *name;		/* remote file name (expanded) */
 	uint32_t server_ip;		/* host order */
 	uint16_t server_port;		/* where requests go (69 by default) */
@@ -91,7 +91,8 @@ struct tftp_xfer {
 	int rc;				/* result once TS_DONE/TS_FAILED */
 	uint32_t blksize;		/* negotiated */
 	uint32_t window;		/* negotiated */
-	uint64_t nblocks;		/* size / blksize + 1: the last block is short (maybe empty) */
+	uint64_t nblocks;		/* size / blksize + 1 once closed (the last block is short, maybe
+					 * empty), else ~0 */
 	uint64_t acked;			/* every block <= acked is acknowledged */
 	uint64_t next;			/* next block to send */
 	uint64_t fresh;			/* first block never sent yet (hashed when first sent) */
@@ -108,17 +109,21 @@ struct tftp_xfer {
 	uint64_t next_send_us;		/* earliest time for the next DATA */
 	uint32_t retransmits;
 
-	struct sha256 *sha;		/* fed each block in order as it is first sent, or NULL */
-	bool progress;			/* report progress on the console (dump/progress.h) */
+	bool first_log;			/* log when the first data byte leaves (bench/) */
 	bool unconfirmed;		/* ended without the final ACK (see TFTP_FINAL_SILENCE_US) */
-
-	/* An ICMP destination unreachable quoting one of our datagrams (see tftp_icmp_recv). */
-	bool unreach;
-	uint8_t unreach_code;		/* ICMP_DUR_* */
-	uint16_t unreach_port;		/* the server port the quoted datagram went to */
-	uint32_t unreach_from;		/* who sent the ICMP (host order): the server or a router */
+	uint64_t t0_us;			/* when the data phase began */
 
 	struct udp_pcb *pcb;
+	/* Replies arrive in lwIP's receive callback (from inside net_poll) and wait here until
+	 * tftp_step looks at them, so the state machine never runs re-entrantly from a send. */
+	struct {
+		uint8_t buf[TFTP_RX_MAX];
+		uint16_t len;
+		uint16_t port;
+		uint32_t ip;
+		bool truncated;
+	} rxq[TFTP_RXQ];
+	unsigned rxq_head, rxq_count;
 };
 
 static uint16_t get_be16(const uint8_t *p)
@@ -134,72 +139,22 @@ static void put_be16(uint8_t *p, uint16_t v)
 
 /* --- lwIP glue ------------------------------------------------------------------------------------ */
 
-/* Replies arrive in lwIP's receive callback (from inside net_poll) and wait here until tftp_run
- * looks at them, so the state machine never runs re-entrantly from a send. */
-static struct {
-	uint8_t buf[TFTP_RX_MAX];
-	uint16_t len;
-	uint16_t port;
-	uint32_t ip;
-	bool truncated;
-} rxq[TFTP_RXQ];
-static unsigned rxq_head, rxq_count;
-
-/* lwIP udp_recv callback: copy the datagram into rxq and free the pbuf (always). A full queue
- * drops it, which the protocol treats like a loss on the wire. */
+/* lwIP udp_recv callback (arg: the transfer): copy the datagram into its rxq and free the pbuf
+ * (always). A full queue drops it, which the protocol treats like a loss on the wire. */
 static void tftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
-	if (rxq_count < TFTP_RXQ) {
-		unsigned i = (rxq_head + rxq_count) % TFTP_RXQ;
+	struct tftp_xfer *x = arg;
 
-		rxq[i].len = pbuf_copy_partial(p, rxq[i].buf, sizeof(rxq[i].buf), 0);
-		rxq[i].truncated = p->tot_len > sizeof(rxq[i].buf);
-		rxq[i].port = port;
-		rxq[i].ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
-		rxq_count++;
+	if (x->rxq_count < TFTP_RXQ) {
+		unsigned i = (x->rxq_head + x->rxq_count) % TFTP_RXQ;
+
+		x->rxq[i].len = pbuf_copy_partial(p, x->rxq[i].buf, sizeof(x->rxq[i].buf), 0);
+		x->rxq[i].truncated = p->tot_len > sizeof(x->rxq[i].buf);
+		x->rxq[i].port = port;
+		x->rxq[i].ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
+		x->rxq_count++;
 	}
 	pbuf_free(p);
-}
-
-/* lwIP raw callback for every ICMP packet addressed to us (untrusted; runs before lwIP's own ICMP
- * input, which still gets the packet: we never eat it). lwIP's UDP does not pass ICMP errors on, so
- * a request to a port nobody listens on would wait out the whole silence bound; here a destination
- * unreachable that quotes a UDP datagram from our port to the server is noted in the transfer (arg)
- * for tftp_run to act on. Fragmentation-needed is not an answer to anything and is ignored. */
-static u8_t tftp_icmp_recv(void *arg, struct raw_pcb *rpcb, struct pbuf *p, const ip_addr_t *addr)
-{
-	struct tftp_xfer *x = arg;
-	uint8_t b[60 + 8 + 60 + 8]; /* IP header, ICMP header, the quoted IP header and UDP ports */
-	size_t n = pbuf_copy_partial(p, b, sizeof(b), 0), ihl, qihl;
-	const uint8_t *icmp, *qip;
-	uint16_t sum;
-
-	if (!x->pcb || n < 20)
-		return 0;
-	ihl = (size_t)(b[0] & 15) * 4;
-	if (ihl < 20 || n < ihl + 8 + 20)
-		return 0;
-	icmp = b + ihl;
-	qip = icmp + 8;
-	qihl = (size_t)(qip[0] & 15) * 4;
-	if (icmp[0] != ICMP_DUR || icmp[1] == ICMP_DUR_FRAG || qihl < 20 || n < ihl + 8 + qihl + 4 ||
-	    qip[9] != IP_PROTO_UDP || get_be16(qip + 6) & 0x1fff /* not the first fragment: no ports */ ||
-	    ((uint32_t)get_be16(qip + 16) << 16 | get_be16(qip + 18)) != x->server_ip ||
-	    get_be16(qip + qihl) != x->pcb->local_port)
-		return 0;
-	/* The checksum covers the whole ICMP message (ip4_input has put the IP header in p's first
-	 * buffer, so stepping over it and back is safe). */
-	if (pbuf_remove_header(p, ihl) != 0)
-		return 0;
-	sum = inet_chksum_pbuf(p);
-	pbuf_add_header(p, ihl);
-	if (sum != 0)
-		return 0;
-	x->unreach = true;
-	x->unreach_code = icmp[1];
-	x->unreach_port = get_be16(qip + qihl + 2);
-	x->unreach_from = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
-	return 0;
 }
 
 /* Send len bytes of buf to the server at port (host order). Returns 0 or -ENOMEM/-EIO. */
@@ -219,40 +174,40 @@ static int tftp_out(struct tftp_xfer *x, uint16_t port, const void *buf, size_t 
 	return err == ERR_OK ? 0 : -EIO;
 }
 
-/* Send DATA block k (1-based count): reads its bytes from the source straight into the pbuf, and
- * hashes them when the block goes out for the first time. Returns 0 or a negative error. */
+/* Bytes of block k: blksize, but the last block (once the file is closed) is short, maybe empty. */
+static size_t block_len(const struct tftp_xfer *x, uint64_t k)
+{
+	return k < x->nblocks ? x->blksize : (size_t)(x->filled - (k - 1) * x->blksize);
+}
+
+/* Block k is in the window buffer, complete. */
+static bool block_ready(const struct tftp_xfer *x, uint64_t k)
+{
+	return k <= x->nblocks && (x->closed || x->filled >= k * x->blksize);
+}
+
+/* Send DATA block k (1-based count) from the window buffer. Returns 0 or a negative error. */
 static int tftp_out_data(struct tftp_xfer *x, uint64_t k)
 {
-	uint64_t off = (k - 1) * x->blksize;
-	size_t len = (size_t)MIN((uint64_t)x->blksize, x->src->size - off);
+	size_t len = block_len(x, k);
 	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)(TFTP_HDR_LEN + len), PBUF_RAM);
 	uint8_t *pl;
 	ip_addr_t dst;
 	err_t err;
-	int rc;
 
 	if (!p)
 		return -ENOMEM;
 	pl = p->payload; /* PBUF_RAM: one contiguous buffer */
 	put_be16(pl, TFTP_OP_DATA);
 	put_be16(pl + 2, (uint16_t)k);
-	if (len && (rc = x->src->read(x->src->ctx, off, pl + TFTP_HDR_LEN, len)) != 0) {
-		pbuf_free(p);
-		log_err("tftp: reading file bytes at %llu failed (%d)", (unsigned long long)off, rc);
-		return rc;
-	}
-	if (k == 1 && x->fresh == 1 && x->progress) /* start-up figure for bench/ (clock_us from clock_init) */
+	memcpy(pl + TFTP_HDR_LEN, x->ring + (k - 1) % x->cap * x->blksize, len);
+	if (k == 1 && x->fresh == 1 && x->first_log) /* start-up figure for bench/ (clock_us from clock_init) */
 		log_info("tftp: first data byte leaves at %llu us", (unsigned long long)clock_us());
 	IP_ADDR4(&dst, x->server_ip >> 24, (x->server_ip >> 16) & 0xff, (x->server_ip >> 8) & 0xff,
 		 x->server_ip & 0xff);
 	err = udp_sendto(x->pcb, p, &dst, x->tid);
-	/* Hash after the block is on the wire: the digest (most of the CPU time under emulation, see
-	 * bench/results.md) then overlaps the server's work and the round trip. */
-	if (k == x->fresh) {
-		if (x->sha)
-			sha256_update(x->sha, pl + TFTP_HDR_LEN, len);
+	if (k == x->fresh)
 		x->fresh++;
-	}
 	pbuf_free(p);
 	/* A full TX ring or a queued ARP shows up as an error here: retransmission covers it. */
 	return err == ERR_OK || err == ERR_MEM || err == ERR_BUF ? 0 : -EIO;
@@ -288,7 +243,8 @@ static int tftp_send_wrq(struct tftp_xfer *x)
 	len = 2 + nl + 1 + sizeof("octet");
 	if (x->use_options) {
 		len = put_opt(req, len, "blksize", x->want_blksize);
-		len = len ? put_opt(req, len, "tsize", x->src->size) : 0;
+		if (len && x->size != STREAM_SIZE_UNKNOWN) /* RFC 2349: only a size known now */
+			len = put_opt(req, len, "tsize", x->size);
 		len = len ? put_opt(req, len, "timeout", TFTP_TIMEOUT_OPT_S) : 0;
 		if (len && x->want_window > 1)
 			len = put_opt(req, len, "windowsize", x->want_window);
@@ -317,11 +273,16 @@ static void tftp_fail(struct tftp_xfer *x, int rc)
 	x->rc = rc;
 }
 
-/* The data phase starts (after OACK or ACK 0): fix the block count and send from block 1. */
+/* The data phase starts (after OACK or ACK 0): the window buffer's slots at the granted blksize;
+ * the file's bytes may come. */
 static void tftp_start_data(struct tftp_xfer *x, uint64_t now)
 {
 	x->state = TS_DATA;
-	x->nblocks = x->src->size / x->blksize + 1;
+	x->cap = TFTP_RING / x->blksize;
+	if (x->window > x->cap)
+		x->window = (uint32_t)x->cap; /* never: the request asked no more than fits */
+	x->nblocks = ~0ull;
+	x->t0_us = now;
 	x->acked = 0;
 	x->next = 1;
 	x->fresh = 1;
@@ -343,15 +304,14 @@ static bool opt_is(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* Parse a decimal option value; -EINVAL unless it is 1-19 digits (any 19 fit in 64 bits: tsize of
- * a dump of 10 GB or more has 11) and nothing else. */
+/* Parse a decimal option value; -EINVAL unless it is 1-10 digits and nothing else. */
 static int opt_num(const char *s, uint64_t *v)
 {
 	int n = 0;
 
 	*v = 0;
 	for (; *s; s++, n++) {
-		if (*s < '0' || *s > '9' || n >= 19)
+		if (*s < '0' || *s > '9' || n >= 10)
 			return -EINVAL;
 		*v = *v * 10 + (uint64_t)(*s - '0');
 	}
@@ -400,9 +360,11 @@ static int tftp_parse_oack(struct tftp_xfer *x, const uint8_t *pkt, size_t len)
 			}
 			window = (uint32_t)v;
 		} else if (opt_is(name, "tsize")) {
-			if (v != x->src->size)
+			if (x->size == STREAM_SIZE_UNKNOWN)
+				log_warn("tftp: OACK carries tsize %llu we did not send", (unsigned long long)v);
+			else if (v != x->size)
 				log_warn("tftp: OACK tsize %llu differs from the %llu bytes we send",
-					 (unsigned long long)v, (unsigned long long)x->src->size);
+					 (unsigned long long)v, (unsigned long long)x->size);
 		} else if (opt_is(name, "timeout")) {
 			/* The server's own retransmission interval: nothing for us to do. */
 		} else {
@@ -472,8 +434,6 @@ static void tftp_ack(struct tftp_xfer *x, uint16_t n, uint64_t now)
 	x->progress_us = now;
 	x->window_clean = true;
 	x->deadline_us = now + x->rto_us;
-	if (x->progress)
-		progress_update(MIN(k * x->blksize, x->src->size));
 	if (k == x->nblocks) {
 		x->state = TS_DONE;
 		x->rc = 0;
@@ -506,10 +466,7 @@ static void tftp_input(struct tftp_xfer *x, const uint8_t *pkt, size_t len, uint
 			log_warn("tftp: server refused our options; retrying as plain RFC 1350");
 			x->use_options = false;
 			x->tid = 0;
-			/* Ask again at once; the request's timer (backoff, silence bound) carries on. */
-			tftp_send_wrq(x);
-			x->last_send_us = now;
-			x->deadline_us = now + x->rto_us;
+			x->deadline_us = now;
 			return;
 		}
 		tftp_fail(x, -ECONNREFUSED);
@@ -547,27 +504,17 @@ static void tftp_input(struct tftp_xfer *x, const uint8_t *pkt, size_t len, uint
 		log_warn("tftp: ignoring opcode %u during the transfer", op);
 }
 
-/* An ICMP destination unreachable answered our request (tftp_icmp_recv): nobody will answer it, so
- * end the transfer now instead of after TFTP_SILENCE_US. Only the request counts: later, a server
- * that exited after the last block (its final ACK lost) makes our resends bounce just the same. */
-static void tftp_unreachable(struct tftp_xfer *x)
-{
-	static const char *const what[] = { "network unreachable", "host unreachable", "protocol unreachable",
-					    "port unreachable" };
-	uint32_t from = x->unreach_from;
-
-	log_err("tftp: %u.%u.%u.%u port %u cannot be reached for '%s': ICMP %s (code %u) from %u.%u.%u.%u",
-		x->server_ip >> 24, (x->server_ip >> 16) & 0xff, (x->server_ip >> 8) & 0xff, x->server_ip & 0xff,
-		x->unreach_port, x->name, x->unreach_code < 4 ? what[x->unreach_code] : "destination unreachable",
-		x->unreach_code, from >> 24, (from >> 16) & 0xff, (from >> 8) & 0xff, from & 0xff);
-	tftp_fail(x, x->unreach_code == ICMP_DUR_PORT ? -ECONNREFUSED : -EHOSTUNREACH);
-}
-
 /* Time passes: retransmit on timeout (with backoff) and fail after TFTP_SILENCE_US of no progress. */
 static void tftp_timers(struct tftp_xfer *x, uint64_t now)
 {
-	if (now < x->deadline_us || (x->state != TS_REQUEST && x->state != TS_DATA))
-		return; /* not yet, or a reply just ended the transfer: its result stands */
+	if (now < x->deadline_us)
+		return;
+	if (x->state == TS_DATA && x->fresh == x->acked + 1) {
+		/* Nothing is out: the server waits for bytes the file has not given yet. */
+		x->progress_us = now;
+		x->deadline_us = now + x->rto_us;
+		return;
+	}
 	if (x->state == TS_DATA && x->fresh > x->nblocks &&
 	    now - MAX(x->last_rx_us, x->progress_us) >= TFTP_FINAL_SILENCE_US) {
 		/* Every block went out at least once and the server, which resends its last ACK every
@@ -602,271 +549,154 @@ static void tftp_timers(struct tftp_xfer *x, uint64_t now)
 	}
 }
 
-/* Run one transfer to its end. Returns 0 when the server acknowledged the last block. */
-static int tftp_run(struct tftp_xfer *x)
+/* One pass of the transfer: poll the network, handle replies, send one block when the window,
+ * the window buffer and the pacing allow, or run the timers. */
+static void tftp_step(struct tftp_xfer *x)
+{
+	uint64_t now;
+	int rc;
+
+	net_poll();
+	now = clock_us();
+	while (x->rxq_count && (x->state == TS_REQUEST || x->state == TS_DATA)) {
+		unsigned i = x->rxq_head;
+
+		x->rxq_head = (x->rxq_head + 1) % TFTP_RXQ;
+		x->rxq_count--;
+		if (x->rxq[i].truncated)
+			log_warn("tftp: reply of more than %u bytes truncated", TFTP_RX_MAX);
+		tftp_input(x, x->rxq[i].buf, x->rxq[i].len, x->rxq[i].ip, x->rxq[i].port, now);
+	}
+	if (x->state == TS_REQUEST && x->deadline_us == now && !x->tid && !x->use_options) {
+		/* just switched to plain RFC 1350 after ERROR 8: ask again at once */
+		x->deadline_us = now + x->rto_us;
+		tftp_send_wrq(x);
+	}
+	if (x->state == TS_DATA && x->next <= x->acked + x->window && block_ready(x, x->next) &&
+	    now >= x->next_send_us) {
+		/* one block per pass, so replies are read between blocks of a window */
+		if ((rc = tftp_out_data(x, x->next)) != 0) {
+			tftp_fail(x, rc);
+			return;
+		}
+		x->next++;
+		now = clock_us();
+		x->last_send_us = now;
+		x->next_send_us = now + x->gap_us;
+		x->deadline_us = now + x->rto_us; /* the timer runs from the latest block sent */
+		return;
+	}
+	tftp_timers(x, clock_us());
+}
+
+/* Whether tftp_step would send a block right now. */
+static bool tftp_can_send(const struct tftp_xfer *x)
+{
+	return x->state == TS_DATA && x->next <= x->acked + x->window && block_ready(x, x->next) &&
+	       clock_us() >= x->next_send_us;
+}
+
+/* Start a write transfer of name to t's server (size: the file's, or STREAM_SIZE_UNKNOWN): a
+ * bound pcb, the request, and the server's answer. Returns 0 in the data phase, else a negative
+ * error after a log line (the pcb is gone then). */
+static int tftp_begin(struct tftp_xfer *x, const struct dump_target *t, const char *name, uint64_t size,
+		      uint32_t blksize, uint32_t window)
 {
 	uint64_t now = clock_us();
 	int rc;
 
+	memset(x, 0, sizeof(*x));
+	x->ring = transport_scratch;
+	x->size = size;
+	x->name = name;
+	x->server_ip = t->tftp_ip;
+	x->server_port = t->tftp_port ? t->tftp_port : 69;
+	x->use_options = true;
+	x->want_blksize = blksize;
+	x->want_window = window;
+	x->nblocks = ~0ull;
+	x->pcb = udp_new();
+	if (!x->pcb) {
+		log_err("tftp: no UDP pcb available");
+		return -ENOMEM;
+	}
+	if (udp_bind(x->pcb, IP_ANY_TYPE, 0) != ERR_OK) {
+		log_err("tftp: cannot bind a UDP port");
+		udp_remove(x->pcb);
+		x->pcb = NULL;
+		return -EIO;
+	}
+	udp_recv(x->pcb, tftp_recv, x);
 	x->state = TS_REQUEST;
-	x->rc = 0;
-	x->tid = 0;
 	x->rto_us = x->rto_base_us = TFTP_RTO_INIT_US;
-	x->srtt_us = 0;
-	x->retransmits = 0;
-	x->gap_us = 0;
-	x->next_send_us = 0;
 	x->progress_us = now;
 	x->last_send_us = now;
 	x->last_rx_us = now;
 	x->deadline_us = now + x->rto_us;
-	x->unreach = false;
-	rxq_head = rxq_count = 0;
 	if ((rc = tftp_send_wrq(x)) != 0 && rc != -EIO) {
 		log_err("tftp: cannot build a request for '%s' (%d)", x->name, rc);
-		return rc;
+		tftp_fail(x, rc);
 	}
-	while (x->state == TS_REQUEST || x->state == TS_DATA) {
-		net_poll();
-		now = clock_us();
-		while (rxq_count && (x->state == TS_REQUEST || x->state == TS_DATA)) {
-			unsigned i = rxq_head;
-
-			rxq_head = (rxq_head + 1) % TFTP_RXQ;
-			rxq_count--;
-			if (rxq[i].truncated)
-				log_warn("tftp: reply of more than %u bytes truncated", TFTP_RX_MAX);
-			tftp_input(x, rxq[i].buf, rxq[i].len, rxq[i].ip, rxq[i].port, now);
-		}
-		if (x->unreach && x->state == TS_REQUEST && x->unreach_port == x->server_port)
-			tftp_unreachable(x);
-		x->unreach = false;
-		if (x->state == TS_DATA && x->next <= MIN(x->acked + x->window, x->nblocks) &&
-		    now >= x->next_send_us) {
-			/* one block per pass, so replies are read between blocks of a window */
-			if ((rc = tftp_out_data(x, x->next)) != 0) {
-				tftp_fail(x, rc);
-				break;
-			}
-			x->next++;
-			now = clock_us();
-			x->last_send_us = now;
-			x->next_send_us = now + x->gap_us;
-			x->deadline_us = now + x->rto_us; /* the timer runs from the latest block sent */
-			continue;
-		}
-		tftp_timers(x, clock_us());
-	}
+	while (x->state == TS_REQUEST)
+		tftp_step(x);
+	if (x->state == TS_DATA)
+		return 0;
 	net_poll();	/* the NIC sends queued frames at a poll: a final ERROR must not wait for one */
+	udp_remove(x->pcb);
+	x->pcb = NULL;
 	return x->rc;
 }
 
-/* --- read-back: did the server store it? --------------------------------------------------------- */
-
-/* A server may acknowledge every block and still not store them (tftpd-hpa on a full disk does: it
- * does not check its writes). So after writing, salvage reads the file back: its size (RFC 2349 tsize
- * in the answer to a read request) and, for the small digest file, its bytes. */
-#define TFTP_CHECK_WAIT_US (6u * 1000u * 1000u)	/* a read request unanswered this long: cannot tell */
-#define TFTP_CHECK_RESEND_US (1000u * 1000u)	/* resend the request (or our last ACK) this often */
-#define TFTP_CHECK_TRIES 4			/* a short answer is asked again (see tftp_check_stored) */
-
-enum { CHECK_SAME = 0, CHECK_UNKNOWN = 1 };	/* with -EIO: tftp_read_back's results */
-
-/* Send a read request for x->name asking its size (tsize=0), or resend it. */
-static int tftp_send_rrq(struct tftp_xfer *x)
+/* Take len more bytes of the file into the window buffer, sending blocks as they fill; waits for
+ * acknowledgements when the buffer is full. Returns 0 or the transfer's negative error. */
+static int tftp_take(struct tftp_xfer *x, const void *buf, size_t len)
 {
-	uint8_t req[TFTP_REQ_MAX];
-	size_t nl = strlen(x->name), len;
+	const uint8_t *in = buf;
 
-	if (2 + nl + 1 + sizeof("octet") > TFTP_REQ_MAX)
-		return -EINVAL;
-	put_be16(req, TFTP_OP_RRQ);
-	memcpy(req + 2, x->name, nl + 1);
-	memcpy(req + 2 + nl + 1, "octet", sizeof("octet"));
-	len = put_opt(req, 2 + nl + 1 + sizeof("octet"), "tsize", 0);
-	return len ? tftp_out(x, x->server_port, req, len) : -EINVAL;
+	while (len) {
+		uint64_t k = x->filled / x->blksize + 1;
+		size_t at = (size_t)(x->filled % x->blksize), n;
+
+		if (x->state != TS_DATA)
+			return x->rc ? x->rc : -EIO;
+		if (k > x->acked + x->cap) {
+			tftp_step(x);	/* block k's slot still holds an unacknowledged block */
+			continue;
+		}
+		n = MIN(len, (size_t)x->blksize - at);
+		memcpy(x->ring + (k - 1) % x->cap * x->blksize + at, in, n);
+		x->filled += n;
+		in += n;
+		len -= n;
+		while (tftp_can_send(x))
+			tftp_step(x);
+	}
+	return x->state == TS_DATA ? 0 : x->rc ? x->rc : -EIO;
 }
 
-/* The tsize in an OACK answering our read request (untrusted); false when there is none or the
- * OACK is malformed. Other options are ignored: we asked for none. */
-static bool rrq_oack_tsize(const uint8_t *pkt, size_t len, uint64_t *size)
+/* Every byte is taken: the last block is known; run the transfer to its end and release the pcb.
+ * Returns 0 when the server acknowledged the last block (or went quiet after it, see
+ * TFTP_FINAL_SILENCE_US), else a negative error. */
+static int tftp_end(struct tftp_xfer *x)
 {
-	const char *p = (const char *)pkt + 2, *end = (const char *)pkt + len;
-
-	while (p < end) {
-		const char *name = p, *val;
-		size_t nl = strnlen(name, (size_t)(end - name)), vl;
-
-		if (name + nl >= end)
-			return false;
-		val = name + nl + 1;
-		vl = strnlen(val, (size_t)(end - val));
-		if (val + vl >= end)
-			return false;
-		p = val + vl + 1;
-		if (opt_is(name, "tsize"))
-			return opt_num(val, size) == 0;
-	}
-	return false;
-}
-
-/* Ask the server for x->name back (read request with tsize=0, on x->pcb) and compare it with what
- * was written: size bytes, and when want is not NULL also those bytes (read whole in 512-byte
- * blocks: for the small digest file). With want NULL only the size is asked, and the transfer the
- * server starts is ended with an ERROR once its OACK is in. Returns CHECK_SAME, -EIO when the server
- * holds something else (*got: the size it holds, or how far the bytes matched), or CHECK_UNKNOWN
- * when the server cannot tell (no answer, an ERROR, no tsize): then why says so (whysz bytes). */
-static int tftp_read_back(struct tftp_xfer *x, const uint8_t *want, uint64_t size, uint64_t *got, char *why,
-			  size_t whysz)
-{
-	uint64_t now = clock_us(), end = now + TFTP_CHECK_WAIT_US, resend = now + TFTP_CHECK_RESEND_US;
-	uint64_t off = 0, v;
-	uint16_t tid = 0, block = 0; /* block: the last DATA block acknowledged */
-	uint8_t ack[TFTP_HDR_LEN];
-
-	*got = 0;
-	x->unreach = false;
-	rxq_head = rxq_count = 0;
-	if (tftp_send_rrq(x) == -EINVAL) {
-		snprintf(why, whysz, "the name is too long for a read request");
-		return CHECK_UNKNOWN;
-	}
-	while (now < end) {
-		net_poll();
-		now = clock_us();
-		while (rxq_count) {
-			const uint8_t *pkt = rxq[rxq_head].buf;
-			size_t len = rxq[rxq_head].len;
-			uint16_t port = rxq[rxq_head].port, op;
-			bool from_server = rxq[rxq_head].ip == x->server_ip;
-
-			rxq_head = (rxq_head + 1) % TFTP_RXQ;
-			rxq_count--;
-			if (!from_server || len < TFTP_HDR_LEN)
-				continue;
-			if (tid && port != tid) {
-				tftp_send_error(x, port, TFTP_ERR_BADTID, "Unknown transfer ID");
-				continue;
-			}
-			op = get_be16(pkt);
-			if (op == TFTP_OP_ERROR) {
-				char msg[48];
-				size_t i, n = 0;
-
-				for (i = TFTP_HDR_LEN; i < len && pkt[i] && n + 1 < sizeof(msg); i++)
-					msg[n++] = pkt[i] >= 0x20 && pkt[i] < 0x7f ? (char)pkt[i] : '?';
-				msg[n] = 0;
-				snprintf(why, whysz, "reading it back: error %u: %s", get_be16(pkt + 2),
-					 n ? msg : "(no message)");
-				return CHECK_UNKNOWN;
-			}
-			if (op == TFTP_OP_OACK && !tid) {
-				tid = port;
-				if (!rrq_oack_tsize(pkt, len, &v)) {
-					if (!want) {
-						tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
-						snprintf(why, whysz, "its answer to a read request has no tsize");
-						return CHECK_UNKNOWN;
-					}
-				} else if (v != size || !want) {
-					tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
-					*got = v;
-					return v == size ? CHECK_SAME : -EIO;
-				}
-				block = 0; /* the whole file is wanted: ACK 0 starts its data */
-			} else if (op == TFTP_OP_DATA) {
-				uint16_t n = get_be16(pkt + 2);
-				size_t dl = len - TFTP_HDR_LEN;
-
-				tid = port;
-				if (!want) { /* options ignored: only reading all of it would tell */
-					tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
-					snprintf(why, whysz, "it does not give a file's size (tsize) on a read request");
-					return CHECK_UNKNOWN;
-				}
-				if (n == (uint16_t)(block + 1)) {
-					if (dl > TFTP_BLKSIZE_PLAIN || off + dl > size ||
-					    memcmp(pkt + TFTP_HDR_LEN, want + off, dl) != 0) {
-						tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Not what was written");
-						*got = off;
-						return -EIO;
-					}
-					off += dl;
-					block = n;
-					if (dl < TFTP_BLKSIZE_PLAIN) { /* the last block: acknowledge it and done */
-						put_be16(ack, TFTP_OP_ACK);
-						put_be16(ack + 2, block);
-						tftp_out(x, tid, ack, sizeof(ack));
-						*got = off;
-						return off == size ? CHECK_SAME : -EIO;
-					}
-				} else if (n != block || block == 0) {
-					continue; /* neither the next block nor a resend of the last one */
-				}
-			} else {
-				continue;
-			}
-			put_be16(ack, TFTP_OP_ACK);
-			put_be16(ack + 2, block);
-			tftp_out(x, tid, ack, sizeof(ack));
-			resend = now + TFTP_CHECK_RESEND_US;
-		}
-		if (x->unreach && !tid && x->unreach_port == x->server_port) {
-			snprintf(why, whysz, "reading it back: ICMP destination unreachable (code %u)", x->unreach_code);
-			return CHECK_UNKNOWN;
-		}
-		x->unreach = false;
-		if (now >= resend) {
-			resend = now + TFTP_CHECK_RESEND_US;
-			if (!tid) {
-				tftp_send_rrq(x);
-			} else {
-				put_be16(ack, TFTP_OP_ACK);
-				put_be16(ack + 2, block);
-				tftp_out(x, tid, ack, sizeof(ack));
-			}
+	if (x->state == TS_DATA) {
+		x->closed = true;
+		x->nblocks = x->filled / x->blksize + 1;
+		if (x->acked >= x->nblocks) {
+			x->state = TS_DONE;
+			x->rc = 0;
 		}
 	}
-	if (tid)
-		tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Giving up");
-	snprintf(why, whysz, "no answer to a read request for %u s", TFTP_CHECK_WAIT_US / 1000000);
-	return CHECK_UNKNOWN;
+	while (x->state == TS_REQUEST || x->state == TS_DATA)
+		tftp_step(x);
+	net_poll();	/* the NIC sends queued frames at a poll: a final ERROR must not wait for one */
+	if (x->pcb)
+		udp_remove(x->pcb);
+	x->pcb = NULL;
+	return x->rc;
 }
 
-/* tftp_read_back, asked again while the answer is short and still changing: a server may write the
- * end of a file after it acknowledged it (its last buffer flushed as it closes the file), so one
- * short answer right after the final ACK is not yet proof. Short and unchanged a second later is. */
-static int tftp_check_stored(struct tftp_xfer *x, const uint8_t *want, uint64_t size, uint64_t *got, char *why,
-			     size_t whysz)
-{
-	uint64_t prev = 0;
-	int rc = CHECK_UNKNOWN;
-
-	for (int i = 0; i < TFTP_CHECK_TRIES; i++) {
-		uint64_t t;
-
-		rc = tftp_read_back(x, want, size, got, why, whysz);
-		if (rc != -EIO || *got > size || (i && *got == prev))
-			break;
-		prev = *got;
-		for (t = clock_us(); clock_us() - t < TFTP_CHECK_RESEND_US;)
-			net_poll();
-	}
-	return rc;
-}
-
-/* --- tftp_send ----------------------------------------------------------------------------------- */
-
-static int dump_source_read(const void *ctx, uint64_t off, void *buf, size_t len)
-{
-	return dump_read(ctx, off, buf, len);
-}
-
-static int mem_source_read(const void *ctx, uint64_t off, void *buf, size_t len)
-{
-	memcpy(buf, (const uint8_t *)ctx + off, len);
-	return 0;
-}
+/* --- the transport ------------------------------------------------------------------------------ */
 
 /* Expand %m (MAC, 12 lowercase hex digits), %t (crash time, or "unknown") and %% in path into out
  * (size outsz), stopping at '?' (the start of per-target options). Returns 0 or -EINVAL. */
@@ -962,169 +792,137 @@ static void tftp_path_options(const char *path, uint32_t *blksize, uint32_t *win
 	}
 }
 
-static struct sha256 tftp_sha;
+/* One connection: the dump's transfer, its expanded names, the digest file's text. */
+static struct {
+	struct tftp_xfer x;
+	const struct dump_target *t;
+	char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
+} conn;
 
-/* Give x a UDP pcb on a fresh local port, its replies queued in rxq. Returns 0 or a negative error
- * after a log line. */
-static int tftp_open(struct tftp_xfer *x)
+/* See transport.h: the network up (net_up is idempotent), the name expanded, the request granted. */
+static int tftp_open(struct transport_conn *c, const struct dump_target *t, const struct config *cfg,
+		     const struct transport_info *info)
 {
-	x->pcb = udp_new();
-	if (!x->pcb) {
-		log_err("tftp: no UDP pcb available");
-		return -ENOMEM;
-	}
-	if (udp_bind(x->pcb, IP_ANY_TYPE, 0) != ERR_OK) {
-		log_err("tftp: cannot bind a UDP port");
-		udp_remove(x->pcb);
-		x->pcb = NULL;
-		return -EIO;
-	}
-	udp_recv(x->pcb, tftp_recv, NULL);
-	return 0;
-}
-
-static void tftp_close(struct tftp_xfer *x)
-{
-	if (x->pcb)
-		udp_remove(x->pcb);
-	x->pcb = NULL;
-}
-
-/* Send d to the TFTP server of t: the dump under the expanded path, then "<path>.sha256" holding
- * "<hex>  <basename>\n", and read both back (tftp_check_stored). Brings the network up first (net_up
- * is idempotent). Returns 0 when the server holds the whole dump -- or acknowledged all of it and
- * cannot say what it holds (one warning line) -- and a negative error after a log line saying what
- * failed otherwise: the dump not acknowledged, or the server holding less of it than was sent. */
-int tftp_send(const struct dump *d, const struct dump_target *t, const struct config *cfg)
-{
-	static char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
-	static struct tftp_xfer x;
-	struct raw_pcb *icmp = NULL;
-	struct tftp_source src = { dump_source_read, d, d->size }, sumsrc;
-	uint8_t digest[32];
-	char hex[2 * SHA256_DIGEST_SIZE + 1], why[96], sumwhy[96];
-	const char *base;
-	bool unconfirmed;
-	uint64_t t0, us, got, sumgot = 0;
-	int rc, i, chk, sumchk = CHECK_UNKNOWN;
+	uint32_t blksize = TFTP_BLKSIZE_MAX, window = 0;
+	int rc;
 
 	if ((rc = net_up(cfg, NULL)) != 0) {
 		log_err("tftp: network is not up (%d)", rc);
 		return rc;
 	}
-	if ((rc = tftp_expand_path(t->tftp_path, net_mac(), d->crashtime, name, sizeof(name))) != 0)
+	if ((rc = tftp_expand_path(t->tftp_path, net_mac(), info->crashtime, conn.name, sizeof(conn.name))) != 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.want_blksize = TFTP_BLKSIZE_MAX;
-	x.want_window = 0;
-	tftp_path_options(t->tftp_path, &x.want_blksize, &x.want_window);
-	if (x.want_window == 0)
-		x.want_window = MIN(MAX(TFTP_WINDOW_BYTES / x.want_blksize, 1u), (uint32_t)TFTP_WINDOW_WANT);
-	x.src = &src;
-	x.name = name;
-	x.server_ip = t->tftp_ip;
-	x.server_port = t->tftp_port ? t->tftp_port : 69;
-	x.use_options = true;
-	if ((rc = tftp_open(&x)) != 0)
+	tftp_path_options(t->tftp_path, &blksize, &window);
+	if (window == 0)
+		window = MIN(MAX(TFTP_WINDOW_BYTES / blksize, 1u), (uint32_t)TFTP_WINDOW_WANT);
+	if ((uint64_t)window * blksize > TFTP_RING) {
+		window = MAX(TFTP_RING / blksize, 1u);
+		log_warn("tftp: windowsize lowered to %u: a window of %u-byte blocks must fit the %u-byte window buffer",
+			 window, blksize, TFTP_RING);
+	}
+	conn.t = t;
+	if (info->size != STREAM_SIZE_UNKNOWN)
+		log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)info->size,
+			 t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff, (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff,
+			 t->tftp_port ? t->tftp_port : 69, conn.name);
+	else
+		log_info("tftp: sending a %s file of yet unknown size to %u.%u.%u.%u:%u as '%s' (no tsize)",
+			 info->format ? info->format : "dump", t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff,
+			 (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff, t->tftp_port ? t->tftp_port : 69, conn.name);
+	if ((rc = tftp_begin(&conn.x, t, conn.name, info->size, blksize, window)) != 0) {
+		log_err("tftp: sending '%s' failed (%d) before its first byte", conn.name, rc);
 		return rc;
-	/* ICMP errors for our datagrams (a request to a closed port ends at once); without a free raw
-	 * pcb only that shortcut is lost. */
-	icmp = raw_new(IP_PROTO_ICMP);
-	if (icmp)
-		raw_recv(icmp, tftp_icmp_recv, &x);
-	log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)d->size,
-		 x.server_ip >> 24, (x.server_ip >> 16) & 0xff, (x.server_ip >> 8) & 0xff, x.server_ip & 0xff,
-		 x.server_port, name);
+	}
+	conn.x.first_log = true;
+	c->priv = &conn;
+	return 0;
+}
 
-	sha256_init(&tftp_sha);
-	x.sha = &tftp_sha;
-	progress_start(d->size, "tftp");
-	x.progress = true;
-	t0 = clock_us();
-	rc = tftp_run(&x);
-	us = clock_us() - t0;
-	unconfirmed = x.unconfirmed;
+/* See transport.h. */
+static int tftp_write(struct transport_conn *c, const void *buf, size_t len)
+{
+	int rc = tftp_take(&conn.x, buf, len);
+
 	if (rc != 0) {
-		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes, %llu ms after the request", name,
-			rc, (unsigned long long)MIN(x.acked * (x.blksize ? x.blksize : 1), d->size),
-			(unsigned long long)d->size, (unsigned long long)(us / 1000));
-		goto out;
+		log_err("tftp: sending '%s' failed (%d) after %llu bytes were acknowledged", conn.name, rc,
+			(unsigned long long)(conn.x.acked * conn.x.blksize));
+		tftp_end(&conn.x);
 	}
-	sha256_final(&tftp_sha, digest);
-	progress_end(d->size, digest);
-	sha256_hex(digest, hex);
-	log_info("tftp: %llu.%03llu s at blksize %u, windowsize %u, %u retransmission timeouts",
-		 (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000), x.blksize, x.window,
-		 x.retransmits);
-
-	/* Acknowledged is not stored: ask the server what it holds now. Short means the target failed. */
-	tftp_close(&x);
-	if ((rc = tftp_open(&x)) != 0)
-		goto out;
-	chk = tftp_check_stored(&x, NULL, d->size, &got, why, sizeof(why));
-	if (chk == -EIO) {
-		log_err("tftp: the server holds %llu bytes as '%s', not the %llu sent%s: the dump is not safe there",
-			(unsigned long long)got, name, (unsigned long long)d->size,
-			got < d->size ? " (its disk full?)" : "");
-		rc = -EIO;
-		goto out;
-	}
-
-	/* The digest file: "<hex>  <basename>\n", as sha256sum writes and `sha256sum -c` reads. */
-	for (base = name, i = 0; name[i]; i++)
-		if (name[i] == '/')
-			base = name + i + 1;
-	snprintf(sumtext, sizeof(sumtext), "%s  %s\n", hex, base);
-	snprintf(sumname, sizeof(sumname), "%s.sha256", name);
-	sumsrc = (struct tftp_source){ mem_source_read, sumtext, strlen(sumtext) };
-	tftp_close(&x);
-	memset(&x, 0, sizeof(x));
-	x.src = &sumsrc;
-	x.name = sumname;
-	x.server_ip = t->tftp_ip;
-	x.server_port = t->tftp_port ? t->tftp_port : 69;
-	x.use_options = true;
-	x.want_blksize = TFTP_BLKSIZE_PLAIN;
-	x.want_window = 1;
-	if ((rc = tftp_open(&x)) == 0)
-		rc = tftp_run(&x);
-	if (rc == 0 && chk == CHECK_SAME) { /* the dump is confirmed: confirm its digest file too, bytes and all */
-		tftp_close(&x);
-		if (tftp_open(&x) == 0)
-			sumchk = tftp_check_stored(&x, (const uint8_t *)sumtext, sumsrc.size, &sumgot, sumwhy,
-						   sizeof(sumwhy));
-		else
-			snprintf(sumwhy, sizeof(sumwhy), "no UDP port to ask from");
-	}
-	/* Once the dump itself is on the server, sending it again elsewhere (serial: hours on real
-	 * hardware) for want of the checksum file would be the wrong trade. Say so and count the target
-	 * done -- unless nothing says the dump arrived: its end not acknowledged, the server unable to
-	 * tell, and the digest file not taken either: then the server may be gone. */
-	if (rc != 0 && unconfirmed && chk != CHECK_SAME) {
-		log_err("tftp: neither the end of the dump nor its digest file '%s' was acknowledged (%d): "
-			"the server may be gone", sumname, rc);
-		goto out;
-	}
-	if (chk == CHECK_UNKNOWN)
-		log_warn("tftp: the server cannot confirm that it stored all of '%s' (%s)%s; counting the target "
-			 "as done", name, why, rc ? "; its digest file did not arrive either" : "");
-	else if (rc != 0)
-		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s", sumname, rc,
-			 hex);
-	else if (sumchk == -EIO)
-		log_warn("tftp: the server holds all of '%s', but its digest file '%s' is not what was sent "
-			 "(read back: %llu of its %zu bytes); its sha256 is %s", name, sumname,
-			 (unsigned long long)sumgot, strlen(sumtext), hex);
-	else if (sumchk == CHECK_UNKNOWN)
-		log_warn("tftp: the server holds all of '%s', but its digest file '%s' cannot be read back (%s)", name,
-			 sumname, sumwhy);
-	if (rc == 0)
-		log_info("tftp: wrote '%s'%s", sumname,
-			 sumchk == CHECK_SAME ? "; read back: the server holds the whole dump and this file" : "");
-	rc = 0;
-out:
-	tftp_close(&x);
-	if (icmp)
-		raw_remove(icmp);
 	return rc;
 }
+
+/* See transport.h: the dump's end, then "<path>.sha256" holding "<hex>  <basename>\n". Returns 0
+ * when both were acknowledged, or when only the digest file failed (the dump is there). */
+static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t digest[SHA256_DIGEST_SIZE])
+{
+	struct tftp_xfer *x = &conn.x;
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	const char *base;
+	bool unconfirmed;
+	uint64_t us;
+	int rc, i;
+
+	rc = tftp_end(x);
+	us = clock_us() - x->t0_us;
+	unconfirmed = x->unconfirmed;
+	if (rc != 0) {
+		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes", conn.name, rc,
+			(unsigned long long)MIN(x->acked * (x->blksize ? x->blksize : 1), size),
+			(unsigned long long)size);
+		return rc;
+	}
+	sha256_hex(digest, hex);
+	log_info("tftp: %llu.%03llu s at blksize %u, windowsize %u, %u retransmission timeouts",
+		 (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000), x->blksize, x->window,
+		 x->retransmits);
+
+	/* The digest file: "<hex>  <basename>\n", as sha256sum writes and `sha256sum -c` reads. */
+	for (base = conn.name, i = 0; conn.name[i]; i++)
+		if (conn.name[i] == '/')
+			base = conn.name + i + 1;
+	snprintf(conn.sumtext, sizeof(conn.sumtext), "%s  %s\n", hex, base);
+	snprintf(conn.sumname, sizeof(conn.sumname), "%s.sha256", conn.name);
+	rc = tftp_begin(x, conn.t, conn.sumname, strlen(conn.sumtext), TFTP_BLKSIZE_PLAIN, 1);
+	if (rc == 0 && (rc = tftp_take(x, conn.sumtext, strlen(conn.sumtext))) == 0)
+		rc = tftp_end(x);
+	else if (x->pcb)
+		tftp_end(x);
+	/* The dump itself is on the server: sending it again elsewhere (serial: hours on real hardware)
+	 * for want of the checksum file would be the wrong trade. Say so and count the target done --
+	 * unless the dump's end was never acknowledged either: then the server may be gone. */
+	if (rc != 0 && unconfirmed) {
+		log_err("tftp: neither the end of the dump nor its digest file '%s' was acknowledged (%d): "
+			"the server may be gone", conn.sumname, rc);
+	} else if (rc != 0) {
+		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s",
+			 conn.sumname, rc, hex);
+		rc = 0;
+	} else {
+		log_info("tftp: wrote '%s'", conn.sumname);
+	}
+	return rc;
+}
+
+/* See transport.h: the server hears ERROR 0 and drops the partial file (tftpd-hpa and atftpd do). */
+static void tftp_abort(struct transport_conn *c, int rc)
+{
+	struct tftp_xfer *x = &conn.x;
+
+	if (!x->pcb)
+		return;
+	if (x->tid)
+		tftp_send_error(x, x->tid, TFTP_ERR_UNDEF, "salvage: dump abandoned");
+	net_poll();
+	udp_remove(x->pcb);
+	x->pcb = NULL;
+	x->state = TS_FAILED;
+}
+
+const struct transport transport_tftp TRANSPORT = {
+	.name = "tftp",
+	.kind = TARGET_TFTP,
+	.open = tftp_open,
+	.write = tftp_write,
+	.close = tftp_close,
+	.abort = tftp_abort,
+};
