@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+/* glibc's <elf.h> (host tests) defines the same constants, some spelled differently. */
+#ifndef _ELF_H
 #define EI_NIDENT 16
 #define EI_CLASS 4
 #define EI_DATA 5
@@ -25,6 +27,7 @@
 #define PF_X 1
 #define PF_W 2
 #define PF_R 4
+#endif
 
 struct elf32_ehdr {
 	uint8_t e_ident[EI_NIDENT];

@@ -803,7 +803,7 @@ static struct {
 static int tftp_open(struct transport_conn *c, const struct dump_target *t, const struct config *cfg,
 		     const struct transport_info *info)
 {
-	uint32_t blksize = TFTP_BLKSIZE_MAX, window = 0;
+	uint32_t blksize = 0, window = 0;
 	int rc;
 
 	if ((rc = net_up(cfg, NULL)) != 0) {
@@ -813,6 +813,10 @@ static int tftp_open(struct transport_conn *c, const struct dump_target *t, cons
 	if ((rc = tftp_expand_path(t->tftp_path, net_mac(), info->crashtime, conn.name, sizeof(conn.name))) != 0)
 		return rc;
 	tftp_path_options(t->tftp_path, &blksize, &window);
+	/* A window must fit the window buffer: a windowsize asked for makes the blocks we ask for
+	 * smaller; blksize and windowsize both asked for make the window smaller. */
+	if (blksize == 0)
+		blksize = window ? MIN((uint32_t)TFTP_BLKSIZE_MAX, TFTP_RING / window) : TFTP_BLKSIZE_MAX;
 	if (window == 0)
 		window = MIN(MAX(TFTP_WINDOW_BYTES / blksize, 1u), (uint32_t)TFTP_WINDOW_WANT);
 	if ((uint64_t)window * blksize > TFTP_RING) {
