@@ -42,12 +42,10 @@ static void describe_dump(void)
  * make one; the memory map when not even the elf format can take the crash's header). */
 static void prepare_dump(void)
 {
-	static const char *const names[] = { [FORMAT_ELF] = "elf", [FORMAT_RAW] = "raw", [FORMAT_KDUMP] = "kdump" };
-
 	job = (struct format_job){ .crash = &crash, .level = config.dump_level, .cfg = &config, .filter = &filter };
 	format = format_find(config.dump_format);
 	if (!format) {
-		log_warn("dump.format=%s is not in this build; sending the elf format", names[config.dump_format]);
+		log_warn("dump.format=%s is not in this build; sending the elf format", dump_format_names[config.dump_format]);
 		format = format_find(FORMAT_ELF);
 	}
 	if (format->prepare(&job) == 0)

@@ -375,12 +375,14 @@ static int opt_dump_level(const char *val, struct config *cfg)
 	return 0;
 }
 
+const char *const dump_format_names[FORMAT_N] = { [FORMAT_ELF] = "elf", [FORMAT_RAW] = "raw", [FORMAT_KDUMP] = "kdump" };
+
 /* dump.format=elf|raw|kdump: the file the targets receive (dump/format.h). */
 static int opt_dump_format(const char *val, struct config *cfg)
 {
-	static const char *const names[] = { [FORMAT_ELF] = "elf", [FORMAT_RAW] = "raw", [FORMAT_KDUMP] = "kdump" };
+	const char *const *names = dump_format_names;
 
-	for (unsigned i = 0; val && i < sizeof(names) / sizeof(names[0]); i++) {
+	for (unsigned i = 0; val && i < FORMAT_N; i++) {
 		if (!strcmp(val, names[i])) {
 			cfg->dump_format = (enum dump_format)i;
 			return 0;

@@ -30,7 +30,8 @@ struct backup {
 enum done_action { DONE_REBOOT, DONE_HALT, DONE_POWEROFF };
 
 /* dump.format=: the file a dump target receives (dump/format.h). */
-enum dump_format { FORMAT_ELF, FORMAT_RAW, FORMAT_KDUMP };
+enum dump_format { FORMAT_ELF, FORMAT_RAW, FORMAT_KDUMP, FORMAT_N };
+extern const char *const dump_format_names[FORMAT_N];	/* "elf", "raw", "kdump" */
 
 struct config {
 	int console_port;		/* ttyS<n>, default 0 */
