@@ -20,8 +20,9 @@
 /* Scratch for reading one input header (no malloc in the kernel; one crash at a time). */
 static struct {
 	uint8_t hdr[IN_HDR_MAX];		/* input ELF header + program headers */
-	struct elf_phdr_w ph[CRASH_MAX_PHDRS];
+	uint64_t note_size[CRASH_MAX_PHDRS];	/* each PT_NOTE's trimmed size */
 } in;
+
 
 static uint64_t page_up(uint64_t x)
 {
@@ -42,6 +43,14 @@ static size_t phdr_size(int cls)
 static size_t phnum_off(int cls)
 {
 	return cls == ELFCLASS64 ? offsetof(struct elf64_ehdr, e_phnum) : offsetof(struct elf32_ehdr, e_phnum);
+}
+
+/* Input program header i of class cls, widened; a PT_NOTE with its trimmed size once known. */
+static void in_phdr(int cls, int i, struct elf_phdr_w *ph, bool trimmed)
+{
+	elf_phdr_get(cls, in.hdr + ehdr_size(cls) + (size_t)i * phdr_size(cls), ph);
+	if (trimmed && ph->type == PT_NOTE)
+		ph->memsz = in.note_size[i];
 }
 
 /* Check the ELF header at h as Linux's parse_crash_elf{32,64}_headers do (magic, ET_CORE,
@@ -260,8 +269,9 @@ static void warn_overlaps(const struct crash *c)
  * negative error after a log line. */
 static int describe(struct crash *c, int cls, bool own)
 {
-	size_t esz = ehdr_size(cls), psz = phdr_size(cls);
+	size_t esz = ehdr_size(cls);
 	int phnum = elf_get16(in.hdr + phnum_off(cls)), nr_note = 0, last_note = -1, out_n, i;
+	struct elf_phdr_w phb, *ph = &phb;
 	uint64_t notes_sum = 0;
 
 	/* Program headers: Linux reads them right after the ELF header whatever e_phoff says. */
@@ -269,9 +279,7 @@ static int describe(struct crash *c, int cls, bool own)
 		log_warn("elfcorehdr: e_phoff is not %u; program headers read right after the ELF header, as Linux does",
 			 (unsigned)esz);
 	for (i = 0; i < phnum; i++) {
-		struct elf_phdr_w *ph = &in.ph[i];
-
-		elf_phdr_get(cls, in.hdr + esz + (size_t)i * psz, ph);
+		in_phdr(cls, i, ph, false);
 		if (ph->type != PT_LOAD && ph->type != PT_NOTE)
 			continue;
 		/* Linux adds these in 64 bits (also for ELF32); only a wrap is refused. */
@@ -289,12 +297,11 @@ static int describe(struct crash *c, int cls, bool own)
 
 	/* Trim every PT_NOTE to the notes it really holds. */
 	for (i = 0; i < phnum; i++) {
-		struct elf_phdr_w *ph = &in.ph[i];
-
+		in_phdr(cls, i, ph, false);
 		if (ph->type != PT_NOTE)
 			continue;
 		last_note = i;
-		ph->memsz = note_walk(i, ph->offset, ph->memsz);
+		ph->memsz = in.note_size[i] = note_walk(i, ph->offset, ph->memsz);
 		if (ph->memsz == 0 && !own)
 			log_warn("PT_NOTE %d: Zero PT_NOTE entries found", i);
 		nr_note++;
@@ -314,7 +321,7 @@ static int describe(struct crash *c, int cls, bool own)
 	out_n = phnum - nr_note + 1;
 	c->nphdrs = c->nloads = 0;
 	for (i = 1; i < out_n; i++) {
-		const struct elf_phdr_w *ph = &in.ph[nr_note == 0 ? i - 1 : i + nr_note - 1];
+		in_phdr(cls, nr_note == 0 ? i - 1 : i + nr_note - 1, ph, true);
 
 		c->phdrs[c->nphdrs++] = (struct crash_phdr){ .type = ph->type, .flags = ph->flags, .src = ph->offset,
 							      .vaddr = ph->vaddr, .paddr = ph->paddr,
@@ -330,8 +337,7 @@ static int describe(struct crash *c, int cls, bool own)
 	c->notes_size = 0;
 	c->nnote_bufs = 0;
 	for (i = 0; i < phnum; i++) {
-		const struct elf_phdr_w *ph = &in.ph[i];
-
+		in_phdr(cls, i, ph, true);
 		if (ph->type != PT_NOTE)
 			continue;
 		c->note_bufs[c->nnote_bufs++] = (struct crash_notes){ c->notes_size, (uint32_t)ph->memsz };

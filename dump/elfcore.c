@@ -7,7 +7,7 @@
 
 #define PAGE_SHIFT 12
 #define PAGE_MASK64 ((uint64_t)PAGE_SIZE - 1)
-#define ELF_IO_BUF (8 * 1024)		/* bytes produced per stream_write */
+#define ELF_IO_BUF FORMAT_IO_SIZE	/* bytes produced per stream_write */
 #define FILTER_STRETCH 512		/* pages asked of the filter at a time */
 
 static uint64_t page_up(uint64_t x)
@@ -392,7 +392,7 @@ next:
 /* See elfcore.h. */
 int elf_produce(struct elf_file *e, struct stream *s)
 {
-	static uint8_t buf[ELF_IO_BUF];
+	uint8_t *buf = format_io;
 	uint64_t mem_total = 0, mem_done = 0;
 	int rc;
 

@@ -41,6 +41,10 @@ struct format {
 /* Place a format in the link-time table (linker.ld gathers .tbl.* sorted; dump/format.c). */
 #define DUMP_FORMAT __attribute__((used, aligned(4), section(".tbl.formats.01")))
 
+/* Where a format puts the bytes of its next stream_write: one format produces at a time. */
+#define FORMAT_IO_SIZE (8 * 1024)
+extern uint8_t format_io[FORMAT_IO_SIZE];
+
 /* The format for id, or NULL when this build has none. */
 const struct format *format_find(enum dump_format id);
 

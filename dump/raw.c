@@ -6,20 +6,18 @@
 #include "lib/log.h"
 
 #define PAGE_SHIFT 12
-#define RAW_IO_BUF (8 * 1024)		/* bytes produced per stream_write (page multiple) */
+#define RAW_IO_BUF FORMAT_IO_SIZE	/* bytes produced per stream_write (page multiple) */
 #define RAW_STRETCH (RAW_IO_BUF >> PAGE_SHIFT)
 
 _Static_assert(RAW_IO_BUF % PAGE_SIZE == 0, "raw pieces are whole pages");
 
-/* The file's plan: the loads in address order, each a span of the crash's memory. */
+/* The file's plan: the loads in address order. */
 static struct raw_file {
 	int order[CRASH_MAX_PHDRS];	/* load indices by paddr */
 	int n;
-	struct crash_span spans[CRASH_MAX_PHDRS]; /* per load index: its bytes */
 	uint64_t size;
 } raw;
 
-static uint8_t buf[RAW_IO_BUF];
 
 /* Once per dump: the size, and the loads sorted by address (insertion sort: at most 256). Refuses
  * a crash without memory or one whose top does not fit 64 bits. */
@@ -39,7 +37,6 @@ static int raw_prepare(struct format_job *job)
 			return -EINVAL;
 		}
 		raw.size = MAX(raw.size, l->paddr + l->memsz);
-		raw.spans[i] = (struct crash_span){ .src = l->src, .size = MIN(l->filesz, l->memsz), .file_off = l->paddr };
 		for (k = raw.n; k > 0 && c->loads[raw.order[k - 1]].paddr > l->paddr; k--)
 			raw.order[k] = raw.order[k - 1];
 		raw.order[k] = i;
@@ -59,11 +56,12 @@ static int raw_prepare(struct format_job *job)
 /* size zero bytes into s. */
 static int put_zeros(struct stream *s, uint64_t size)
 {
+	uint8_t *buf = format_io;
 	int rc;
 
-	memset(buf, 0, sizeof(buf));
+	memset(buf, 0, RAW_IO_BUF);
 	while (size) {
-		size_t n = (size_t)MIN(size, (uint64_t)sizeof(buf));
+		size_t n = (size_t)MIN(size, (uint64_t)RAW_IO_BUF);
 
 		if ((rc = stream_write(s, buf, n)) != 0)
 			return rc;
@@ -74,10 +72,10 @@ static int put_zeros(struct stream *s, uint64_t size)
 
 /* Physical [from, to) of load li's bytes into s, page-aligned pieces at a time; pages the filter
  * (when on) leaves out become zeros. */
-static int put_load(struct format_job *job, struct stream *s, int li, uint64_t from, uint64_t to, bool filtering)
+static int put_load(struct format_job *job, struct stream *s, struct crash_span *sp, uint64_t from, uint64_t to,
+		    bool filtering)
 {
-	struct crash_span *sp = &raw.spans[li];
-	uint8_t kind[RAW_STRETCH + 1];
+	uint8_t *buf = format_io, kind[RAW_STRETCH + 1];
 	int rc;
 
 	while (from < to) {
@@ -112,12 +110,11 @@ static int raw_produce(struct format_job *job, struct stream *s)
 	uint64_t pos = 0;
 	int rc;
 
-	for (int i = 0; i < job->crash->nloads; i++)
-		raw.spans[i].reported = 0;
 	for (int k = 0; k < raw.n; k++) {
 		int li = raw.order[k];
 		const struct crash_load *l = &job->crash->loads[li];
-		uint64_t start = l->paddr, end = l->paddr + raw.spans[li].size;
+		struct crash_span sp = { .src = l->src, .size = MIN(l->filesz, l->memsz), .file_off = l->paddr };
+		uint64_t start = l->paddr, end = l->paddr + sp.size;
 
 		if (end <= pos)
 			continue;
@@ -126,7 +123,7 @@ static int raw_produce(struct format_job *job, struct stream *s)
 				return rc;
 			pos = start;
 		}
-		if ((rc = put_load(job, s, li, pos, end, filtering)) != 0)
+		if ((rc = put_load(job, s, &sp, pos, end, filtering)) != 0)
 			return rc;
 		pos = end;
 	}

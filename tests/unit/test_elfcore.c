@@ -2,7 +2,7 @@
  * reference written here from Linux 6.1's fs/proc/vmcore.c algorithm (in-place merge with
  * memmove, as Linux does it), hand-checked header fields, note trimming, memory-map dumps with
  * backup substitution, lost memory, malformed headers and a fixed-seed mutation loop. */
-/* unit-sources: dump/crash.c dump/elfcore.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
+/* unit-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
 #include <elf.h>
 #include <stdint.h>
 #include <stdio.h>

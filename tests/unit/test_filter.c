@@ -3,7 +3,7 @@
  * in fake physical memory; free, zero, page cache, user data, compound, hwpoison and offline
  * pages, the 256-page threshold, trailing runs, blocks across PT_LOADs, PT_LOAD splitting, and
  * malformed VMCOREINFO / page tables / orders / flags that must keep the pages. */
-/* unit-sources: dump/crash.c dump/elfcore.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
+/* unit-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
 #include <elf.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * into a capturing transport: byte P of the file is the crashed machine's physical byte P, holes
  * and salvage's own image are zeros, the size ends with the highest RAM, the digest is the
  * file's, and dump.level=1 asks the filter (zero pages stay zeros). */
-/* unit-sources: dump/raw.c dump/crash.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
+/* unit-sources: dump/raw.c dump/format.c dump/crash.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
 #include <stdlib.h>
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * as the real elf format through the real stream stage and encoder into a captured "serial port" with the log lines interleaved as on the console, then
  * decoded in-process and by build/salvage-recv, also with injected log lines, logger timestamps,
  * dropped, corrupted and duplicated frames, a wrong digest, a truncated capture and follow mode. */
-/* unit-sources: dump/serial.c drivers/serial_sink.c dump/stream.c dump/progress.c dump/frame.c lib/sha256.c dump/crash.c dump/elfcore.c dump/filter.c */
+/* unit-sources: dump/serial.c drivers/serial_sink.c dump/stream.c dump/progress.c dump/frame.c lib/sha256.c dump/crash.c dump/elfcore.c dump/format.c dump/filter.c */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
