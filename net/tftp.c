@@ -793,16 +793,18 @@ static void tftp_path_options(const char *path, uint32_t *blksize, uint32_t *win
 }
 
 /* One connection: the dump's transfer, its expanded names, the digest file's text. */
-static struct {
+struct tftp_conn {
 	struct tftp_xfer x;
 	const struct dump_target *t;
 	char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
-} conn;
+};
+static struct tftp_conn conn;	/* one transport runs at a time */
 
 /* See transport.h: the network up (net_up is idempotent), the name expanded, the request granted. */
 static int tftp_open(struct transport_conn *c, const struct dump_target *t, const struct config *cfg,
 		     const struct transport_info *info)
 {
+	struct tftp_conn *tc = &conn;
 	uint32_t blksize = 0, window = 0;
 	int rc;
 
@@ -810,7 +812,7 @@ static int tftp_open(struct transport_conn *c, const struct dump_target *t, cons
 		log_err("tftp: network is not up (%d)", rc);
 		return rc;
 	}
-	if ((rc = tftp_expand_path(t->tftp_path, net_mac(), info->crashtime, conn.name, sizeof(conn.name))) != 0)
+	if ((rc = tftp_expand_path(t->tftp_path, net_mac(), info->crashtime, tc->name, sizeof(tc->name))) != 0)
 		return rc;
 	tftp_path_options(t->tftp_path, &blksize, &window);
 	/* A window must fit the window buffer: a windowsize asked for makes the blocks we ask for
@@ -824,33 +826,34 @@ static int tftp_open(struct transport_conn *c, const struct dump_target *t, cons
 		log_warn("tftp: windowsize lowered to %u: a window of %u-byte blocks must fit the %u-byte window buffer",
 			 window, blksize, TFTP_RING);
 	}
-	conn.t = t;
+	tc->t = t;
 	if (info->size != STREAM_SIZE_UNKNOWN)
 		log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)info->size,
 			 t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff, (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff,
-			 t->tftp_port ? t->tftp_port : 69, conn.name);
+			 t->tftp_port ? t->tftp_port : 69, tc->name);
 	else
 		log_info("tftp: sending a %s file of yet unknown size to %u.%u.%u.%u:%u as '%s' (no tsize)",
 			 info->format ? info->format : "dump", t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff,
-			 (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff, t->tftp_port ? t->tftp_port : 69, conn.name);
-	if ((rc = tftp_begin(&conn.x, t, conn.name, info->size, blksize, window)) != 0) {
-		log_err("tftp: sending '%s' failed (%d) before its first byte", conn.name, rc);
+			 (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff, t->tftp_port ? t->tftp_port : 69, tc->name);
+	if ((rc = tftp_begin(&tc->x, t, tc->name, info->size, blksize, window)) != 0) {
+		log_err("tftp: sending '%s' failed (%d) before its first byte", tc->name, rc);
 		return rc;
 	}
-	conn.x.first_log = true;
-	c->priv = &conn;
+	tc->x.first_log = true;
+	c->priv = tc;
 	return 0;
 }
 
 /* See transport.h. */
 static int tftp_write(struct transport_conn *c, const void *buf, size_t len)
 {
-	int rc = tftp_take(&conn.x, buf, len);
+	struct tftp_conn *tc = c->priv;
+	int rc = tftp_take(&tc->x, buf, len);
 
 	if (rc != 0) {
-		log_err("tftp: sending '%s' failed (%d) after %llu bytes were acknowledged", conn.name, rc,
-			(unsigned long long)(conn.x.acked * conn.x.blksize));
-		tftp_end(&conn.x);
+		log_err("tftp: sending '%s' failed (%d) after %llu bytes were acknowledged", tc->name, rc,
+			(unsigned long long)(tc->x.acked * tc->x.blksize));
+		tftp_end(&tc->x);
 	}
 	return rc;
 }
@@ -859,7 +862,8 @@ static int tftp_write(struct transport_conn *c, const void *buf, size_t len)
  * when both were acknowledged, or when only the digest file failed (the dump is there). */
 static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t digest[SHA256_DIGEST_SIZE])
 {
-	struct tftp_xfer *x = &conn.x;
+	struct tftp_conn *tc = c->priv;
+	struct tftp_xfer *x = &tc->x;
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
 	const char *base;
 	bool unconfirmed;
@@ -870,7 +874,7 @@ static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t dig
 	us = clock_us() - x->t0_us;
 	unconfirmed = x->unconfirmed;
 	if (rc != 0) {
-		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes", conn.name, rc,
+		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes", tc->name, rc,
 			(unsigned long long)MIN(x->acked * (x->blksize ? x->blksize : 1), size),
 			(unsigned long long)size);
 		return rc;
@@ -881,13 +885,13 @@ static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t dig
 		 x->retransmits);
 
 	/* The digest file: "<hex>  <basename>\n", as sha256sum writes and `sha256sum -c` reads. */
-	for (base = conn.name, i = 0; conn.name[i]; i++)
-		if (conn.name[i] == '/')
-			base = conn.name + i + 1;
-	snprintf(conn.sumtext, sizeof(conn.sumtext), "%s  %s\n", hex, base);
-	snprintf(conn.sumname, sizeof(conn.sumname), "%s.sha256", conn.name);
-	rc = tftp_begin(x, conn.t, conn.sumname, strlen(conn.sumtext), TFTP_BLKSIZE_PLAIN, 1);
-	if (rc == 0 && (rc = tftp_take(x, conn.sumtext, strlen(conn.sumtext))) == 0)
+	for (base = tc->name, i = 0; tc->name[i]; i++)
+		if (tc->name[i] == '/')
+			base = tc->name + i + 1;
+	snprintf(tc->sumtext, sizeof(tc->sumtext), "%s  %s\n", hex, base);
+	snprintf(tc->sumname, sizeof(tc->sumname), "%s.sha256", tc->name);
+	rc = tftp_begin(x, tc->t, tc->sumname, strlen(tc->sumtext), TFTP_BLKSIZE_PLAIN, 1);
+	if (rc == 0 && (rc = tftp_take(x, tc->sumtext, strlen(tc->sumtext))) == 0)
 		rc = tftp_end(x);
 	else if (x->pcb)
 		tftp_end(x);
@@ -896,13 +900,13 @@ static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t dig
 	 * unless the dump's end was never acknowledged either: then the server may be gone. */
 	if (rc != 0 && unconfirmed) {
 		log_err("tftp: neither the end of the dump nor its digest file '%s' was acknowledged (%d): "
-			"the server may be gone", conn.sumname, rc);
+			"the server may be gone", tc->sumname, rc);
 	} else if (rc != 0) {
 		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s",
-			 conn.sumname, rc, hex);
+			 tc->sumname, rc, hex);
 		rc = 0;
 	} else {
-		log_info("tftp: wrote '%s'", conn.sumname);
+		log_info("tftp: wrote '%s'", tc->sumname);
 	}
 	return rc;
 }
@@ -910,7 +914,8 @@ static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t dig
 /* See transport.h: the server hears ERROR 0 and drops the partial file (tftpd-hpa and atftpd do). */
 static void tftp_abort(struct transport_conn *c, int rc)
 {
-	struct tftp_xfer *x = &conn.x;
+	struct tftp_conn *tc = c->priv;
+	struct tftp_xfer *x = &tc->x;
 
 	if (!x->pcb)
 		return;
