@@ -10,8 +10,12 @@
 #include "lib/sha256.h"
 #include "net/net.h"
 
+#include "lwip/icmp.h"
+#include "lwip/inet_chksum.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
+#include "lwip/prot/icmp.h"
+#include "lwip/raw.h"
 #include "lwip/udp.h"
 
 /* RFC 1350 opcodes (RFC 2347 adds OACK). */
@@ -111,7 +115,13 @@ struct tftp_xfer {
 
 	bool first_log;			/* log when the first data byte leaves (bench/) */
 	bool unconfirmed;		/* ended without the final ACK (see TFTP_FINAL_SILENCE_US) */
-	uint64_t t0_us;			/* when the data phase began */
+	uint64_t t0_us;			/* when the request was first sent */
+
+	/* An ICMP destination unreachable quoting one of our datagrams (see tftp_icmp_recv). */
+	bool unreach;
+	uint8_t unreach_code;		/* ICMP_DUR_* */
+	uint16_t unreach_port;		/* the server port the quoted datagram went to */
+	uint32_t unreach_from;		/* who sent the ICMP (host order): the server or a router */
 
 	struct udp_pcb *pcb;
 	/* Replies arrive in lwIP's receive callback (from inside net_poll) and wait here until
@@ -155,6 +165,47 @@ static void tftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_a
 		x->rxq_count++;
 	}
 	pbuf_free(p);
+}
+
+/* lwIP raw callback for every ICMP packet addressed to us (untrusted; runs before lwIP's own ICMP
+ * input, which still gets the packet: we never eat it). lwIP's UDP does not pass ICMP errors on, so
+ * a request to a port nobody listens on would wait out the whole silence bound; here a destination
+ * unreachable that quotes a UDP datagram from our port to the server is noted in the transfer (arg)
+ * for tftp_step to act on. Fragmentation-needed is not an answer to anything and is ignored. */
+static u8_t tftp_icmp_recv(void *arg, struct raw_pcb *rpcb, struct pbuf *p, const ip_addr_t *addr)
+{
+	struct tftp_xfer *x = arg;
+	uint8_t b[60 + 8 + 60 + 8]; /* IP header, ICMP header, the quoted IP header and UDP ports */
+	size_t n = pbuf_copy_partial(p, b, sizeof(b), 0), ihl, qihl;
+	const uint8_t *icmp, *qip;
+	uint16_t sum;
+
+	if (!x->pcb || n < 20)
+		return 0;
+	ihl = (size_t)(b[0] & 15) * 4;
+	if (ihl < 20 || n < ihl + 8 + 20)
+		return 0;
+	icmp = b + ihl;
+	qip = icmp + 8;
+	qihl = (size_t)(qip[0] & 15) * 4;
+	if (icmp[0] != ICMP_DUR || icmp[1] == ICMP_DUR_FRAG || qihl < 20 || n < ihl + 8 + qihl + 4 ||
+	    qip[9] != IP_PROTO_UDP || get_be16(qip + 6) & 0x1fff /* not the first fragment: no ports */ ||
+	    ((uint32_t)get_be16(qip + 16) << 16 | get_be16(qip + 18)) != x->server_ip ||
+	    get_be16(qip + qihl) != x->pcb->local_port)
+		return 0;
+	/* The checksum covers the whole ICMP message (ip4_input has put the IP header in p's first
+	 * buffer, so stepping over it and back is safe). */
+	if (pbuf_remove_header(p, ihl) != 0)
+		return 0;
+	sum = inet_chksum_pbuf(p);
+	pbuf_add_header(p, ihl);
+	if (sum != 0)
+		return 0;
+	x->unreach = true;
+	x->unreach_code = icmp[1];
+	x->unreach_port = get_be16(qip + qihl + 2);
+	x->unreach_from = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
+	return 0;
 }
 
 /* Send len bytes of buf to the server at port (host order). Returns 0 or -ENOMEM/-EIO. */
@@ -282,7 +333,6 @@ static void tftp_start_data(struct tftp_xfer *x, uint64_t now)
 	if (x->window > x->cap)
 		x->window = (uint32_t)x->cap; /* never: the request asked no more than fits */
 	x->nblocks = ~0ull;
-	x->t0_us = now;
 	x->acked = 0;
 	x->next = 1;
 	x->fresh = 1;
@@ -304,14 +354,15 @@ static bool opt_is(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* Parse a decimal option value; -EINVAL unless it is 1-10 digits and nothing else. */
+/* Parse a decimal option value; -EINVAL unless it is 1-19 digits (any 19 fit in 64 bits: tsize of
+ * a dump of 10 GB or more has 11) and nothing else. */
 static int opt_num(const char *s, uint64_t *v)
 {
 	int n = 0;
 
 	*v = 0;
 	for (; *s; s++, n++) {
-		if (*s < '0' || *s > '9' || n >= 10)
+		if (*s < '0' || *s > '9' || n >= 19)
 			return -EINVAL;
 		*v = *v * 10 + (uint64_t)(*s - '0');
 	}
@@ -466,7 +517,10 @@ static void tftp_input(struct tftp_xfer *x, const uint8_t *pkt, size_t len, uint
 			log_warn("tftp: server refused our options; retrying as plain RFC 1350");
 			x->use_options = false;
 			x->tid = 0;
-			x->deadline_us = now;
+			/* Ask again at once; the request's timer (backoff, silence bound) carries on. */
+			tftp_send_wrq(x);
+			x->last_send_us = now;
+			x->deadline_us = now + x->rto_us;
 			return;
 		}
 		tftp_fail(x, -ECONNREFUSED);
@@ -504,11 +558,27 @@ static void tftp_input(struct tftp_xfer *x, const uint8_t *pkt, size_t len, uint
 		log_warn("tftp: ignoring opcode %u during the transfer", op);
 }
 
+/* An ICMP destination unreachable answered our request (tftp_icmp_recv): nobody will answer it, so
+ * end the transfer now instead of after TFTP_SILENCE_US. Only the request counts: later, a server
+ * that exited after the last block (its final ACK lost) makes our resends bounce just the same. */
+static void tftp_unreachable(struct tftp_xfer *x)
+{
+	static const char *const what[] = { "network unreachable", "host unreachable", "protocol unreachable",
+					    "port unreachable" };
+	uint32_t from = x->unreach_from;
+
+	log_err("tftp: %u.%u.%u.%u port %u cannot be reached for '%s': ICMP %s (code %u) from %u.%u.%u.%u",
+		x->server_ip >> 24, (x->server_ip >> 16) & 0xff, (x->server_ip >> 8) & 0xff, x->server_ip & 0xff,
+		x->unreach_port, x->name, x->unreach_code < 4 ? what[x->unreach_code] : "destination unreachable",
+		x->unreach_code, from >> 24, (from >> 16) & 0xff, (from >> 8) & 0xff, from & 0xff);
+	tftp_fail(x, x->unreach_code == ICMP_DUR_PORT ? -ECONNREFUSED : -EHOSTUNREACH);
+}
+
 /* Time passes: retransmit on timeout (with backoff) and fail after TFTP_SILENCE_US of no progress. */
 static void tftp_timers(struct tftp_xfer *x, uint64_t now)
 {
-	if (now < x->deadline_us)
-		return;
+	if (now < x->deadline_us || (x->state != TS_REQUEST && x->state != TS_DATA))
+		return; /* not yet, or a reply just ended the transfer: its result stands */
 	if (x->state == TS_DATA && x->fresh == x->acked + 1) {
 		/* Nothing is out: the server waits for bytes the file has not given yet. */
 		x->progress_us = now;
@@ -567,11 +637,9 @@ static void tftp_step(struct tftp_xfer *x)
 			log_warn("tftp: reply of more than %u bytes truncated", TFTP_RX_MAX);
 		tftp_input(x, x->rxq[i].buf, x->rxq[i].len, x->rxq[i].ip, x->rxq[i].port, now);
 	}
-	if (x->state == TS_REQUEST && x->deadline_us == now && !x->tid && !x->use_options) {
-		/* just switched to plain RFC 1350 after ERROR 8: ask again at once */
-		x->deadline_us = now + x->rto_us;
-		tftp_send_wrq(x);
-	}
+	if (x->unreach && x->state == TS_REQUEST && x->unreach_port == x->server_port)
+		tftp_unreachable(x);
+	x->unreach = false;
 	if (x->state == TS_DATA && x->next <= x->acked + x->window && block_ready(x, x->next) &&
 	    now >= x->next_send_us) {
 		/* one block per pass, so replies are read between blocks of a window */
@@ -596,6 +664,33 @@ static bool tftp_can_send(const struct tftp_xfer *x)
 	       clock_us() >= x->next_send_us;
 }
 
+/* Give x a UDP pcb on a fresh local port, its replies queued in its rxq. Returns 0 or a negative
+ * error after a log line. */
+static int xfer_pcb_open(struct tftp_xfer *x)
+{
+	x->pcb = udp_new();
+	if (!x->pcb) {
+		log_err("tftp: no UDP pcb available");
+		return -ENOMEM;
+	}
+	if (udp_bind(x->pcb, IP_ANY_TYPE, 0) != ERR_OK) {
+		log_err("tftp: cannot bind a UDP port");
+		udp_remove(x->pcb);
+		x->pcb = NULL;
+		return -EIO;
+	}
+	x->rxq_head = x->rxq_count = 0;
+	udp_recv(x->pcb, tftp_recv, x);
+	return 0;
+}
+
+static void xfer_pcb_close(struct tftp_xfer *x)
+{
+	if (x->pcb)
+		udp_remove(x->pcb);
+	x->pcb = NULL;
+}
+
 /* Start a write transfer of name to t's server (size: the file's, or STREAM_SIZE_UNKNOWN): a
  * bound pcb, the request, and the server's answer. Returns 0 in the data phase, else a negative
  * error after a log line (the pcb is gone then). */
@@ -615,18 +710,9 @@ static int tftp_begin(struct tftp_xfer *x, const struct dump_target *t, const ch
 	x->want_blksize = blksize;
 	x->want_window = window;
 	x->nblocks = ~0ull;
-	x->pcb = udp_new();
-	if (!x->pcb) {
-		log_err("tftp: no UDP pcb available");
-		return -ENOMEM;
-	}
-	if (udp_bind(x->pcb, IP_ANY_TYPE, 0) != ERR_OK) {
-		log_err("tftp: cannot bind a UDP port");
-		udp_remove(x->pcb);
-		x->pcb = NULL;
-		return -EIO;
-	}
-	udp_recv(x->pcb, tftp_recv, x);
+	if ((rc = xfer_pcb_open(x)) != 0)
+		return rc;
+	x->t0_us = now;
 	x->state = TS_REQUEST;
 	x->rto_us = x->rto_base_us = TFTP_RTO_INIT_US;
 	x->progress_us = now;
@@ -642,8 +728,7 @@ static int tftp_begin(struct tftp_xfer *x, const struct dump_target *t, const ch
 	if (x->state == TS_DATA)
 		return 0;
 	net_poll();	/* the NIC sends queued frames at a poll: a final ERROR must not wait for one */
-	udp_remove(x->pcb);
-	x->pcb = NULL;
+	xfer_pcb_close(x);
 	return x->rc;
 }
 
@@ -690,10 +775,202 @@ static int tftp_end(struct tftp_xfer *x)
 	while (x->state == TS_REQUEST || x->state == TS_DATA)
 		tftp_step(x);
 	net_poll();	/* the NIC sends queued frames at a poll: a final ERROR must not wait for one */
-	if (x->pcb)
-		udp_remove(x->pcb);
-	x->pcb = NULL;
+	xfer_pcb_close(x);
 	return x->rc;
+}
+
+/* --- read-back: did the server store it? --------------------------------------------------------- */
+
+/* A server may acknowledge every block and still not store them (tftpd-hpa on a full disk does: it
+ * does not check its writes). So after writing, salvage reads the file back: its size (RFC 2349 tsize
+ * in the answer to a read request) and, for the small digest file, its bytes. */
+#define TFTP_CHECK_WAIT_US (6u * 1000u * 1000u)	/* a read request unanswered this long: cannot tell */
+#define TFTP_CHECK_RESEND_US (1000u * 1000u)	/* resend the request (or our last ACK) this often */
+#define TFTP_CHECK_TRIES 4			/* a short answer is asked again (see tftp_check_stored) */
+
+enum { CHECK_SAME = 0, CHECK_UNKNOWN = 1 };	/* with -EIO: tftp_read_back's results */
+
+/* Send a read request for x->name asking its size (tsize=0), or resend it. */
+static int tftp_send_rrq(struct tftp_xfer *x)
+{
+	uint8_t req[TFTP_REQ_MAX];
+	size_t nl = strlen(x->name), len;
+
+	if (2 + nl + 1 + sizeof("octet") > TFTP_REQ_MAX)
+		return -EINVAL;
+	put_be16(req, TFTP_OP_RRQ);
+	memcpy(req + 2, x->name, nl + 1);
+	memcpy(req + 2 + nl + 1, "octet", sizeof("octet"));
+	len = put_opt(req, 2 + nl + 1 + sizeof("octet"), "tsize", 0);
+	return len ? tftp_out(x, x->server_port, req, len) : -EINVAL;
+}
+
+/* The tsize in an OACK answering our read request (untrusted); false when there is none or the
+ * OACK is malformed. Other options are ignored: we asked for none. */
+static bool rrq_oack_tsize(const uint8_t *pkt, size_t len, uint64_t *size)
+{
+	const char *p = (const char *)pkt + 2, *end = (const char *)pkt + len;
+
+	while (p < end) {
+		const char *name = p, *val;
+		size_t nl = strnlen(name, (size_t)(end - name)), vl;
+
+		if (name + nl >= end)
+			return false;
+		val = name + nl + 1;
+		vl = strnlen(val, (size_t)(end - val));
+		if (val + vl >= end)
+			return false;
+		p = val + vl + 1;
+		if (opt_is(name, "tsize"))
+			return opt_num(val, size) == 0;
+	}
+	return false;
+}
+
+/* Ask the server for x->name back (read request with tsize=0, on x->pcb) and compare it with what
+ * was written: size bytes, and when want is not NULL also those bytes (read whole in 512-byte
+ * blocks: for the small digest file). With want NULL only the size is asked, and the transfer the
+ * server starts is ended with an ERROR once its OACK is in. Returns CHECK_SAME, -EIO when the server
+ * holds something else (*got: the size it holds, or how far the bytes matched), or CHECK_UNKNOWN
+ * when the server cannot tell (no answer, an ERROR, no tsize): then why says so (whysz bytes). */
+static int tftp_read_back(struct tftp_xfer *x, const uint8_t *want, uint64_t size, uint64_t *got, char *why,
+			  size_t whysz)
+{
+	uint64_t now = clock_us(), end = now + TFTP_CHECK_WAIT_US, resend = now + TFTP_CHECK_RESEND_US;
+	uint64_t off = 0, v;
+	uint16_t tid = 0, block = 0; /* block: the last DATA block acknowledged */
+	uint8_t ack[TFTP_HDR_LEN];
+
+	*got = 0;
+	x->unreach = false;
+	x->rxq_head = x->rxq_count = 0;
+	if (tftp_send_rrq(x) == -EINVAL) {
+		snprintf(why, whysz, "the name is too long for a read request");
+		return CHECK_UNKNOWN;
+	}
+	while (now < end) {
+		net_poll();
+		now = clock_us();
+		while (x->rxq_count) {
+			const uint8_t *pkt = x->rxq[x->rxq_head].buf;
+			size_t len = x->rxq[x->rxq_head].len;
+			uint16_t port = x->rxq[x->rxq_head].port, op;
+			bool from_server = x->rxq[x->rxq_head].ip == x->server_ip;
+
+			x->rxq_head = (x->rxq_head + 1) % TFTP_RXQ;
+			x->rxq_count--;
+			if (!from_server || len < TFTP_HDR_LEN)
+				continue;
+			if (tid && port != tid) {
+				tftp_send_error(x, port, TFTP_ERR_BADTID, "Unknown transfer ID");
+				continue;
+			}
+			op = get_be16(pkt);
+			if (op == TFTP_OP_ERROR) {
+				char msg[48];
+				size_t i, n = 0;
+
+				for (i = TFTP_HDR_LEN; i < len && pkt[i] && n + 1 < sizeof(msg); i++)
+					msg[n++] = pkt[i] >= 0x20 && pkt[i] < 0x7f ? (char)pkt[i] : '?';
+				msg[n] = 0;
+				snprintf(why, whysz, "reading it back: error %u: %s", get_be16(pkt + 2),
+					 n ? msg : "(no message)");
+				return CHECK_UNKNOWN;
+			}
+			if (op == TFTP_OP_OACK && !tid) {
+				tid = port;
+				if (!rrq_oack_tsize(pkt, len, &v)) {
+					if (!want) {
+						tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
+						snprintf(why, whysz, "its answer to a read request has no tsize");
+						return CHECK_UNKNOWN;
+					}
+				} else if (v != size || !want) {
+					tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
+					*got = v;
+					return v == size ? CHECK_SAME : -EIO;
+				}
+				block = 0; /* the whole file is wanted: ACK 0 starts its data */
+			} else if (op == TFTP_OP_DATA) {
+				uint16_t n = get_be16(pkt + 2);
+				size_t dl = len - TFTP_HDR_LEN;
+
+				tid = port;
+				if (!want) { /* options ignored: only reading all of it would tell */
+					tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Size check only");
+					snprintf(why, whysz, "it does not give a file's size (tsize) on a read request");
+					return CHECK_UNKNOWN;
+				}
+				if (n == (uint16_t)(block + 1)) {
+					if (dl > TFTP_BLKSIZE_PLAIN || off + dl > size ||
+					    memcmp(pkt + TFTP_HDR_LEN, want + off, dl) != 0) {
+						tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Not what was written");
+						*got = off;
+						return -EIO;
+					}
+					off += dl;
+					block = n;
+					if (dl < TFTP_BLKSIZE_PLAIN) { /* the last block: acknowledge it and done */
+						put_be16(ack, TFTP_OP_ACK);
+						put_be16(ack + 2, block);
+						tftp_out(x, tid, ack, sizeof(ack));
+						*got = off;
+						return off == size ? CHECK_SAME : -EIO;
+					}
+				} else if (n != block || block == 0) {
+					continue; /* neither the next block nor a resend of the last one */
+				}
+			} else {
+				continue;
+			}
+			put_be16(ack, TFTP_OP_ACK);
+			put_be16(ack + 2, block);
+			tftp_out(x, tid, ack, sizeof(ack));
+			resend = now + TFTP_CHECK_RESEND_US;
+		}
+		if (x->unreach && !tid && x->unreach_port == x->server_port) {
+			snprintf(why, whysz, "reading it back: ICMP destination unreachable (code %u)", x->unreach_code);
+			return CHECK_UNKNOWN;
+		}
+		x->unreach = false;
+		if (now >= resend) {
+			resend = now + TFTP_CHECK_RESEND_US;
+			if (!tid) {
+				tftp_send_rrq(x);
+			} else {
+				put_be16(ack, TFTP_OP_ACK);
+				put_be16(ack + 2, block);
+				tftp_out(x, tid, ack, sizeof(ack));
+			}
+		}
+	}
+	if (tid)
+		tftp_send_error(x, tid, TFTP_ERR_UNDEF, "Giving up");
+	snprintf(why, whysz, "no answer to a read request for %u s", TFTP_CHECK_WAIT_US / 1000000);
+	return CHECK_UNKNOWN;
+}
+
+/* tftp_read_back, asked again while the answer is short and still changing: a server may write the
+ * end of a file after it acknowledged it (its last buffer flushed as it closes the file), so one
+ * short answer right after the final ACK is not yet proof. Short and unchanged a second later is. */
+static int tftp_check_stored(struct tftp_xfer *x, const uint8_t *want, uint64_t size, uint64_t *got, char *why,
+			     size_t whysz)
+{
+	uint64_t prev = 0;
+	int rc = CHECK_UNKNOWN;
+
+	for (int i = 0; i < TFTP_CHECK_TRIES; i++) {
+		uint64_t t;
+
+		rc = tftp_read_back(x, want, size, got, why, whysz);
+		if (rc != -EIO || *got > size || (i && *got == prev))
+			break;
+		prev = *got;
+		for (t = clock_us(); clock_us() - t < TFTP_CHECK_RESEND_US;)
+			net_poll();
+	}
+	return rc;
 }
 
 /* --- the transport ------------------------------------------------------------------------------ */
@@ -792,13 +1069,39 @@ static void tftp_path_options(const char *path, uint32_t *blksize, uint32_t *win
 	}
 }
 
-/* One connection: the dump's transfer, its expanded names, the digest file's text. */
+/* One connection: the dump's transfer, its expanded names, the digest file's text, and the raw pcb
+ * that hears ICMP errors for it. */
 struct tftp_conn {
 	struct tftp_xfer x;
 	const struct dump_target *t;
+	struct raw_pcb *icmp;
+	uint64_t size;			/* announced, or STREAM_SIZE_UNKNOWN */
 	char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
 };
 static struct tftp_conn conn;	/* one transport runs at a time */
+
+/* The failure line: how far the dump got, and how long after its request. */
+static void log_failed(const struct tftp_conn *tc, int rc, uint64_t total)
+{
+	const struct tftp_xfer *x = &tc->x;
+	char of[24] = "?";
+
+	if (total != STREAM_SIZE_UNKNOWN)
+		snprintf(of, sizeof(of), "%llu", (unsigned long long)total);
+	log_err("tftp: sending '%s' failed (%d) after %llu of %s bytes, %llu ms after the request", tc->name, rc,
+		(unsigned long long)(total != STREAM_SIZE_UNKNOWN ? MIN(x->acked * (x->blksize ? x->blksize : 1), total)
+								    : x->acked * x->blksize),
+		of, (unsigned long long)((clock_us() - x->t0_us) / 1000));
+}
+
+/* Release what the connection holds. */
+static void conn_release(struct tftp_conn *tc)
+{
+	xfer_pcb_close(&tc->x);
+	if (tc->icmp)
+		raw_remove(tc->icmp);
+	tc->icmp = NULL;
+}
 
 /* See transport.h: the network up (net_up is idempotent), the name expanded, the request granted. */
 static int tftp_open(struct transport_conn *c, const struct dump_target *t, const struct config *cfg,
@@ -827,6 +1130,7 @@ static int tftp_open(struct transport_conn *c, const struct dump_target *t, cons
 			 window, blksize, TFTP_RING);
 	}
 	tc->t = t;
+	tc->size = info->size;
 	if (info->size != STREAM_SIZE_UNKNOWN)
 		log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)info->size,
 			 t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff, (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff,
@@ -835,8 +1139,14 @@ static int tftp_open(struct transport_conn *c, const struct dump_target *t, cons
 		log_info("tftp: sending a %s file of yet unknown size to %u.%u.%u.%u:%u as '%s' (no tsize)",
 			 info->format ? info->format : "dump", t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff,
 			 (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff, t->tftp_port ? t->tftp_port : 69, tc->name);
+	/* ICMP errors for our datagrams (a request to a closed port ends at once); without a free raw
+	 * pcb only that shortcut is lost. */
+	tc->icmp = raw_new(IP_PROTO_ICMP);
+	if (tc->icmp)
+		raw_recv(tc->icmp, tftp_icmp_recv, &tc->x);
 	if ((rc = tftp_begin(&tc->x, t, tc->name, info->size, blksize, window)) != 0) {
-		log_err("tftp: sending '%s' failed (%d) before its first byte", tc->name, rc);
+		log_failed(tc, rc, info->size);
+		conn_release(tc);
 		return rc;
 	}
 	tc->x.first_log = true;
@@ -851,38 +1161,51 @@ static int tftp_write(struct transport_conn *c, const void *buf, size_t len)
 	int rc = tftp_take(&tc->x, buf, len);
 
 	if (rc != 0) {
-		log_err("tftp: sending '%s' failed (%d) after %llu bytes were acknowledged", tc->name, rc,
-			(unsigned long long)(tc->x.acked * tc->x.blksize));
+		log_failed(tc, rc, tc->size);
 		tftp_end(&tc->x);
+		conn_release(tc);
 	}
 	return rc;
 }
 
-/* See transport.h: the dump's end, then "<path>.sha256" holding "<hex>  <basename>\n". Returns 0
- * when both were acknowledged, or when only the digest file failed (the dump is there). */
+/* See transport.h: the dump's end, "<path>.sha256" holding "<hex>  <basename>\n", and both read back
+ * (tftp_check_stored). Returns 0 when the server holds the whole dump -- or acknowledged all of it and
+ * cannot say what it holds (one warning line) -- and a negative error after a log line saying what
+ * failed otherwise: the dump not acknowledged, or the server holding less of it than was sent. */
 static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t digest[SHA256_DIGEST_SIZE])
 {
 	struct tftp_conn *tc = c->priv;
 	struct tftp_xfer *x = &tc->x;
-	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	char hex[2 * SHA256_DIGEST_SIZE + 1], why[96], sumwhy[96];
 	const char *base;
 	bool unconfirmed;
-	uint64_t us;
-	int rc, i;
+	uint64_t us, got, sumgot = 0, sumlen;
+	int rc, i, chk, sumchk = CHECK_UNKNOWN;
 
 	rc = tftp_end(x);
 	us = clock_us() - x->t0_us;
 	unconfirmed = x->unconfirmed;
 	if (rc != 0) {
-		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes", tc->name, rc,
-			(unsigned long long)MIN(x->acked * (x->blksize ? x->blksize : 1), size),
-			(unsigned long long)size);
-		return rc;
+		log_failed(tc, rc, size);
+		goto out;
 	}
 	sha256_hex(digest, hex);
 	log_info("tftp: %llu.%03llu s at blksize %u, windowsize %u, %u retransmission timeouts",
 		 (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000), x->blksize, x->window,
 		 x->retransmits);
+
+	/* Acknowledged is not stored: ask the server what it holds now. Short means the target failed. */
+	if ((rc = xfer_pcb_open(x)) != 0)
+		goto out;
+	chk = tftp_check_stored(x, NULL, size, &got, why, sizeof(why));
+	xfer_pcb_close(x);
+	if (chk == -EIO) {
+		log_err("tftp: the server holds %llu bytes as '%s', not the %llu sent%s: the dump is not safe there",
+			(unsigned long long)got, tc->name, (unsigned long long)size,
+			got < size ? " (its disk full?)" : "");
+		rc = -EIO;
+		goto out;
+	}
 
 	/* The digest file: "<hex>  <basename>\n", as sha256sum writes and `sha256sum -c` reads. */
 	for (base = tc->name, i = 0; tc->name[i]; i++)
@@ -890,24 +1213,48 @@ static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t dig
 			base = tc->name + i + 1;
 	snprintf(tc->sumtext, sizeof(tc->sumtext), "%s  %s\n", hex, base);
 	snprintf(tc->sumname, sizeof(tc->sumname), "%s.sha256", tc->name);
-	rc = tftp_begin(x, tc->t, tc->sumname, strlen(tc->sumtext), TFTP_BLKSIZE_PLAIN, 1);
-	if (rc == 0 && (rc = tftp_take(x, tc->sumtext, strlen(tc->sumtext))) == 0)
+	sumlen = strlen(tc->sumtext);
+	rc = tftp_begin(x, tc->t, tc->sumname, sumlen, TFTP_BLKSIZE_PLAIN, 1);
+	if (rc == 0 && (rc = tftp_take(x, tc->sumtext, (size_t)sumlen)) == 0)
 		rc = tftp_end(x);
 	else if (x->pcb)
 		tftp_end(x);
-	/* The dump itself is on the server: sending it again elsewhere (serial: hours on real hardware)
-	 * for want of the checksum file would be the wrong trade. Say so and count the target done --
-	 * unless the dump's end was never acknowledged either: then the server may be gone. */
-	if (rc != 0 && unconfirmed) {
+	if (rc == 0 && chk == CHECK_SAME) { /* the dump is confirmed: confirm its digest file too, bytes and all */
+		if (xfer_pcb_open(x) == 0)
+			sumchk = tftp_check_stored(x, (const uint8_t *)tc->sumtext, sumlen, &sumgot, sumwhy,
+						   sizeof(sumwhy));
+		else
+			snprintf(sumwhy, sizeof(sumwhy), "no UDP port to ask from");
+		xfer_pcb_close(x);
+	}
+	/* Once the dump itself is on the server, sending it again elsewhere (serial: hours on real
+	 * hardware) for want of the checksum file would be the wrong trade. Say so and count the target
+	 * done -- unless nothing says the dump arrived: its end not acknowledged, the server unable to
+	 * tell, and the digest file not taken either: then the server may be gone. */
+	if (rc != 0 && unconfirmed && chk != CHECK_SAME) {
 		log_err("tftp: neither the end of the dump nor its digest file '%s' was acknowledged (%d): "
 			"the server may be gone", tc->sumname, rc);
-	} else if (rc != 0) {
-		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s",
-			 tc->sumname, rc, hex);
-		rc = 0;
-	} else {
-		log_info("tftp: wrote '%s'", tc->sumname);
+		goto out;
 	}
+	if (chk == CHECK_UNKNOWN)
+		log_warn("tftp: the server cannot confirm that it stored all of '%s' (%s)%s; counting the target "
+			 "as done", tc->name, why, rc ? "; its digest file did not arrive either" : "");
+	else if (rc != 0)
+		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s", tc->sumname,
+			 rc, hex);
+	else if (sumchk == -EIO)
+		log_warn("tftp: the server holds all of '%s', but its digest file '%s' is not what was sent "
+			 "(read back: %llu of its %llu bytes); its sha256 is %s", tc->name, tc->sumname,
+			 (unsigned long long)sumgot, (unsigned long long)sumlen, hex);
+	else if (sumchk == CHECK_UNKNOWN)
+		log_warn("tftp: the server holds all of '%s', but its digest file '%s' cannot be read back (%s)",
+			 tc->name, tc->sumname, sumwhy);
+	if (rc == 0)
+		log_info("tftp: wrote '%s'%s", tc->sumname,
+			 sumchk == CHECK_SAME ? "; read back: the server holds the whole dump and this file" : "");
+	rc = 0;
+out:
+	conn_release(tc);
 	return rc;
 }
 
@@ -917,14 +1264,12 @@ static void tftp_abort(struct transport_conn *c, int rc)
 	struct tftp_conn *tc = c->priv;
 	struct tftp_xfer *x = &tc->x;
 
-	if (!x->pcb)
-		return;
-	if (x->tid)
+	if (x->pcb && x->tid) {
 		tftp_send_error(x, x->tid, TFTP_ERR_UNDEF, "salvage: dump abandoned");
-	net_poll();
-	udp_remove(x->pcb);
-	x->pcb = NULL;
+		net_poll();
+	}
 	x->state = TS_FAILED;
+	conn_release(tc);
 }
 
 const struct transport transport_tftp TRANSPORT = {
