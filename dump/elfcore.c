@@ -63,22 +63,19 @@ static int split_loads(struct elf_file *e, const struct dump_run *runs, int nrun
 
 	for (int i = 0; i < c->nphdrs; i++) {
 		const struct crash_phdr *cp = &c->phdrs[i];
-		struct elf_phdr_w ph = { .type = cp->type, .flags = cp->flags, .offset = cp->src, .vaddr = cp->vaddr,
-					 .paddr = cp->paddr, .filesz = cp->filesz, .memsz = cp->memsz,
-					 .align = cp->align };
+		struct elf_piece ph = { .offset = cp->src, .paddr = cp->paddr, .filesz = cp->filesz, .memsz = cp->memsz,
+					.from = (int16_t)i, .cut = false };
 		uint64_t p = ph.paddr, end = ph.paddr + ph.memsz;
 
-		if (ph.type != PT_LOAD || r >= nruns || runs[r].load != li) {
-			e->cut[n] = false;
+		if (cp->type != PT_LOAD || r >= nruns || runs[r].load != li) {
 			e->ph[n++] = ph;
-			li += ph.type == PT_LOAD;
+			li += cp->type == PT_LOAD;
 			continue;
 		}
+		ph.cut = true;
 		for (; r < nruns && runs[r].load == li; r++) {
 			e->ph[n] = ph;
-			e->cut[n] = true;
 			e->ph[n].paddr = p;
-			e->ph[n].vaddr = ph.vaddr + (p - ph.paddr);
 			e->ph[n].offset = ph.offset + (p - ph.paddr);
 			e->ph[n].filesz = runs[r].start - p;
 			e->ph[n++].memsz = runs[r].end - p;
@@ -86,9 +83,7 @@ static int split_loads(struct elf_file *e, const struct dump_run *runs, int nrun
 		}
 		if (p < end) {
 			e->ph[n] = ph;
-			e->cut[n] = true;
 			e->ph[n].paddr = p;
-			e->ph[n].vaddr = ph.vaddr + (p - ph.paddr);
 			e->ph[n].offset = ph.offset + (p - ph.paddr);
 			e->ph[n].filesz = e->ph[n].memsz = end - p;
 			n++;
@@ -96,6 +91,23 @@ static int split_loads(struct elf_file *e, const struct dump_run *runs, int nrun
 		li++;
 	}
 	return n;
+}
+
+/* Program header i of the file, widened for writing. */
+static void piece_phdr(const struct elf_file *e, int i, struct elf_phdr_w *w)
+{
+	const struct elf_piece *p = &e->ph[i];
+	const struct crash_phdr *cp;
+
+	if (p->from < 0) {
+		/* p_align 0: what Debian 12's Linux 6.1 writes (measured by tests/lib/oracle.sh; not 4). */
+		*w = (struct elf_phdr_w){ .type = PT_NOTE, .offset = p->offset, .filesz = p->filesz, .memsz = p->memsz };
+		return;
+	}
+	cp = &e->c->phdrs[p->from];
+	*w = (struct elf_phdr_w){ .type = cp->type, .flags = cp->flags, .offset = p->offset,
+				  .vaddr = cp->vaddr + (p->paddr - cp->paddr), .paddr = p->paddr, .filesz = p->filesz,
+				  .memsz = p->memsz, .align = cp->align };
 }
 
 /* Lay e out: program headers (merged note first, loads split at runs), then the PT_LOAD data as
@@ -116,25 +128,22 @@ static int layout(struct elf_file *e, const struct crash *c, const struct dump_r
 			(unsigned long long)(elfsz + notes_sz), (unsigned)DUMP_HDR_MAX);
 		return -ENOSPC;
 	}
-	/* p_align 0: what Debian 12's Linux 6.1 writes (measured by tests/lib/oracle.sh; not 4). */
-	e->ph[0] = (struct elf_phdr_w){ .type = PT_NOTE, .offset = elfsz, .filesz = c->notes_size,
-					.memsz = c->notes_size };
-	e->cut[0] = false;
+	e->ph[0] = (struct elf_piece){ .offset = elfsz, .filesz = c->notes_size, .memsz = c->notes_size, .from = -1 };
 	e->nchunks = 0;
 	cur = elfsz + notes_sz;
 	for (int i = 1; i < e->nph; i++) {
-		struct elf_phdr_w *ph = &e->ph[i];
+		struct elf_piece *ph = &e->ph[i];
 		uint64_t start, end;
 
-		if (ph->type != PT_LOAD)
+		if (c->phdrs[ph->from].type != PT_LOAD)
 			continue;
-		if (e->cut[i] && ph->filesz == 0) {
+		if (ph->cut && ph->filesz == 0) {
 			ph->offset = 0;	/* no bytes in the file: makedumpfile -E says 0 too */
 			continue;
 		}
 		start = ph->offset & ~PAGE_MASK64;
 		/* Linux serves p_memsz bytes of every PT_LOAD; a cut piece has only p_filesz. */
-		end = page_up(ph->offset + (e->cut[i] ? ph->filesz : ph->memsz));
+		end = page_up(ph->offset + (ph->cut ? ph->filesz : ph->memsz));
 		if (cur + (end - start) < cur) {
 			log_err("elfcorehdr: PT_LOAD %d: file size overflows 64 bits", i);
 			return -EINVAL;
@@ -333,8 +342,10 @@ static void hdr_read(const struct elf_file *e, uint64_t off, uint8_t *out, size_
 
 		for (int i = first; i < e->nph && esz + (uint64_t)i * psz < end; i++) {
 			uint8_t p[sizeof(struct elf64_phdr)];
+			struct elf_phdr_w w;
 
-			elf_phdr_put(cls, p, &e->ph[i]);
+			piece_phdr(e, i, &w);
+			elf_phdr_put(cls, p, &w);
 			PIECE(esz + (uint64_t)i * psz, p, psz);
 		}
 	}

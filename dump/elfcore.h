@@ -23,6 +23,14 @@ struct dump_run {
 	int load;
 };
 
+/* One program header of the file, compactly: the crash's program header it comes from (type,
+ * flags, align, vaddr's base), and what the layout or a split changed. */
+struct elf_piece {
+	uint64_t offset, paddr, filesz, memsz;
+	int16_t from;		/* index into crash.phdrs; -1: the merged PT_NOTE */
+	bool cut;		/* a piece of a PT_LOAD split at runs: its data is p_filesz long */
+};
+
 /* What the last elf_filter left out, in pages (for the log and the tests). */
 struct elf_filter_stats {
 	uint64_t free_pages, zero_pages;	/* in runs that were left out */
@@ -35,8 +43,7 @@ struct elf_filter_stats {
 /* The file's layout. Its memory chunks are spans of the crash (crash.h) in file order. */
 struct elf_file {
 	const struct crash *c;
-	struct elf_phdr_w ph[DUMP_MAX_PHDRS_OUT]; /* the file's program headers; ph[0] the merged PT_NOTE */
-	bool cut[DUMP_MAX_PHDRS_OUT];	/* ph[i] is a piece of a PT_LOAD split at runs (data p_filesz long) */
+	struct elf_piece ph[DUMP_MAX_PHDRS_OUT]; /* the file's program headers; ph[0] the merged PT_NOTE */
 	int nph;
 	uint32_t elfsz;		/* ELF header + program headers, page-rounded */
 	uint32_t hdr_size;	/* elfsz + notes, page-rounded: where memory starts */

@@ -42,7 +42,7 @@ struct format {
 #define DUMP_FORMAT __attribute__((used, aligned(4), section(".tbl.formats.01")))
 
 /* Where a format puts the bytes of its next stream_write: one format produces at a time. */
-#define FORMAT_IO_SIZE (8 * 1024)
+#define FORMAT_IO_SIZE (4 * 1024)
 extern uint8_t format_io[FORMAT_IO_SIZE];
 
 /* The format for id, or NULL when this build has none. */
