@@ -3,9 +3,8 @@
 #include "arch/cpu.h"
 #include "drivers/console.h"
 #include "drivers/iommu.h"
-#include "dump/dump.h"
-#include "dump/filter.h"
-#include "dump/transport.h"
+#include "dump/crash.h"
+#include "dump/format.h"
 #include "lib/cmdline.h"
 #include "lib/lib.h"
 #include "lib/log.h"
@@ -13,27 +12,53 @@
 
 static struct bootinfo bootinfo;
 static struct config config;
-static struct dump dump;
+static struct crash crash;
+static struct filter filter;
+static struct format_job job;
+static const struct format *format;
 
 /* Pick what to dump: the elfcorehdr (command line, else a multiboot module), else the memory map.
  * A corrupt header is reported and the memory map serves instead: a dump is still made. */
 static void describe_dump(void)
 {
 	if (config.have_elfcorehdr) {
-		if (dump_from_elfcorehdr(&dump, config.elfcorehdr_addr, config.elfcorehdr_size) == 0)
+		if (crash_from_elfcorehdr(&crash, config.elfcorehdr_addr, config.elfcorehdr_size) == 0)
 			return;
 		log_warn("elfcorehdr at 0x%llx unusable; dumping the memory map instead",
 			 (unsigned long long)config.elfcorehdr_addr);
 	} else if (bootinfo.nmodules > 0) {
 		const struct module *m = &bootinfo.modules[0];
 
-		if (dump_from_elfcorehdr(&dump, m->start, m->end - m->start) == 0)
+		if (crash_from_elfcorehdr(&crash, m->start, m->end - m->start) == 0)
 			return;
 		log_warn("ELF core header module unusable; dumping the memory map instead");
 	} else {
 		log_info("no elfcorehdr: dumping all RAM in the memory map");
 	}
-	dump_from_memmap(&dump, &bootinfo.map, config.backups, config.nbackups);
+	crash_from_memmap(&crash, &bootinfo.map, config.backups, config.nbackups);
+}
+
+/* Lay out the file of dump.format= (the elf format when this build has no such format or it cannot
+ * make one; the memory map when not even the elf format can take the crash's header). */
+static void prepare_dump(void)
+{
+	job = (struct format_job){ .crash = &crash, .level = config.dump_level, .cfg = &config, .filter = &filter };
+	format = format_find(config.dump_format);
+	if (!format) {
+		log_warn("dump.format=%s is not in this build; sending the elf format", dump_format_names[config.dump_format]);
+		format = format_find(FORMAT_ELF);
+	}
+	if (format->prepare(&job) == 0)
+		return;
+	if (format->id != FORMAT_ELF) {
+		log_warn("dump.format=%s cannot be made; sending the elf format", format->name);
+		format = format_find(FORMAT_ELF);
+		if (format->prepare(&job) == 0)
+			return;
+	}
+	log_warn("the crash's header does not fit the elf format; dumping the memory map instead");
+	crash_from_memmap(&crash, &bootinfo.map, config.backups, config.nbackups);
+	format->prepare(&job);
 }
 
 /* Send the dump to target i (0-based) with CPU exceptions caught: an exception inside it is
@@ -48,11 +73,7 @@ static int try_target(int i, const struct dump_target *t)
 	}
 	if (config.fault_target == i + 1)
 		cpu_debug_fault();
-	if (t->kind == TARGET_TFTP) {
-		rc = tftp_send(&dump, t, &config);
-	} else {
-		rc = serial_send(&dump, t, &config);
-	}
+	rc = format_send(format, &job, t);
 	cpu_release_exceptions();
 	return rc;
 }
@@ -92,11 +113,8 @@ void kmain(uint32_t magic, uint32_t info)
 	clock_init();						/* TSC against the PIT */
 	if (config.fault_target == 0)
 		cpu_debug_fault();				/* salvage.fault=0: test an unguarded exception */
-	describe_dump();
-	if (config.dump_level)
-		dump_filter(&dump, config.dump_level);		/* dump.level=: before the first byte */
-	log_info("dump: %llu bytes (ELF%d, %d memory chunks)", (unsigned long long)dump.size,
-		 dump.elfclass == 2 ? 64 : 32, dump.nchunks);
+	describe_dump();					/* elfcorehdr, else the memory map */
+	prepare_dump();						/* dump.format=, dump.level=: before the first byte */
 	iommu_release(&bootinfo, &config);			/* VT-d / AMD-Vi translation off for the NIC */
 	rc = send_dump();
 	if (rc != 0)

@@ -1,5 +1,5 @@
-/* dump.level=: a pre-pass over the crashed kernel's mem_map (free, cache, user pages) and memory
- * (zero pages) that finds runs of pages to leave out, then dump_exclude lays the file out without them. */
+/* dump.level=: the kind of every page (dump/filter.h) from the crashed kernel's mem_map (free,
+ * cache, user, hwpoison and offline pages) and memory (zero pages), as makedumpfile 1.7.2 decides. */
 #include "dump/filter.h"
 #include "dump/elf.h"
 #include "lib/clock.h"
@@ -8,13 +8,9 @@
 
 #define PAGE_SHIFT 12
 #define PAGE_MASK64 ((uint64_t)PAGE_SIZE - 1)
-#define START_KERNEL_MAP 0xffffffff80000000ull	/* x86_64 kernel text mapping base */
-#define PTE_PRESENT 0x1ull
-#define PTE_PS 0x80ull				/* 1 GiB (PUD) or 2 MiB (PMD) page */
-#define PTE_ADDR 0x000ffffffffff000ull		/* physical address bits 12..51 */
 #define SECTION_HAS_MEM_MAP 0x2ull		/* Linux mmzone.h: section_mem_map flag bits */
 #define SECTION_MAP_MASK (~0x1full)		/* ... below SECTION_MAP_LAST_BIT (1 << 5) since 4.13 */
-#define PAGE_STRUCT_MAX 256			/* bound on SIZE(page) */
+#define PAGE_STRUCT_MAX FILTER_STRUCT_PAGE_MAX
 #define FREE_ORDER_DEFAULT 11			/* MAX_ORDER when LENGTH(zone.free_area) is missing */
 #define FREE_ORDER_LIMIT 20			/* bound on LENGTH(zone.free_area) */
 #define PAGE_MAPPING_ANON 0x1ull		/* page.mapping's low bit: an anon_vma, not a file */
@@ -23,82 +19,24 @@
 #define COMPOUND_ORDER_LIMIT 18			/* a 1 GiB gigantic page: larger orders are corrupt */
 #define OFF_NONE 0				/* an OFFSET() VMCOREINFO lacks (makedumpfile: 0 = none) */
 
-struct filter_stats filter_stats;
-
-/* What a struct page says about its page (and the pages its block covers). */
-enum page_kind { K_KEEP = -1, K_FREE, K_CACHE, K_USER, K_OTHER, K_N };
-
 /* The mem_map checks beyond dump.level's bits: hwpoison and offline pages, which makedumpfile
  * leaves out whenever it reads struct pages (internal, above DL_MAX). */
 #define MM_OTHER 32
 
-/* What salvage needs from VMCOREINFO to read struct page, all checked by vmi_load. */
-static struct vmi {
-	uint64_t mem_section, init_top_pgt, phys_base;
-	uint64_t roots, root_size, per_root, nsections;
-	uint64_t sec_size, sec_map_off, section_shift; /* section_shift: pfn bits per section */
-	uint64_t page_size, off_flags, off_mapcount, off_private, off_head;
-	uint64_t off_mapping, off_order, off_dtor;	/* off_order/off_dtor: OFF_NONE when missing */
-	uint64_t pg_slab, max_order, head_mask;		/* head_mask 0: compound heads not recognised */
-	uint64_t pg_lru, pg_private, pg_swapcache, pg_swapbacked, pg_hwpoison; /* PG_LIMIT: missing */
-	uint32_t buddy;				/* PAGE_BUDDY_MAPCOUNT_VALUE as _mapcount holds it */
-	uint32_t offline;			/* PAGE_OFFLINE_MAPCOUNT_VALUE, when has_offline */
-	uint64_t hugetlb_dtor;			/* HUGETLB_PAGE_DTOR, when has_hugetlb */
-	bool l5, extreme, has_mapcount, has_slab, has_offline, has_hugetlb;
-} vi;
+/* page_class's answer when the struct page leaves its page in; otherwise an FK_ kind. */
+#define K_KEEP (-1)
 
-static struct dump_run runs[DUMP_MAX_RUNS];
-static uint32_t run_pages[DUMP_MAX_RUNS][K_N];	/* pages of each kind in each run (the rest are zero) */
-static int nruns;
-static bool runs_full_warned;
-static uint8_t page[PAGE_SIZE];			/* one page of memory (zero_page) */
-static uint8_t spage[PAGE_SIZE];		/* one page of struct pages (kept apart: zero_page must not clobber it) */
-static const struct dump *cur;			/* the dump being filtered (its loads) */
-/* One-entry caches of the lookups below, reset for every dump. */
-static uint64_t tlb_va, tlb_pa;			/* last translated virtual page */
-static uint64_t sec_nr, sec_map;		/* last section looked up */
-static int sec_rc;
-static uint64_t page_va_cached;			/* virtual page of struct pages in spage[] */
-static bool order_warned, compound_warned;
-/* A block (buddy or compound page) found at its first pfn covers pfns up to pend_end, maybe past
- * the load's end: makedumpfile leaves all of them out, in this load or the next. */
-static uint64_t pend_start, pend_end;
-static enum page_kind pend_kind;
-
-/* The value of "key" (e.g. "SIZE(page)=") in the VMCOREINFO text t[0..len): base 16 or 10
- * (10 may be negative). Returns 0, or -ENOENT when the line is missing or not a number. */
-static int vmi_num(const char *t, uint32_t len, const char *key, int base, uint64_t *out)
+/* VMCOREINFO's "KEY=" line (key as the warnings name it, with its '=') as a number. */
+static int vmi_num(const struct filter *f, const char *key, int base, uint64_t *out)
 {
-	size_t kl = strlen(key);
+	char k[64];
+	size_t n = strlen(key);
 
-	for (uint32_t i = 0; i + kl <= len; i++) {
-		uint64_t v = 0;
-		bool neg = false;
-		int digits = 0;
-
-		if ((i > 0 && t[i - 1] != '\n') || memcmp(t + i, key, kl) != 0)
-			continue;
-		i += (uint32_t)kl;
-		if (base == 10 && i < len && t[i] == '-') {
-			neg = true;
-			i++;
-		}
-		for (; i < len && t[i] != '\n'; i++, digits++) {
-			char c = t[i];
-			unsigned dv = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
-				      base == 16 && c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) :
-				      base == 16 && c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 99u;
-
-			if (dv >= (unsigned)base || digits >= (base == 16 ? 16 : 20))
-				return -ENOENT;
-			v = v * (uint64_t)base + dv;
-		}
-		if (digits == 0)
-			return -ENOENT;
-		*out = neg ? (uint64_t)0 - v : v;
-		return 0;
-	}
-	return -ENOENT;
+	if (n == 0 || n >= sizeof(k))
+		return -ENOENT;
+	memcpy(k, key, n - 1);
+	k[n - 1] = 0;
+	return crash_vmcoreinfo_num(f->c, k, base, out);
 }
 
 /* What stays in the dump when the VMCOREINFO lines for bits are missing (for warnings). */
@@ -116,44 +54,43 @@ static const char *bits_name(unsigned bits)
 /* The lines the mem_map walk itself needs (mem_section, page tables, struct page's flags and
  * compound_head). Returns 0, or -EINVAL after one warning naming what is missing or out of
  * bounds when warn (the bits of warn then stay in the dump). */
-static int vmi_load_base(const struct dump *d, unsigned warn)
+static int vmi_load_base(struct filter *f, unsigned warn)
 {
-	const char *t = (const char *)d->hdr + d->vmcoreinfo_off;
-	uint32_t len = d->vmcoreinfo_len;
-	uint64_t roots, sec_bits, phys_bits, l5 = 0;
+	const struct crash *d = f->c;
+	uint64_t roots, sec_bits, phys_bits, l5 = 0, phys_base, init_top_pgt;
 	const char *what = "";
 
 #define NEED(key, base, out)						\
 	do {								\
-		if (vmi_num(t, len, key, base, out) != 0) {		\
+		if (vmi_num(f, key, base, out) != 0) {		\
 			what = key;					\
 			goto missing;					\
 		}							\
 	} while (0)
-	if (d->machine != EM_X86_64 || len == 0) {
+	if (d->machine != EM_X86_64 || d->vmcoreinfo_len == 0) {
 		if (warn)
 			log_warn("dump.level: struct pages need an x86_64 crashed kernel's VMCOREINFO; %s; %s in the dump",
 				 d->machine != EM_X86_64 ? "this dump is not x86_64" : "this dump has none",
 				 bits_name(warn));
 		return -EINVAL;
 	}
-	NEED("SYMBOL(mem_section)=", 16, &vi.mem_section);
+	NEED("SYMBOL(mem_section)=", 16, &f->vi.mem_section);
 	NEED("LENGTH(mem_section)=", 10, &roots);
-	NEED("SIZE(mem_section)=", 10, &vi.sec_size);
-	NEED("OFFSET(mem_section.section_mem_map)=", 10, &vi.sec_map_off);
+	NEED("SIZE(mem_section)=", 10, &f->vi.sec_size);
+	NEED("OFFSET(mem_section.section_mem_map)=", 10, &f->vi.sec_map_off);
 	NEED("NUMBER(SECTION_SIZE_BITS)=", 10, &sec_bits);
 	NEED("NUMBER(MAX_PHYSMEM_BITS)=", 10, &phys_bits);
-	NEED("SIZE(page)=", 10, &vi.page_size);
-	NEED("OFFSET(page.flags)=", 10, &vi.off_flags);
-	NEED("OFFSET(page.compound_head)=", 10, &vi.off_head);
-	NEED("NUMBER(phys_base)=", 10, &vi.phys_base);
-	NEED("SYMBOL(init_top_pgt)=", 16, &vi.init_top_pgt);
+	NEED("SIZE(page)=", 10, &f->vi.page_size);
+	NEED("OFFSET(page.flags)=", 10, &f->vi.off_flags);
+	NEED("OFFSET(page.compound_head)=", 10, &f->vi.off_head);
+	NEED("NUMBER(phys_base)=", 10, &phys_base);
+	NEED("SYMBOL(init_top_pgt)=", 16, &init_top_pgt);
 #undef NEED
-	vmi_num(t, len, "NUMBER(pgtable_l5_enabled)=", 10, &l5);
+	vmi_num(f, "NUMBER(pgtable_l5_enabled)=", 10, &l5);
 
 	/* Every number bounds a later read: refuse what no x86_64 Linux has. */
-	if (vi.page_size < 16 || vi.page_size > PAGE_STRUCT_MAX || vi.off_flags + 8 > vi.page_size ||
-	    vi.off_head + 8 > vi.page_size) {
+	if (f->vi.page_size < 16 || f->vi.page_size > PAGE_STRUCT_MAX || f->vi.off_flags + 8 > f->vi.page_size ||
+	    f->vi.off_head + 8 > f->vi.page_size) {
 		what = "SIZE(page) / OFFSET(page.*)";
 		goto bad;
 	}
@@ -162,7 +99,7 @@ static int vmi_load_base(const struct dump *d, unsigned warn)
 		what = "SECTION_SIZE_BITS / MAX_PHYSMEM_BITS";
 		goto bad;
 	}
-	if (vi.sec_size < 8 || vi.sec_size > PAGE_SIZE || vi.sec_map_off + 8 > vi.sec_size) {
+	if (f->vi.sec_size < 8 || f->vi.sec_size > PAGE_SIZE || f->vi.sec_map_off + 8 > f->vi.sec_size) {
 		what = "SIZE(mem_section) / OFFSET(mem_section.section_mem_map)";
 		goto bad;
 	}
@@ -170,22 +107,22 @@ static int vmi_load_base(const struct dump *d, unsigned warn)
 		what = "pgtable_l5_enabled";
 		goto bad;
 	}
-	vi.nsections = 1ull << (phys_bits - sec_bits);
-	vi.section_shift = sec_bits - PAGE_SHIFT;
+	f->vi.nsections = 1ull << (phys_bits - sec_bits);
+	f->vi.section_shift = sec_bits - PAGE_SHIFT;
 	/* SPARSEMEM_EXTREME: LENGTH roots of PAGE_SIZE/SIZE(mem_section) sections each, the symbol
 	 * the root array; else the symbol is the array of all sections itself. */
-	vi.per_root = PAGE_SIZE / vi.sec_size;
-	if (roots * vi.per_root == vi.nsections) {
-		vi.extreme = true;
-	} else if (roots == vi.nsections) {
-		vi.extreme = false;
-		vi.per_root = 1;
+	f->vi.per_root = PAGE_SIZE / f->vi.sec_size;
+	if (roots * f->vi.per_root == f->vi.nsections) {
+		f->vi.extreme = true;
+	} else if (roots == f->vi.nsections) {
+		f->vi.extreme = false;
+		f->vi.per_root = 1;
 	} else {
 		what = "LENGTH(mem_section)";
 		goto bad;
 	}
-	vi.roots = roots;
-	vi.l5 = l5 == 1;
+	f->vi.roots = roots;
+	crash_vm_init(&f->vm, d, init_top_pgt, phys_base, l5 == 1);
 	return 0;
 missing:
 	if (warn)
@@ -199,226 +136,163 @@ bad:
 
 /* An optional NUMBER(PG_*) line: its bit in *out, or PG_LIMIT when missing. Returns 0, or
  * -EINVAL when present but not below PG_LIMIT. */
-static int vmi_pg(const char *t, uint32_t len, const char *key, uint64_t *out)
+static int vmi_pg(const struct filter *f, const char *key, uint64_t *out)
 {
 	*out = PG_LIMIT;
-	if (vmi_num(t, len, key, 10, out) != 0) {
+	if (vmi_num(f, key, 10, out) != 0) {
 		*out = PG_LIMIT;
 		return 0;
 	}
 	return *out < PG_LIMIT ? 0 : -EINVAL;
 }
 
-/* Fill vi from d's VMCOREINFO for the mem_map bits of level (DL_CACHE, DL_CACHE_PRI, DL_USER,
+/* Fill f->vi from the crash's VMCOREINFO for the mem_map bits of level (DL_CACHE, DL_CACHE_PRI, DL_USER,
  * DL_FREE). Returns the bits that can be looked for, plus MM_OTHER when the walk runs and the
  * kernel exports hwpoison or offline pages; each asked-for bit that cannot be looked for gets one
  * warning naming the line missing or out of bounds. level 0: only whether the walk runs for
  * hwpoison pages (as makedumpfile, whenever NUMBER(PG_hwpoison) exists), without warnings. */
-static unsigned vmi_load(const struct dump *d, unsigned level)
+static unsigned vmi_load(struct filter *f, unsigned level)
 {
-	const char *t = (const char *)d->hdr + d->vmcoreinfo_off;
-	uint32_t len = d->vmcoreinfo_len;
 	unsigned want = level & (DL_CACHE | DL_CACHE_PRI | DL_USER | DL_FREE), can = want;
 	uint64_t order = FREE_ORDER_DEFAULT, v;
 
-	vi.off_order = vi.off_dtor = OFF_NONE;
-	vi.head_mask = 0;
-	vi.has_mapcount = vi.has_slab = vi.has_offline = vi.has_hugetlb = false;
-	if (vmi_load_base(d, want) != 0)
+	f->vi.off_order = f->vi.off_dtor = OFF_NONE;
+	f->vi.head_mask = 0;
+	f->vi.has_mapcount = f->vi.has_slab = f->vi.has_offline = f->vi.has_hugetlb = false;
+	if (vmi_load_base(f, want) != 0)
 		return 0;
-	if (vmi_pg(t, len, "NUMBER(PG_hwpoison)=", &vi.pg_hwpoison) != 0) {
+	if (vmi_pg(f, "NUMBER(PG_hwpoison)=", &f->vi.pg_hwpoison) != 0) {
 		log_warn("dump.level: VMCOREINFO NUMBER(PG_hwpoison) out of bounds; hwpoison pages stay in the dump");
-		vi.pg_hwpoison = PG_LIMIT;
+		f->vi.pg_hwpoison = PG_LIMIT;
 	}
 	/* The fields each check reads: a missing or impossible one turns that check off. */
-	vi.has_mapcount = vmi_num(t, len, "OFFSET(page._mapcount)=", 10, &vi.off_mapcount) == 0 &&
-			  vi.off_mapcount + 4 <= vi.page_size;
-	vi.has_slab = vmi_num(t, len, "NUMBER(PG_slab)=", 10, &vi.pg_slab) == 0 && vi.pg_slab < 64;
+	f->vi.has_mapcount = vmi_num(f, "OFFSET(page._mapcount)=", 10, &f->vi.off_mapcount) == 0 &&
+			  f->vi.off_mapcount + 4 <= f->vi.page_size;
+	f->vi.has_slab = vmi_num(f, "NUMBER(PG_slab)=", 10, &f->vi.pg_slab) == 0 && f->vi.pg_slab < 64;
 	if (want & DL_FREE) {
 		const char *what = NULL;
 
-		if (!vi.has_mapcount || !vi.has_slab)
+		if (!f->vi.has_mapcount || !f->vi.has_slab)
 			what = "OFFSET(page._mapcount) / NUMBER(PG_slab)";
-		else if (vmi_num(t, len, "OFFSET(page.private)=", 10, &vi.off_private) != 0 ||
-			 vi.off_private + 8 > vi.page_size)
+		else if (vmi_num(f, "OFFSET(page.private)=", 10, &f->vi.off_private) != 0 ||
+			 f->vi.off_private + 8 > f->vi.page_size)
 			what = "OFFSET(page.private)";
-		else if (vmi_num(t, len, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=", 10, &v) != 0)
+		else if (vmi_num(f, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=", 10, &v) != 0)
 			what = "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)";
-		else if (vmi_num(t, len, "LENGTH(zone.free_area)=", 10, &order) == 0 &&
+		else if (vmi_num(f, "LENGTH(zone.free_area)=", 10, &order) == 0 &&
 			 (order == 0 || order > FREE_ORDER_LIMIT))
 			what = "LENGTH(zone.free_area)";
 		if (what) {
 			log_warn("dump.level: VMCOREINFO has no usable %s; free pages stay in the dump", what);
 			can &= ~(unsigned)DL_FREE;
 		} else {
-			vi.buddy = (uint32_t)v;
-			vi.max_order = order;
+			f->vi.buddy = (uint32_t)v;
+			f->vi.max_order = order;
 		}
 	}
 	if (want & (DL_CACHE | DL_CACHE_PRI | DL_USER)) {
-		if (vmi_num(t, len, "OFFSET(page.mapping)=", 10, &vi.off_mapping) != 0 ||
-		    vi.off_mapping + 8 > vi.page_size) {
+		if (vmi_num(f, "OFFSET(page.mapping)=", 10, &f->vi.off_mapping) != 0 ||
+		    f->vi.off_mapping + 8 > f->vi.page_size) {
 			log_warn("dump.level: VMCOREINFO has no usable OFFSET(page.mapping); %s in the dump",
 				 bits_name(want & (DL_CACHE | DL_CACHE_PRI | DL_USER)));
 			can &= ~(unsigned)(DL_CACHE | DL_CACHE_PRI | DL_USER);
 		}
 	}
 	if (can & (DL_CACHE | DL_CACHE_PRI)) {
-		if (vmi_pg(t, len, "NUMBER(PG_lru)=", &vi.pg_lru) != 0 || vi.pg_lru == PG_LIMIT ||
-		    vmi_pg(t, len, "NUMBER(PG_private)=", &vi.pg_private) != 0 || vi.pg_private == PG_LIMIT ||
-		    vmi_pg(t, len, "NUMBER(PG_swapcache)=", &vi.pg_swapcache) != 0 || vi.pg_swapcache == PG_LIMIT ||
-		    vmi_pg(t, len, "NUMBER(PG_swapbacked)=", &vi.pg_swapbacked) != 0) {
+		if (vmi_pg(f, "NUMBER(PG_lru)=", &f->vi.pg_lru) != 0 || f->vi.pg_lru == PG_LIMIT ||
+		    vmi_pg(f, "NUMBER(PG_private)=", &f->vi.pg_private) != 0 || f->vi.pg_private == PG_LIMIT ||
+		    vmi_pg(f, "NUMBER(PG_swapcache)=", &f->vi.pg_swapcache) != 0 || f->vi.pg_swapcache == PG_LIMIT ||
+		    vmi_pg(f, "NUMBER(PG_swapbacked)=", &f->vi.pg_swapbacked) != 0) {
 			log_warn("dump.level: VMCOREINFO has no usable NUMBER(PG_lru / PG_private / PG_swapcache / PG_swapbacked); page cache stays in the dump");
 			can &= ~(unsigned)(DL_CACHE | DL_CACHE_PRI);
 		}
 	}
 	/* Compound pages: their order and destructor live in the first tail page. Without them only
 	 * the head page is left out (its tails stay), as makedumpfile does. */
-	if (vmi_num(t, len, "NUMBER(PG_head_mask)=", 10, &vi.head_mask) != 0 || vi.head_mask == 0 ||
-	    vi.head_mask >= 1ull << PG_LIMIT || (vi.head_mask & (vi.head_mask - 1)))
-		vi.head_mask = 0;
-	if (vmi_num(t, len, "OFFSET(page.compound_order)=", 10, &vi.off_order) != 0 || vi.off_order >= vi.page_size)
-		vi.off_order = OFF_NONE;
-	if (vmi_num(t, len, "OFFSET(page.compound_dtor)=", 10, &vi.off_dtor) != 0 || vi.off_dtor >= vi.page_size)
-		vi.off_dtor = OFF_NONE;
-	vi.has_hugetlb = vmi_num(t, len, "NUMBER(HUGETLB_PAGE_DTOR)=", 10, &vi.hugetlb_dtor) == 0;
-	if (vmi_num(t, len, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=", 10, &v) == 0 && vi.has_mapcount && vi.has_slab) {
-		vi.offline = (uint32_t)v;
-		vi.has_offline = true;
+	if (vmi_num(f, "NUMBER(PG_head_mask)=", 10, &f->vi.head_mask) != 0 || f->vi.head_mask == 0 ||
+	    f->vi.head_mask >= 1ull << PG_LIMIT || (f->vi.head_mask & (f->vi.head_mask - 1)))
+		f->vi.head_mask = 0;
+	if (vmi_num(f, "OFFSET(page.compound_order)=", 10, &f->vi.off_order) != 0 || f->vi.off_order >= f->vi.page_size)
+		f->vi.off_order = OFF_NONE;
+	if (vmi_num(f, "OFFSET(page.compound_dtor)=", 10, &f->vi.off_dtor) != 0 || f->vi.off_dtor >= f->vi.page_size)
+		f->vi.off_dtor = OFF_NONE;
+	f->vi.has_hugetlb = vmi_num(f, "NUMBER(HUGETLB_PAGE_DTOR)=", 10, &f->vi.hugetlb_dtor) == 0;
+	if (vmi_num(f, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=", 10, &v) == 0 && f->vi.has_mapcount && f->vi.has_slab) {
+		f->vi.offline = (uint32_t)v;
+		f->vi.has_offline = true;
 	}
-	if ((can & (DL_CACHE | DL_CACHE_PRI | DL_USER)) && (vi.head_mask == 0 || vi.off_order == OFF_NONE))
+	if ((can & (DL_CACHE | DL_CACHE_PRI | DL_USER)) && (f->vi.head_mask == 0 || f->vi.off_order == OFF_NONE))
 		log_warn("dump.level: VMCOREINFO has no usable NUMBER(PG_head_mask) / OFFSET(page.compound_order); "
 			 "tail pages of compound pages stay in the dump");
 	/* makedumpfile reads struct pages when asked for bits 2/4/8, for free pages, or when the
 	 * kernel has PG_hwpoison; then it also leaves out hwpoison and offline pages. */
-	if (can || vi.pg_hwpoison != PG_LIMIT)
-		can |= vi.pg_hwpoison != PG_LIMIT || vi.has_offline ? MM_OTHER : 0;
+	if (can || f->vi.pg_hwpoison != PG_LIMIT)
+		can |= f->vi.pg_hwpoison != PG_LIMIT || f->vi.has_offline ? MM_OTHER : 0;
 	return can;
-}
-
-/* Read the crashed kernel's physical [pa, pa+len) from where the dump's loads say it is now.
- * Returns 0, or -ERANGE when no single load holds it all or it cannot be read. */
-static int old_read(uint64_t pa, void *buf, size_t len)
-{
-	for (int i = 0; i < cur->nloads; i++) {
-		const struct dump_load *l = &cur->loads[i];
-
-		if (pa >= l->paddr && pa - l->paddr < l->filesz && len <= l->filesz - (pa - l->paddr))
-			return phys_read(l->src + (pa - l->paddr), buf, len);
-	}
-	return -ERANGE;
-}
-
-/* The physical address of kernel virtual address va through init_top_pgt (4 or 5 levels,
- * 1 GiB and 2 MiB pages honoured). Returns 0, or -EFAULT when not mapped or unreadable. */
-static int v2p(uint64_t va, uint64_t *pa)
-{
-	uint64_t table = vi.init_top_pgt - START_KERNEL_MAP + vi.phys_base, e;
-	int levels = vi.l5 ? 5 : 4;
-
-	if ((va & ~PAGE_MASK64) == tlb_va) {
-		*pa = tlb_pa + (va & PAGE_MASK64);
-		return 0;
-	}
-	for (int lvl = levels; lvl >= 1; lvl--) {
-		unsigned shift = PAGE_SHIFT + 9u * (unsigned)(lvl - 1);
-
-		if (old_read(table + ((va >> shift) & 511) * 8, &e, sizeof(e)) != 0 || !(e & PTE_PRESENT))
-			return -EFAULT;
-		if ((lvl == 2 || lvl == 3) && (e & PTE_PS)) {
-			uint64_t mask = (1ull << shift) - 1;
-
-			table = (e & PTE_ADDR & ~mask) + (va & mask & ~PAGE_MASK64);
-			break;
-		}
-		table = e & PTE_ADDR;
-	}
-	tlb_va = va & ~PAGE_MASK64;
-	tlb_pa = table;
-	*pa = table + (va & PAGE_MASK64);
-	return 0;
-}
-
-/* Read kernel virtual [va, va+len) (len <= PAGE_SIZE) page by page. Returns 0 or -EFAULT. */
-static int vread(uint64_t va, void *buf, size_t len)
-{
-	uint8_t *out = buf;
-
-	while (len) {
-		size_t n = (size_t)MIN((uint64_t)len, PAGE_SIZE - (va & PAGE_MASK64));
-		uint64_t pa;
-
-		if (v2p(va, &pa) != 0 || old_read(pa, out, n) != 0)
-			return -EFAULT;
-		va += n;
-		out += n;
-		len -= n;
-	}
-	return 0;
 }
 
 /* The virtual address of pfn's struct page from mem_section. Returns 0, -ENOENT when the
  * section has no mem_map (the page is kept), or -EFAULT when mem_section cannot be read. */
-static int page_va(uint64_t pfn, uint64_t *va)
+static int page_va(struct filter *f, uint64_t pfn, uint64_t *va)
 {
-	uint64_t nr = pfn >> vi.section_shift, sec, map;
+	uint64_t nr = pfn >> f->vi.section_shift, sec, map;
 
-	if (nr == sec_nr)
+	if (nr == f->sec_nr)
 		goto out;
-	sec_nr = nr;
-	sec_rc = -ENOENT;
-	if (nr >= vi.nsections)
+	f->sec_nr = nr;
+	f->sec_rc = -ENOENT;
+	if (nr >= f->vi.nsections)
 		goto out;
-	if (vi.extreme) {
+	if (f->vi.extreme) {
 		uint64_t root;
 
-		if (vread(vi.mem_section + nr / vi.per_root * 8, &root, sizeof(root)) != 0) {
-			sec_rc = -EFAULT;
+		if (crash_vm_read(&f->vm, f->vi.mem_section + nr / f->vi.per_root * 8, &root, sizeof(root)) != 0) {
+			f->sec_rc = -EFAULT;
 			goto out;
 		}
 		if (root == 0)
 			goto out;
-		sec = root + nr % vi.per_root * vi.sec_size;
+		sec = root + nr % f->vi.per_root * f->vi.sec_size;
 	} else {
-		sec = vi.mem_section + nr * vi.sec_size;
+		sec = f->vi.mem_section + nr * f->vi.sec_size;
 	}
-	if (vread(sec + vi.sec_map_off, &map, sizeof(map)) != 0) {
-		sec_rc = -EFAULT;
+	if (crash_vm_read(&f->vm, sec + f->vi.sec_map_off, &map, sizeof(map)) != 0) {
+		f->sec_rc = -EFAULT;
 		goto out;
 	}
 	if (!(map & SECTION_HAS_MEM_MAP))
 		goto out;
-	sec_map = map & SECTION_MAP_MASK;
-	sec_rc = 0;
+	f->sec_map = map & SECTION_MAP_MASK;
+	f->sec_rc = 0;
 out:
-	if (sec_rc == 0)
-		*va = sec_map + pfn * vi.page_size;	/* the coded map is offset by the section's first pfn */
-	return sec_rc;
+	if (f->sec_rc == 0)
+		*va = f->sec_map + pfn * f->vi.page_size;	/* the coded map is offset by the section's first pfn */
+	return f->sec_rc;
 }
 
 /* Copy pfn's struct page (SIZE(page) bytes) into sp, one page of struct pages read at a time
  * (64 per read with SIZE(page) 64). Returns 0, -ENOENT (no mem_map: the page is kept) or -EFAULT
  * (mem_map unreadable). */
-static int read_page_struct(uint64_t pfn, uint8_t *sp)
+static int read_page_struct(struct filter *f, uint64_t pfn, uint8_t *sp)
 {
 	uint64_t va;
 	size_t in_buf;
 	int rc;
 
-	if ((rc = page_va(pfn, &va)) != 0)
+	if ((rc = page_va(f, pfn, &va)) != 0)
 		return rc;
-	if ((va & ~PAGE_MASK64) != page_va_cached) {
-		page_va_cached = ~0ull;
-		if (vread(va & ~PAGE_MASK64, spage, PAGE_SIZE) != 0)
+	if ((va & ~PAGE_MASK64) != f->page_va_cached) {
+		f->page_va_cached = ~0ull;
+		if (crash_vm_read(&f->vm, va & ~PAGE_MASK64, f->spage, PAGE_SIZE) != 0)
 			return -EFAULT;
-		page_va_cached = va & ~PAGE_MASK64;
+		f->page_va_cached = va & ~PAGE_MASK64;
 	}
 	in_buf = (size_t)(PAGE_SIZE - (va & PAGE_MASK64));
-	if (in_buf >= vi.page_size) {
-		memcpy(sp, spage + (va & PAGE_MASK64), (size_t)vi.page_size);
+	if (in_buf >= f->vi.page_size) {
+		memcpy(sp, f->spage + (va & PAGE_MASK64), (size_t)f->vi.page_size);
 	} else {
-		memcpy(sp, spage + (va & PAGE_MASK64), in_buf);
-		if (vread(va + in_buf, sp + in_buf, (size_t)vi.page_size - in_buf) != 0)
+		memcpy(sp, f->spage + (va & PAGE_MASK64), in_buf);
+		if (crash_vm_read(&f->vm, va + in_buf, sp + in_buf, (size_t)f->vi.page_size - in_buf) != 0)
 			return -EFAULT;
 	}
 	return 0;
@@ -446,7 +320,7 @@ static bool pg_set(uint64_t flags, uint64_t pg)
  * head's block is 2^order pages (order and destructor from the first tail); an order that is not
  * aligned or too large keeps the page. Sets *nr to the pages the kind covers from pfn. Returns
  * the kind (K_KEEP when none), -ENOENT (no mem_map: kept) or -EFAULT (mem_map unreadable). */
-static int page_class(uint64_t pfn, unsigned can, uint64_t *nr)
+static int page_class(struct filter *f, uint64_t pfn, unsigned can, uint64_t *nr)
 {
 	uint8_t sp[PAGE_STRUCT_MAX];
 	uint64_t flags, mapping = 0, order = 0, dtor = 0;
@@ -454,59 +328,59 @@ static int page_class(uint64_t pfn, unsigned can, uint64_t *nr)
 	bool slab, cache, anon;
 	int rc, kind = K_KEEP;
 
-	if ((rc = read_page_struct(pfn, sp)) != 0)
+	if ((rc = read_page_struct(f, pfn, sp)) != 0)
 		return rc;
-	flags = get64(sp, vi.off_flags);
-	if (get64(sp, vi.off_head) & 1)
+	flags = get64(sp, f->vi.off_flags);
+	if (get64(sp, f->vi.off_head) & 1)
 		return K_KEEP;	/* a compound tail: left out with its head, or kept */
 	/* Only the fields vmi_load checked are read (DL_FREE implies _mapcount and PG_slab). */
-	if (vi.has_mapcount)
-		memcpy(&mapcount, sp + vi.off_mapcount, sizeof(mapcount));
+	if (f->vi.has_mapcount)
+		memcpy(&mapcount, sp + f->vi.off_mapcount, sizeof(mapcount));
 	if (can & (DL_CACHE | DL_CACHE_PRI | DL_USER))
-		mapping = get64(sp, vi.off_mapping);
-	slab = vi.has_slab && (flags >> vi.pg_slab & 1);
-	if ((can & DL_FREE) && !slab && mapcount == vi.buddy) {
-		order = get64(sp, vi.off_private);
-		if (order >= vi.max_order || (pfn & ((1ull << order) - 1))) {
-			if (!order_warned)
+		mapping = get64(sp, f->vi.off_mapping);
+	slab = f->vi.has_slab && (flags >> f->vi.pg_slab & 1);
+	if ((can & DL_FREE) && !slab && mapcount == f->vi.buddy) {
+		order = get64(sp, f->vi.off_private);
+		if (order >= f->vi.max_order || (pfn & ((1ull << order) - 1))) {
+			if (!f->order_warned)
 				log_warn("dump.level: pfn 0x%llx: free block order %llu is invalid; kept",
 					 (unsigned long long)pfn, (unsigned long long)order);
-			order_warned = true;
+			f->order_warned = true;
 			return K_KEEP;	/* makedumpfile checks nothing else for it either */
 		}
 		*nr = 1ull << order;
-		return K_FREE;
+		return FK_FREE;
 	}
-	cache = pg_set(flags, vi.pg_lru) ||
-		((vi.pg_swapbacked == PG_LIMIT || pg_set(flags, vi.pg_swapbacked)) && pg_set(flags, vi.pg_swapcache));
+	cache = pg_set(flags, f->vi.pg_lru) ||
+		((f->vi.pg_swapbacked == PG_LIMIT || pg_set(flags, f->vi.pg_swapbacked)) && pg_set(flags, f->vi.pg_swapcache));
 	anon = mapping & PAGE_MAPPING_ANON;
-	if (vi.head_mask && (flags & vi.head_mask) && (vi.off_order != OFF_NONE || vi.off_dtor != OFF_NONE) &&
+	if (f->vi.head_mask && (flags & f->vi.head_mask) && (f->vi.off_order != OFF_NONE || f->vi.off_dtor != OFF_NONE) &&
 	    (can & (DL_CACHE | DL_CACHE_PRI | DL_USER | MM_OTHER))) {
 		uint8_t tail[PAGE_STRUCT_MAX];
 
 		/* An aligned head never ends a section: no mem_map after it means corrupt flags. */
-		if ((rc = read_page_struct(pfn + 1, tail)) != 0)
+		if ((rc = read_page_struct(f, pfn + 1, tail)) != 0)
 			return rc == -ENOENT ? K_KEEP : rc;
-		order = vi.off_order != OFF_NONE ? tail[vi.off_order] : 0;
-		dtor = vi.off_dtor != OFF_NONE ? tail[vi.off_dtor] : 0;
+		order = f->vi.off_order != OFF_NONE ? tail[f->vi.off_order] : 0;
+		dtor = f->vi.off_dtor != OFF_NONE ? tail[f->vi.off_dtor] : 0;
 	}
-	if ((can & DL_CACHE) && cache && !pg_set(flags, vi.pg_private) && !anon)
-		kind = K_CACHE;
+	if ((can & DL_CACHE) && cache && !pg_set(flags, f->vi.pg_private) && !anon)
+		kind = FK_CACHE;
 	else if ((can & DL_CACHE_PRI) && cache && !anon)
-		kind = K_CACHE;
-	else if ((can & DL_USER) && (anon || (vi.has_hugetlb && dtor == vi.hugetlb_dtor)))
-		kind = K_USER;
-	else if ((can & MM_OTHER) && pg_set(flags, vi.pg_hwpoison))
-		kind = K_OTHER;
-	else if ((can & MM_OTHER) && vi.has_offline && !slab && mapcount == vi.offline)
-		kind = K_OTHER;
+		kind = FK_CACHE;
+	else if ((can & DL_USER) && (anon || (f->vi.has_hugetlb && dtor == f->vi.hugetlb_dtor)))
+		kind = FK_USER;
+	else if ((can & MM_OTHER) && pg_set(flags, f->vi.pg_hwpoison))
+		kind = FK_OTHER;
+	else if ((can & MM_OTHER) && f->vi.has_offline && !slab && mapcount == f->vi.offline)
+		kind = FK_OTHER;
 	if (kind == K_KEEP)
 		return K_KEEP;
 	if (order > COMPOUND_ORDER_LIMIT || (pfn & ((1ull << order) - 1))) {
-		if (!compound_warned)
+		if (!f->compound_warned)
 			log_warn("dump.level: pfn 0x%llx: compound page order %llu is invalid; kept",
 				 (unsigned long long)pfn, (unsigned long long)order);
-		compound_warned = true;
+		f->compound_warned = true;
 		return K_KEEP;
 	}
 	*nr = 1ull << order;
@@ -514,11 +388,11 @@ static int page_class(uint64_t pfn, unsigned can, uint64_t *nr)
 }
 
 /* Non-zero when the page at physical src is all zeros (an unreadable page is not). */
-static bool zero_page(uint64_t src)
+static bool zero_page(struct filter *f, uint64_t src)
 {
-	const uint32_t *w = (const uint32_t *)page;
+	const uint32_t *w = (const uint32_t *)f->page;
 
-	if (phys_read(src, page, PAGE_SIZE) != 0)
+	if (phys_read(src, f->page, PAGE_SIZE) != 0)
 		return false;
 	for (size_t i = 0; i < PAGE_SIZE / sizeof(*w); i++)
 		if (w[i])
@@ -526,131 +400,100 @@ static bool zero_page(uint64_t src)
 	return true;
 }
 
-/* Append run [start, end) of load li holding pages[kind] pages of each kind. When the array is
- * full, the smallest run (this one or an earlier one) stays in the dump instead: always correct. */
-static void add_run(int li, uint64_t start, uint64_t end, const uint32_t *pages)
-{
-	int smallest = nruns;
-	uint64_t len = end - start;
-
-	if (nruns == DUMP_MAX_RUNS) {
-		if (!runs_full_warned)
-			log_warn("dump.level: more than %d excluded runs; the smallest stay in the dump", DUMP_MAX_RUNS);
-		runs_full_warned = true;
-		for (int i = 0; i < nruns; i++)
-			if (runs[i].end - runs[i].start < (smallest == nruns ? len : runs[smallest].end - runs[smallest].start))
-				smallest = i;
-		if (smallest == nruns)
-			return;
-		memmove(&runs[smallest], &runs[smallest + 1], (size_t)(nruns - smallest - 1) * sizeof(runs[0]));
-		memmove(&run_pages[smallest], &run_pages[smallest + 1],
-			(size_t)(nruns - smallest - 1) * sizeof(run_pages[0]));
-		nruns--;
-	}
-	runs[nruns] = (struct dump_run){ .start = start, .end = end, .load = li };
-	memcpy(run_pages[nruns++], pages, sizeof(run_pages[0]));
-}
-
-/* Find the excluded runs of load li, in order: whole pages, runs of at least DL_RUN_MIN_PAGES, or
- * any run that ends the load (with the load's partial last page). can: the mem_map checks that
- * still work (vmi_load). Returns can, or 0 once the mem_map became unreadable. */
-static unsigned scan_load(int li, unsigned level, unsigned can)
-{
-	const struct dump_load *l = &cur->loads[li];
-	uint64_t pfn = (l->paddr + PAGE_MASK64) >> PAGE_SHIFT, end = (l->paddr + l->filesz) >> PAGE_SHIFT;
-	uint64_t run_start = 0, run_len = 0;
-	uint32_t pages[K_N] = { 0 };
-
-	if (l->filesz != l->memsz || l->paddr + l->filesz < l->paddr)
-		return can;
-	while (pfn < end) {
-		uint64_t n = 1, nr = 1;
-		int kind = K_KEEP;
-
-		if (pfn >= pend_start && pfn < pend_end) {
-			kind = pend_kind;	/* inside a block that began before this load */
-			nr = pend_end - pfn;
-		} else if (can) {
-			kind = page_class(pfn, can, &nr);
-			if (kind == -EFAULT) {
-				log_warn("dump.level: struct page of pfn 0x%llx unreadable through the page tables; "
-					 "its pages from here on stay in the dump (zero pages still go)",
-					 (unsigned long long)pfn);
-				can = 0;
-			}
-			if (kind >= 0) {
-				pend_start = pfn;
-				pend_end = pfn + nr;
-				pend_kind = (enum page_kind)kind;
-			}
-		}
-		if (kind >= 0) {
-			n = MIN(nr, end - pfn);
-			pages[kind] += (uint32_t)n;
-		} else if (!((level & DL_ZERO) && zero_page(l->src + (pfn << PAGE_SHIFT) - l->paddr))) {
-			if (run_len >= DL_RUN_MIN_PAGES)
-				add_run(li, run_start << PAGE_SHIFT, (run_start + run_len) << PAGE_SHIFT, pages);
-			run_len = 0;
-			memset(pages, 0, sizeof(pages));
-			pfn++;
-			continue;
-		}
-		if (run_len == 0)
-			run_start = pfn;
-		run_len += n;
-		pfn += n;
-	}
-	/* makedumpfile -E ends a PT_LOAD's data before its trailing excluded pages however few,
-	 * and before the partial page after them. */
-	if (run_len > 0)
-		add_run(li, run_start << PAGE_SHIFT, l->paddr + l->filesz, pages);
-	return can;
-}
 
 /* See filter.h. */
-int dump_filter(struct dump *d, unsigned level)
+bool filter_init(struct filter *f, const struct crash *c, unsigned level)
 {
-	uint64_t t0 = clock_us(), before = d->size, pages = 0, kept[K_N] = { 0 };
-	unsigned can;
-	int rc;
+	memset(&f->stats, 0, sizeof(f->stats));
+	f->c = c;
+	f->level = level;
+	f->can = 0;
+	f->sec_nr = f->page_va_cached = ~0ull;
+	f->pend_start = f->pend_end = 0;
+	f->order_warned = f->compound_warned = false;
+	if (level == 0 || c->elfclass == 0)
+		return false;
+	f->can = vmi_load(f, level);
+	f->stats.free_ok = f->can & DL_FREE;
+	f->stats.memmap_ok = f->can != 0;
+	return (level & DL_ZERO) || f->can;
+}
 
-	memset(&filter_stats, 0, sizeof(filter_stats));
-	if (level == 0 || d->elfclass == 0)
-		return 0;
-	cur = d;
-	nruns = 0;
-	runs_full_warned = order_warned = compound_warned = false;
-	tlb_va = sec_nr = page_va_cached = ~0ull;
-	pend_start = pend_end = 0;
-	can = vmi_load(d, level);
-	filter_stats.free_ok = can & DL_FREE;
-	filter_stats.memmap_ok = can != 0;
-	if (!(level & DL_ZERO) && !can)
-		return 0;
-	for (int li = 0; li < d->nloads; li++)
-		can = scan_load(li, level, can);
-	for (int i = 0; i < nruns; i++) {
-		pages += (runs[i].end - runs[i].start) >> PAGE_SHIFT;
-		for (int k = 0; k < K_N; k++)
-			kept[k] += run_pages[i][k];
+/* The kind of page pfn of filterable load l (whole page inside its bytes). */
+static uint8_t page_kind(struct filter *f, const struct crash_load *l, uint64_t pfn)
+{
+	uint64_t nr = 1;
+	int kind = K_KEEP;
+
+	if (pfn >= f->pend_start && pfn < f->pend_end) {
+		kind = f->pend_kind;	/* inside a block that began before (maybe in another load) */
+	} else if (f->can) {
+		kind = page_class(f, pfn, f->can, &nr);
+		if (kind == -EFAULT) {
+			log_warn("dump.level: struct page of pfn 0x%llx unreadable through the page tables; "
+				 "its pages from here on stay in the dump (zero pages still go)",
+				 (unsigned long long)pfn);
+			f->can = 0;
+		}
+		if (kind >= 0) {
+			f->pend_start = pfn;
+			f->pend_end = pfn + nr;
+			f->pend_kind = (uint8_t)kind;
+		}
 	}
-	filter_stats.free_pages = kept[K_FREE];
-	filter_stats.cache_pages = kept[K_CACHE];
-	filter_stats.user_pages = kept[K_USER];
-	filter_stats.other_pages = kept[K_OTHER];
-	filter_stats.zero_pages = pages - kept[K_FREE] - kept[K_CACHE] - kept[K_USER] - kept[K_OTHER];
-	filter_stats.nruns = nruns;
-	if ((rc = dump_exclude(d, runs, nruns)) != 0) {
-		log_warn("dump.level %u: the dump is sent unfiltered", level);
-		memset(&filter_stats, 0, sizeof(filter_stats));
-		return rc;
+	if (kind >= 0)
+		return (uint8_t)kind;
+	if ((f->level & DL_ZERO) && zero_page(f, l->src + (pfn << PAGE_SHIFT) - l->paddr))
+		return FK_ZERO;
+	return FK_KEEP;
+}
+
+/* See filter.h. A page belongs to the first load whose bytes it meets. */
+void filter_pages(struct filter *f, uint64_t pfn, uint64_t n, uint8_t *kind)
+{
+	const struct crash *c = f->c;
+
+	for (uint64_t i = 0; i < n;) {
+		uint64_t p = pfn + i, lo = p << PAGE_SHIFT, hi = lo + PAGE_SIZE, next = ~0ull, todo;
+		const struct crash_load *l = NULL;
+
+		for (int k = 0; k < c->nloads; k++) {
+			const struct crash_load *t = &c->loads[k];
+			uint64_t end = t->paddr + t->filesz < t->paddr ? ~0ull : t->paddr + t->filesz;
+
+			if (t->filesz && t->paddr < hi && lo < end) {
+				l = t;
+				break;
+			}
+			if (t->filesz && t->paddr >= hi)
+				next = MIN(next, t->paddr >> PAGE_SHIFT);
+		}
+		if (!l) {
+			/* a hole up to the next load's first page */
+			todo = MIN(n - i, next - p);
+			memset(kind + i, FK_HOLE, (size_t)todo);
+			f->stats.pages[FK_HOLE] += todo;
+			i += todo;
+			continue;
+		}
+		{
+			uint64_t first = (l->paddr + PAGE_MASK64) >> PAGE_SHIFT;
+			uint64_t last = l->paddr + l->filesz < l->paddr ? 0 : (l->paddr + l->filesz) >> PAGE_SHIFT;
+			bool filterable = f->level && l->filesz == l->memsz && l->paddr + l->filesz >= l->paddr;
+
+			if (!filterable || p < first || p >= last) {
+				/* partial pages and loads that are not filtered are kept */
+				kind[i] = FK_KEEP;
+				f->stats.pages[FK_KEEP]++;
+				i++;
+				continue;
+			}
+			todo = MIN(n - i, last - p);
+			for (uint64_t k = 0; k < todo; k++) {
+				kind[i + k] = page_kind(f, l, p + k);
+				f->stats.pages[kind[i + k]]++;
+			}
+			i += todo;
+		}
 	}
-	log_info("dump.level %u: excluded %llu MiB free, %llu MiB zero, %llu MiB cache, %llu MiB user, "
-		 "%llu pages hwpoison/offline in %d runs (%llu ms); dump is %llu MiB (was %llu MiB)",
-		 level, (unsigned long long)(filter_stats.free_pages >> 8),
-		 (unsigned long long)(filter_stats.zero_pages >> 8), (unsigned long long)(filter_stats.cache_pages >> 8),
-		 (unsigned long long)(filter_stats.user_pages >> 8), (unsigned long long)filter_stats.other_pages,
-		 nruns, (unsigned long long)((clock_us() - t0) / 1000), (unsigned long long)(d->size >> 20),
-		 (unsigned long long)(before >> 20));
-	return 0;
 }

@@ -17,7 +17,8 @@
  *     of every body byte before it, as u32. Bodies are at most FRAME_BODY_MAX (152) bytes, so
  *     lines at most 195 characters. FRAME_WINDOW = FRAME_SYNC = 4096 in version 1.
  *
- *   'H' header   varint seq (0), varint version (1), varint file size, u32 session id
+ *   'H' header   varint seq (0), varint version (1), varint file size (0: not known at the start,
+ *                the end frame says it), u32 session id
  *   'D' data     varint seq, varint file offset, varint length, then ops until the CRC;
  *                the ops decode to exactly `length` file bytes starting at `offset`
  *   'E' end      varint seq, varint file size, varint number of frames sent before this one,

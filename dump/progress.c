@@ -3,17 +3,12 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 
-static struct {
-	uint64_t total, start_us, last_us;
-	const char *what;
-} pr;
-
 /* Remember the size and the start time; logs nothing. */
-void progress_start(uint64_t total, const char *what)
+void progress_start(struct progress *p, uint64_t total, const char *what)
 {
-	pr.total = total;
-	pr.what = what ? what : "dump";
-	pr.start_us = pr.last_us = clock_us();
+	p->total = total;
+	p->what = what ? what : "dump";
+	p->start_us = p->last_us = clock_us();
 }
 
 /* Bytes per second over elapsed microseconds, 0 when no time has passed. */
@@ -25,41 +20,55 @@ static uint64_t rate_bps(uint64_t done, uint64_t elapsed_us)
 	return done * 1000000u / elapsed_us;
 }
 
-/* Logs "<what>: P% (D of T MiB), R.RR MB/s, ETA XmYYs" when the last line is old enough. */
-void progress_update(uint64_t done)
+/* Whole and tenths of MiB, for "%llu.%llu". */
+#define MIB(x) (unsigned long long)((x) >> 20), (unsigned long long)((((x) & 0xfffff) * 10) >> 20)
+
+/* Logs "<what>: P% (D of T MiB), R.RR MB/s, ETA XmYYs" when the last line is old enough; with an
+ * unknown total "<what>: D MiB sent, P% of M MiB of memory covered, R.RR MB/s, ETA XmYYs". */
+void progress_update(struct progress *p, uint64_t done, uint64_t mem_done, uint64_t mem_total)
 {
-	uint64_t now = clock_us(), el, bps, pct;
+	uint64_t now = clock_us(), el, bps, pct, eta = 0;
 
-	if (now - pr.last_us < PROGRESS_INTERVAL_US)
+	if (now - p->last_us < PROGRESS_INTERVAL_US)
 		return;
-	pr.last_us = now;
-	el = now - pr.start_us;
+	p->last_us = now;
+	el = now - p->start_us;
 	bps = rate_bps(done, el);
-	pct = pr.total ? done * 100 / pr.total : 100;
-	if (bps) {
-		uint64_t eta = (pr.total > done ? pr.total - done : 0) / bps;
+	if (p->total == 0) {
+		/* the file's size is not known: how much of memory is covered says how far it got */
+		uint64_t mbps = rate_bps(mem_done, el);
 
-		log_info("%s: %llu%% (%llu.%llu of %llu.%llu MiB), %llu.%02llu MB/s, ETA %llum%02llus", pr.what,
-			 (unsigned long long)pct, (unsigned long long)(done >> 20),
-			 (unsigned long long)(((done & 0xfffff) * 10) >> 20), (unsigned long long)(pr.total >> 20),
-			 (unsigned long long)(((pr.total & 0xfffff) * 10) >> 20), (unsigned long long)(bps / 1000000),
+		pct = mem_total ? mem_done * 100 / mem_total : 0;
+		if (mbps && mem_total > mem_done)
+			eta = (mem_total - mem_done) / mbps;
+		log_info("%s: %llu.%llu MiB sent, %llu%% of %llu.%llu MiB of memory covered, %llu.%02llu MB/s, "
+			 "ETA %llum%02llus", p->what, MIB(done), (unsigned long long)pct, MIB(mem_total),
+			 (unsigned long long)(bps / 1000000), (unsigned long long)(bps / 10000 % 100),
+			 (unsigned long long)(eta / 60), (unsigned long long)(eta % 60));
+		return;
+	}
+	pct = done * 100 / p->total;
+	if (bps) {
+		eta = (p->total > done ? p->total - done : 0) / bps;
+		log_info("%s: %llu%% (%llu.%llu of %llu.%llu MiB), %llu.%02llu MB/s, ETA %llum%02llus", p->what,
+			 (unsigned long long)pct, MIB(done), MIB(p->total), (unsigned long long)(bps / 1000000),
 			 (unsigned long long)(bps / 10000 % 100), (unsigned long long)(eta / 60),
 			 (unsigned long long)(eta % 60));
 	} else {
-		log_info("%s: %llu%% (%llu of %llu MiB)", pr.what, (unsigned long long)pct,
-			 (unsigned long long)(done >> 20), (unsigned long long)(pr.total >> 20));
+		log_info("%s: %llu%% (%llu of %llu MiB)", p->what, (unsigned long long)pct,
+			 (unsigned long long)(done >> 20), (unsigned long long)(p->total >> 20));
 	}
 }
 
 /* The summary line; the digest (when given) is the receiver's check on the whole file. */
-void progress_end(uint64_t done, const uint8_t digest[SHA256_DIGEST_SIZE])
+void progress_end(struct progress *p, uint64_t done, const uint8_t digest[SHA256_DIGEST_SIZE])
 {
-	uint64_t el = clock_us() - pr.start_us, bps = rate_bps(done, el);
+	uint64_t el = clock_us() - p->start_us, bps = rate_bps(done, el);
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
 
 	if (digest)
 		sha256_hex(digest, hex);
-	log_info("%s: sent %llu bytes in %llu.%01llu s (%llu.%02llu MB/s)%s%s", pr.what,
+	log_info("%s: sent %llu bytes in %llu.%01llu s (%llu.%02llu MB/s)%s%s", p->what,
 		 (unsigned long long)done, (unsigned long long)(el / 1000000),
 		 (unsigned long long)(el / 100000 % 10), (unsigned long long)(bps / 1000000),
 		 (unsigned long long)(bps / 10000 % 100), digest ? ", sha256 " : "", digest ? hex : "");

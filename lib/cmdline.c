@@ -375,6 +375,23 @@ static int opt_dump_level(const char *val, struct config *cfg)
 	return 0;
 }
 
+const char *const dump_format_names[FORMAT_N] = { [FORMAT_ELF] = "elf", [FORMAT_RAW] = "raw", [FORMAT_KDUMP] = "kdump" };
+
+/* dump.format=elf|raw|kdump: the file the targets receive (dump/format.h). */
+static int opt_dump_format(const char *val, struct config *cfg)
+{
+	const char *const *names = dump_format_names;
+
+	for (unsigned i = 0; val && i < FORMAT_N; i++) {
+		if (!strcmp(val, names[i])) {
+			cfg->dump_format = (enum dump_format)i;
+			return 0;
+		}
+	}
+	log_warn("dump.format=%s: want elf, raw or kdump; keeping %s", val ? val : "", names[cfg->dump_format]);
+	return -EINVAL;
+}
+
 /* salvage.fault=<n> (debug, tests): a CPU exception in dump target n (1-based), or at 0 outside
  * any target; boot/kmain.c provokes it. */
 static int opt_fault(const char *val, struct config *cfg)
@@ -404,6 +421,7 @@ static const struct option {
 	{ "backup", opt_backup },
 	{ "acpi_rsdp", opt_acpi_rsdp },
 	{ "dump.level", opt_dump_level },
+	{ "dump.format", opt_dump_format },
 	{ "salvage.done", opt_done },
 	{ "salvage.fault", opt_fault },
 };
@@ -416,6 +434,7 @@ static void config_defaults(struct config *cfg)
 	cfg->console_baud = 115200;
 	cfg->ip_dhcp = true;
 	cfg->done = DONE_REBOOT;
+	cfg->dump_format = FORMAT_ELF;
 	cfg->fault_target = -1;
 }
 

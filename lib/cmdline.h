@@ -29,6 +29,10 @@ struct backup {
 
 enum done_action { DONE_REBOOT, DONE_HALT, DONE_POWEROFF };
 
+/* dump.format=: the file a dump target receives (dump/format.h). */
+enum dump_format { FORMAT_ELF, FORMAT_RAW, FORMAT_KDUMP, FORMAT_N };
+extern const char *const dump_format_names[FORMAT_N];	/* "elf", "raw", "kdump" */
+
 struct config {
 	int console_port;		/* ttyS<n>, default 0 */
 	uint32_t console_baud;		/* default 115200 */
@@ -48,6 +52,7 @@ struct config {
 	uint64_t acpi_rsdp;		/* acpi_rsdp=<hex>: the ACPI RSDP (kexec-tools passes it); 0 = search */
 
 	unsigned dump_level;		/* dump.level=<0-31>: makedumpfile -d bits to leave out; default 0 */
+	enum dump_format dump_format;	/* dump.format=elf|raw|kdump; default elf */
 	enum done_action done;		/* default DONE_REBOOT */
 	int fault_target;		/* salvage.fault=<n> (debug): provoke a CPU exception in
 				 * target n, or before any target when 0; default -1 (never) */

@@ -1,7 +1,8 @@
-/* TFTP write client (RFC 1350 WRQ, octet mode, with RFC 2347 options blksize/tsize/timeout/windowsize)
- * on lwIP's raw UDP API: sends the dump, then a second small file "<path>.sha256" for `sha256sum -c`. */
-#include "dump/dump.h"
-#include "dump/progress.h"
+/* The TFTP transport: a write client (RFC 1350 WRQ, octet mode, with RFC 2347 options blksize/tsize/
+ * timeout/windowsize) on lwIP's raw UDP API. It takes the file in order from the stream stage and
+ * keeps the blocks sent but not yet acknowledged in its own window buffer (the transport scratch),
+ * then sends a second small file "<path>.sha256" for `sha256sum -c`. */
+#include "dump/stream.h"
 #include "dump/transport.h"
 #include "lib/clock.h"
 #include "lib/lib.h"
@@ -65,12 +66,11 @@ struct tftp_hdr {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tftp_hdr) == TFTP_HDR_LEN, "TFTP header is 4 bytes on the wire");
 
-/* Where a transfer's bytes come from: random access, so a retransmission just reads again. */
-struct tftp_source {
-	int (*read)(const void *ctx, uint64_t off, void *buf, size_t len);
-	const void *ctx;
-	uint64_t size;
-};
+/* The window buffer: block k (1 = first) lives in slot (k - 1) % cap, cap = TFTP_RING / blksize,
+ * from when the file's bytes reach it until it is acknowledged. The window (RFC 7440) is never
+ * larger than cap, so a retransmission always finds its block here. */
+#define TFTP_RING TRANSPORT_SCRATCH_SIZE
+_Static_assert(TFTP_RING >= TFTP_WINDOW_BYTES, "the window buffer holds a whole default window");
 
 enum tftp_state { TS_REQUEST, TS_DATA, TS_DONE, TS_FAILED };
 
@@ -78,7 +78,11 @@ enum tftp_state { TS_REQUEST, TS_DATA, TS_DONE, TS_FAILED };
  * talks through (tftp_out_*). Block numbers are kept as 64-bit counts (1 = first block); the wire
  * carries their low 16 bits, so 65536 goes out as 0 (rollover). */
 struct tftp_xfer {
-	const struct tftp_source *src;
+	uint8_t *ring;			/* the window buffer (TFTP_RING bytes) */
+	uint64_t cap;			/* blocks it holds at the negotiated blksize */
+	uint64_t size;			/* the file's size, STREAM_SIZE_UNKNOWN until it is closed */
+	uint64_t filled;		/* file bytes taken so far */
+	bool closed;			/* every byte taken: the last block is known */
 	const char *name;		/* remote file name (expanded) */
 	uint32_t server_ip;		/* host order */
 	uint16_t server_port;		/* where requests go (69 by default) */
@@ -91,7 +95,8 @@ struct tftp_xfer {
 	int rc;				/* result once TS_DONE/TS_FAILED */
 	uint32_t blksize;		/* negotiated */
 	uint32_t window;		/* negotiated */
-	uint64_t nblocks;		/* size / blksize + 1: the last block is short (maybe empty) */
+	uint64_t nblocks;		/* size / blksize + 1 once closed (the last block is short, maybe
+					 * empty), else ~0 */
 	uint64_t acked;			/* every block <= acked is acknowledged */
 	uint64_t next;			/* next block to send */
 	uint64_t fresh;			/* first block never sent yet (hashed when first sent) */
@@ -108,9 +113,9 @@ struct tftp_xfer {
 	uint64_t next_send_us;		/* earliest time for the next DATA */
 	uint32_t retransmits;
 
-	struct sha256 *sha;		/* fed each block in order as it is first sent, or NULL */
-	bool progress;			/* report progress on the console (dump/progress.h) */
+	bool first_log;			/* log when the first data byte leaves (bench/) */
 	bool unconfirmed;		/* ended without the final ACK (see TFTP_FINAL_SILENCE_US) */
+	uint64_t t0_us;			/* when the request was first sent */
 
 	/* An ICMP destination unreachable quoting one of our datagrams (see tftp_icmp_recv). */
 	bool unreach;
@@ -119,6 +124,16 @@ struct tftp_xfer {
 	uint32_t unreach_from;		/* who sent the ICMP (host order): the server or a router */
 
 	struct udp_pcb *pcb;
+	/* Replies arrive in lwIP's receive callback (from inside net_poll) and wait here until
+	 * tftp_step looks at them, so the state machine never runs re-entrantly from a send. */
+	struct {
+		uint8_t buf[TFTP_RX_MAX];
+		uint16_t len;
+		uint16_t port;
+		uint32_t ip;
+		bool truncated;
+	} rxq[TFTP_RXQ];
+	unsigned rxq_head, rxq_count;
 };
 
 static uint16_t get_be16(const uint8_t *p)
@@ -134,29 +149,20 @@ static void put_be16(uint8_t *p, uint16_t v)
 
 /* --- lwIP glue ------------------------------------------------------------------------------------ */
 
-/* Replies arrive in lwIP's receive callback (from inside net_poll) and wait here until tftp_run
- * looks at them, so the state machine never runs re-entrantly from a send. */
-static struct {
-	uint8_t buf[TFTP_RX_MAX];
-	uint16_t len;
-	uint16_t port;
-	uint32_t ip;
-	bool truncated;
-} rxq[TFTP_RXQ];
-static unsigned rxq_head, rxq_count;
-
-/* lwIP udp_recv callback: copy the datagram into rxq and free the pbuf (always). A full queue
- * drops it, which the protocol treats like a loss on the wire. */
+/* lwIP udp_recv callback (arg: the transfer): copy the datagram into its rxq and free the pbuf
+ * (always). A full queue drops it, which the protocol treats like a loss on the wire. */
 static void tftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
-	if (rxq_count < TFTP_RXQ) {
-		unsigned i = (rxq_head + rxq_count) % TFTP_RXQ;
+	struct tftp_xfer *x = arg;
 
-		rxq[i].len = pbuf_copy_partial(p, rxq[i].buf, sizeof(rxq[i].buf), 0);
-		rxq[i].truncated = p->tot_len > sizeof(rxq[i].buf);
-		rxq[i].port = port;
-		rxq[i].ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
-		rxq_count++;
+	if (x->rxq_count < TFTP_RXQ) {
+		unsigned i = (x->rxq_head + x->rxq_count) % TFTP_RXQ;
+
+		x->rxq[i].len = pbuf_copy_partial(p, x->rxq[i].buf, sizeof(x->rxq[i].buf), 0);
+		x->rxq[i].truncated = p->tot_len > sizeof(x->rxq[i].buf);
+		x->rxq[i].port = port;
+		x->rxq[i].ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
+		x->rxq_count++;
 	}
 	pbuf_free(p);
 }
@@ -165,7 +171,7 @@ static void tftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_a
  * input, which still gets the packet: we never eat it). lwIP's UDP does not pass ICMP errors on, so
  * a request to a port nobody listens on would wait out the whole silence bound; here a destination
  * unreachable that quotes a UDP datagram from our port to the server is noted in the transfer (arg)
- * for tftp_run to act on. Fragmentation-needed is not an answer to anything and is ignored. */
+ * for tftp_step to act on. Fragmentation-needed is not an answer to anything and is ignored. */
 static u8_t tftp_icmp_recv(void *arg, struct raw_pcb *rpcb, struct pbuf *p, const ip_addr_t *addr)
 {
 	struct tftp_xfer *x = arg;
@@ -219,40 +225,40 @@ static int tftp_out(struct tftp_xfer *x, uint16_t port, const void *buf, size_t 
 	return err == ERR_OK ? 0 : -EIO;
 }
 
-/* Send DATA block k (1-based count): reads its bytes from the source straight into the pbuf, and
- * hashes them when the block goes out for the first time. Returns 0 or a negative error. */
+/* Bytes of block k: blksize, but the last block (once the file is closed) is short, maybe empty. */
+static size_t block_len(const struct tftp_xfer *x, uint64_t k)
+{
+	return k < x->nblocks ? x->blksize : (size_t)(x->filled - (k - 1) * x->blksize);
+}
+
+/* Block k is in the window buffer, complete. */
+static bool block_ready(const struct tftp_xfer *x, uint64_t k)
+{
+	return k <= x->nblocks && (x->closed || x->filled >= k * x->blksize);
+}
+
+/* Send DATA block k (1-based count) from the window buffer. Returns 0 or a negative error. */
 static int tftp_out_data(struct tftp_xfer *x, uint64_t k)
 {
-	uint64_t off = (k - 1) * x->blksize;
-	size_t len = (size_t)MIN((uint64_t)x->blksize, x->src->size - off);
+	size_t len = block_len(x, k);
 	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)(TFTP_HDR_LEN + len), PBUF_RAM);
 	uint8_t *pl;
 	ip_addr_t dst;
 	err_t err;
-	int rc;
 
 	if (!p)
 		return -ENOMEM;
 	pl = p->payload; /* PBUF_RAM: one contiguous buffer */
 	put_be16(pl, TFTP_OP_DATA);
 	put_be16(pl + 2, (uint16_t)k);
-	if (len && (rc = x->src->read(x->src->ctx, off, pl + TFTP_HDR_LEN, len)) != 0) {
-		pbuf_free(p);
-		log_err("tftp: reading file bytes at %llu failed (%d)", (unsigned long long)off, rc);
-		return rc;
-	}
-	if (k == 1 && x->fresh == 1 && x->progress) /* start-up figure for bench/ (clock_us from clock_init) */
+	memcpy(pl + TFTP_HDR_LEN, x->ring + (k - 1) % x->cap * x->blksize, len);
+	if (k == 1 && x->fresh == 1 && x->first_log) /* start-up figure for bench/ (clock_us from clock_init) */
 		log_info("tftp: first data byte leaves at %llu us", (unsigned long long)clock_us());
 	IP_ADDR4(&dst, x->server_ip >> 24, (x->server_ip >> 16) & 0xff, (x->server_ip >> 8) & 0xff,
 		 x->server_ip & 0xff);
 	err = udp_sendto(x->pcb, p, &dst, x->tid);
-	/* Hash after the block is on the wire: the digest (most of the CPU time under emulation, see
-	 * bench/results.md) then overlaps the server's work and the round trip. */
-	if (k == x->fresh) {
-		if (x->sha)
-			sha256_update(x->sha, pl + TFTP_HDR_LEN, len);
+	if (k == x->fresh)
 		x->fresh++;
-	}
 	pbuf_free(p);
 	/* A full TX ring or a queued ARP shows up as an error here: retransmission covers it. */
 	return err == ERR_OK || err == ERR_MEM || err == ERR_BUF ? 0 : -EIO;
@@ -288,7 +294,8 @@ static int tftp_send_wrq(struct tftp_xfer *x)
 	len = 2 + nl + 1 + sizeof("octet");
 	if (x->use_options) {
 		len = put_opt(req, len, "blksize", x->want_blksize);
-		len = len ? put_opt(req, len, "tsize", x->src->size) : 0;
+		if (len && x->size != STREAM_SIZE_UNKNOWN) /* RFC 2349: only a size known now */
+			len = put_opt(req, len, "tsize", x->size);
 		len = len ? put_opt(req, len, "timeout", TFTP_TIMEOUT_OPT_S) : 0;
 		if (len && x->want_window > 1)
 			len = put_opt(req, len, "windowsize", x->want_window);
@@ -317,11 +324,15 @@ static void tftp_fail(struct tftp_xfer *x, int rc)
 	x->rc = rc;
 }
 
-/* The data phase starts (after OACK or ACK 0): fix the block count and send from block 1. */
+/* The data phase starts (after OACK or ACK 0): the window buffer's slots at the granted blksize;
+ * the file's bytes may come. */
 static void tftp_start_data(struct tftp_xfer *x, uint64_t now)
 {
 	x->state = TS_DATA;
-	x->nblocks = x->src->size / x->blksize + 1;
+	x->cap = TFTP_RING / x->blksize;
+	if (x->window > x->cap)
+		x->window = (uint32_t)x->cap; /* never: the request asked no more than fits */
+	x->nblocks = ~0ull;
 	x->acked = 0;
 	x->next = 1;
 	x->fresh = 1;
@@ -400,9 +411,11 @@ static int tftp_parse_oack(struct tftp_xfer *x, const uint8_t *pkt, size_t len)
 			}
 			window = (uint32_t)v;
 		} else if (opt_is(name, "tsize")) {
-			if (v != x->src->size)
+			if (x->size == STREAM_SIZE_UNKNOWN)
+				log_warn("tftp: OACK carries tsize %llu we did not send", (unsigned long long)v);
+			else if (v != x->size)
 				log_warn("tftp: OACK tsize %llu differs from the %llu bytes we send",
-					 (unsigned long long)v, (unsigned long long)x->src->size);
+					 (unsigned long long)v, (unsigned long long)x->size);
 		} else if (opt_is(name, "timeout")) {
 			/* The server's own retransmission interval: nothing for us to do. */
 		} else {
@@ -472,8 +485,6 @@ static void tftp_ack(struct tftp_xfer *x, uint16_t n, uint64_t now)
 	x->progress_us = now;
 	x->window_clean = true;
 	x->deadline_us = now + x->rto_us;
-	if (x->progress)
-		progress_update(MIN(k * x->blksize, x->src->size));
 	if (k == x->nblocks) {
 		x->state = TS_DONE;
 		x->rc = 0;
@@ -568,6 +579,12 @@ static void tftp_timers(struct tftp_xfer *x, uint64_t now)
 {
 	if (now < x->deadline_us || (x->state != TS_REQUEST && x->state != TS_DATA))
 		return; /* not yet, or a reply just ended the transfer: its result stands */
+	if (x->state == TS_DATA && x->fresh == x->acked + 1) {
+		/* Nothing is out: the server waits for bytes the file has not given yet. */
+		x->progress_us = now;
+		x->deadline_us = now + x->rto_us;
+		return;
+	}
 	if (x->state == TS_DATA && x->fresh > x->nblocks &&
 	    now - MAX(x->last_rx_us, x->progress_us) >= TFTP_FINAL_SILENCE_US) {
 		/* Every block went out at least once and the server, which resends its last ACK every
@@ -602,62 +619,163 @@ static void tftp_timers(struct tftp_xfer *x, uint64_t now)
 	}
 }
 
-/* Run one transfer to its end. Returns 0 when the server acknowledged the last block. */
-static int tftp_run(struct tftp_xfer *x)
+/* One pass of the transfer: poll the network, handle replies, send one block when the window,
+ * the window buffer and the pacing allow, or run the timers. */
+static void tftp_step(struct tftp_xfer *x)
+{
+	uint64_t now;
+	int rc;
+
+	net_poll();
+	now = clock_us();
+	while (x->rxq_count && (x->state == TS_REQUEST || x->state == TS_DATA)) {
+		unsigned i = x->rxq_head;
+
+		x->rxq_head = (x->rxq_head + 1) % TFTP_RXQ;
+		x->rxq_count--;
+		if (x->rxq[i].truncated)
+			log_warn("tftp: reply of more than %u bytes truncated", TFTP_RX_MAX);
+		tftp_input(x, x->rxq[i].buf, x->rxq[i].len, x->rxq[i].ip, x->rxq[i].port, now);
+	}
+	if (x->unreach && x->state == TS_REQUEST && x->unreach_port == x->server_port)
+		tftp_unreachable(x);
+	x->unreach = false;
+	if (x->state == TS_DATA && x->next <= x->acked + x->window && block_ready(x, x->next) &&
+	    now >= x->next_send_us) {
+		/* one block per pass, so replies are read between blocks of a window */
+		if ((rc = tftp_out_data(x, x->next)) != 0) {
+			tftp_fail(x, rc);
+			return;
+		}
+		x->next++;
+		now = clock_us();
+		x->last_send_us = now;
+		x->next_send_us = now + x->gap_us;
+		x->deadline_us = now + x->rto_us; /* the timer runs from the latest block sent */
+		return;
+	}
+	tftp_timers(x, clock_us());
+}
+
+/* Whether tftp_step would send a block right now. */
+static bool tftp_can_send(const struct tftp_xfer *x)
+{
+	return x->state == TS_DATA && x->next <= x->acked + x->window && block_ready(x, x->next) &&
+	       clock_us() >= x->next_send_us;
+}
+
+/* Give x a UDP pcb on a fresh local port, its replies queued in its rxq. Returns 0 or a negative
+ * error after a log line. */
+static int xfer_pcb_open(struct tftp_xfer *x)
+{
+	x->pcb = udp_new();
+	if (!x->pcb) {
+		log_err("tftp: no UDP pcb available");
+		return -ENOMEM;
+	}
+	if (udp_bind(x->pcb, IP_ANY_TYPE, 0) != ERR_OK) {
+		log_err("tftp: cannot bind a UDP port");
+		udp_remove(x->pcb);
+		x->pcb = NULL;
+		return -EIO;
+	}
+	x->rxq_head = x->rxq_count = 0;
+	udp_recv(x->pcb, tftp_recv, x);
+	return 0;
+}
+
+static void xfer_pcb_close(struct tftp_xfer *x)
+{
+	if (x->pcb)
+		udp_remove(x->pcb);
+	x->pcb = NULL;
+}
+
+/* Start a write transfer of name to t's server (size: the file's, or STREAM_SIZE_UNKNOWN): a
+ * bound pcb, the request, and the server's answer. Returns 0 in the data phase, else a negative
+ * error after a log line (the pcb is gone then). */
+static int tftp_begin(struct tftp_xfer *x, const struct dump_target *t, const char *name, uint64_t size,
+		      uint32_t blksize, uint32_t window)
 {
 	uint64_t now = clock_us();
 	int rc;
 
+	memset(x, 0, sizeof(*x));
+	x->ring = transport_scratch;
+	x->size = size;
+	x->name = name;
+	x->server_ip = t->tftp_ip;
+	x->server_port = t->tftp_port ? t->tftp_port : 69;
+	x->use_options = true;
+	x->want_blksize = blksize;
+	x->want_window = window;
+	x->nblocks = ~0ull;
+	if ((rc = xfer_pcb_open(x)) != 0)
+		return rc;
+	x->t0_us = now;
 	x->state = TS_REQUEST;
-	x->rc = 0;
-	x->tid = 0;
 	x->rto_us = x->rto_base_us = TFTP_RTO_INIT_US;
-	x->srtt_us = 0;
-	x->retransmits = 0;
-	x->gap_us = 0;
-	x->next_send_us = 0;
 	x->progress_us = now;
 	x->last_send_us = now;
 	x->last_rx_us = now;
 	x->deadline_us = now + x->rto_us;
-	x->unreach = false;
-	rxq_head = rxq_count = 0;
 	if ((rc = tftp_send_wrq(x)) != 0 && rc != -EIO) {
 		log_err("tftp: cannot build a request for '%s' (%d)", x->name, rc);
-		return rc;
+		tftp_fail(x, rc);
 	}
-	while (x->state == TS_REQUEST || x->state == TS_DATA) {
-		net_poll();
-		now = clock_us();
-		while (rxq_count && (x->state == TS_REQUEST || x->state == TS_DATA)) {
-			unsigned i = rxq_head;
+	while (x->state == TS_REQUEST)
+		tftp_step(x);
+	if (x->state == TS_DATA)
+		return 0;
+	net_poll();	/* the NIC sends queued frames at a poll: a final ERROR must not wait for one */
+	xfer_pcb_close(x);
+	return x->rc;
+}
 
-			rxq_head = (rxq_head + 1) % TFTP_RXQ;
-			rxq_count--;
-			if (rxq[i].truncated)
-				log_warn("tftp: reply of more than %u bytes truncated", TFTP_RX_MAX);
-			tftp_input(x, rxq[i].buf, rxq[i].len, rxq[i].ip, rxq[i].port, now);
-		}
-		if (x->unreach && x->state == TS_REQUEST && x->unreach_port == x->server_port)
-			tftp_unreachable(x);
-		x->unreach = false;
-		if (x->state == TS_DATA && x->next <= MIN(x->acked + x->window, x->nblocks) &&
-		    now >= x->next_send_us) {
-			/* one block per pass, so replies are read between blocks of a window */
-			if ((rc = tftp_out_data(x, x->next)) != 0) {
-				tftp_fail(x, rc);
-				break;
-			}
-			x->next++;
-			now = clock_us();
-			x->last_send_us = now;
-			x->next_send_us = now + x->gap_us;
-			x->deadline_us = now + x->rto_us; /* the timer runs from the latest block sent */
+/* Take len more bytes of the file into the window buffer, sending blocks as they fill; waits for
+ * acknowledgements when the buffer is full. Returns 0 or the transfer's negative error. */
+static int tftp_take(struct tftp_xfer *x, const void *buf, size_t len)
+{
+	const uint8_t *in = buf;
+
+	while (len) {
+		uint64_t k = x->filled / x->blksize + 1;
+		size_t at = (size_t)(x->filled % x->blksize), n;
+
+		if (x->state != TS_DATA)
+			return x->rc ? x->rc : -EIO;
+		if (k > x->acked + x->cap) {
+			tftp_step(x);	/* block k's slot still holds an unacknowledged block */
 			continue;
 		}
-		tftp_timers(x, clock_us());
+		n = MIN(len, (size_t)x->blksize - at);
+		memcpy(x->ring + (k - 1) % x->cap * x->blksize + at, in, n);
+		x->filled += n;
+		in += n;
+		len -= n;
+		while (tftp_can_send(x))
+			tftp_step(x);
 	}
+	return x->state == TS_DATA ? 0 : x->rc ? x->rc : -EIO;
+}
+
+/* Every byte is taken: the last block is known; run the transfer to its end and release the pcb.
+ * Returns 0 when the server acknowledged the last block (or went quiet after it, see
+ * TFTP_FINAL_SILENCE_US), else a negative error. */
+static int tftp_end(struct tftp_xfer *x)
+{
+	if (x->state == TS_DATA) {
+		x->closed = true;
+		x->nblocks = x->filled / x->blksize + 1;
+		if (x->acked >= x->nblocks) {
+			x->state = TS_DONE;
+			x->rc = 0;
+		}
+	}
+	while (x->state == TS_REQUEST || x->state == TS_DATA)
+		tftp_step(x);
 	net_poll();	/* the NIC sends queued frames at a poll: a final ERROR must not wait for one */
+	xfer_pcb_close(x);
 	return x->rc;
 }
 
@@ -726,7 +844,7 @@ static int tftp_read_back(struct tftp_xfer *x, const uint8_t *want, uint64_t siz
 
 	*got = 0;
 	x->unreach = false;
-	rxq_head = rxq_count = 0;
+	x->rxq_head = x->rxq_count = 0;
 	if (tftp_send_rrq(x) == -EINVAL) {
 		snprintf(why, whysz, "the name is too long for a read request");
 		return CHECK_UNKNOWN;
@@ -734,14 +852,14 @@ static int tftp_read_back(struct tftp_xfer *x, const uint8_t *want, uint64_t siz
 	while (now < end) {
 		net_poll();
 		now = clock_us();
-		while (rxq_count) {
-			const uint8_t *pkt = rxq[rxq_head].buf;
-			size_t len = rxq[rxq_head].len;
-			uint16_t port = rxq[rxq_head].port, op;
-			bool from_server = rxq[rxq_head].ip == x->server_ip;
+		while (x->rxq_count) {
+			const uint8_t *pkt = x->rxq[x->rxq_head].buf;
+			size_t len = x->rxq[x->rxq_head].len;
+			uint16_t port = x->rxq[x->rxq_head].port, op;
+			bool from_server = x->rxq[x->rxq_head].ip == x->server_ip;
 
-			rxq_head = (rxq_head + 1) % TFTP_RXQ;
-			rxq_count--;
+			x->rxq_head = (x->rxq_head + 1) % TFTP_RXQ;
+			x->rxq_count--;
 			if (!from_server || len < TFTP_HDR_LEN)
 				continue;
 			if (tid && port != tid) {
@@ -855,18 +973,7 @@ static int tftp_check_stored(struct tftp_xfer *x, const uint8_t *want, uint64_t 
 	return rc;
 }
 
-/* --- tftp_send ----------------------------------------------------------------------------------- */
-
-static int dump_source_read(const void *ctx, uint64_t off, void *buf, size_t len)
-{
-	return dump_read(ctx, off, buf, len);
-}
-
-static int mem_source_read(const void *ctx, uint64_t off, void *buf, size_t len)
-{
-	memcpy(buf, (const uint8_t *)ctx + off, len);
-	return 0;
-}
+/* --- the transport ------------------------------------------------------------------------------ */
 
 /* Expand %m (MAC, 12 lowercase hex digits), %t (crash time, or "unknown") and %% in path into out
  * (size outsz), stopping at '?' (the start of per-target options). Returns 0 or -EINVAL. */
@@ -962,139 +1069,163 @@ static void tftp_path_options(const char *path, uint32_t *blksize, uint32_t *win
 	}
 }
 
-static struct sha256 tftp_sha;
+/* One connection: the dump's transfer, its expanded names, the digest file's text, and the raw pcb
+ * that hears ICMP errors for it. */
+struct tftp_conn {
+	struct tftp_xfer x;
+	const struct dump_target *t;
+	struct raw_pcb *icmp;
+	uint64_t size;			/* announced, or STREAM_SIZE_UNKNOWN */
+	char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
+};
+static struct tftp_conn conn;	/* one transport runs at a time */
 
-/* Give x a UDP pcb on a fresh local port, its replies queued in rxq. Returns 0 or a negative error
- * after a log line. */
-static int tftp_open(struct tftp_xfer *x)
+/* The failure line: how far the dump got, and how long after its request. */
+static void log_failed(const struct tftp_conn *tc, int rc, uint64_t total)
 {
-	x->pcb = udp_new();
-	if (!x->pcb) {
-		log_err("tftp: no UDP pcb available");
-		return -ENOMEM;
-	}
-	if (udp_bind(x->pcb, IP_ANY_TYPE, 0) != ERR_OK) {
-		log_err("tftp: cannot bind a UDP port");
-		udp_remove(x->pcb);
-		x->pcb = NULL;
-		return -EIO;
-	}
-	udp_recv(x->pcb, tftp_recv, NULL);
-	return 0;
+	const struct tftp_xfer *x = &tc->x;
+	char of[24] = "?";
+
+	if (total != STREAM_SIZE_UNKNOWN)
+		snprintf(of, sizeof(of), "%llu", (unsigned long long)total);
+	log_err("tftp: sending '%s' failed (%d) after %llu of %s bytes, %llu ms after the request", tc->name, rc,
+		(unsigned long long)(total != STREAM_SIZE_UNKNOWN ? MIN(x->acked * (x->blksize ? x->blksize : 1), total)
+								    : x->acked * x->blksize),
+		of, (unsigned long long)((clock_us() - x->t0_us) / 1000));
 }
 
-static void tftp_close(struct tftp_xfer *x)
+/* Release what the connection holds. */
+static void conn_release(struct tftp_conn *tc)
 {
-	if (x->pcb)
-		udp_remove(x->pcb);
-	x->pcb = NULL;
+	xfer_pcb_close(&tc->x);
+	if (tc->icmp)
+		raw_remove(tc->icmp);
+	tc->icmp = NULL;
 }
 
-/* Send d to the TFTP server of t: the dump under the expanded path, then "<path>.sha256" holding
- * "<hex>  <basename>\n", and read both back (tftp_check_stored). Brings the network up first (net_up
- * is idempotent). Returns 0 when the server holds the whole dump -- or acknowledged all of it and
- * cannot say what it holds (one warning line) -- and a negative error after a log line saying what
- * failed otherwise: the dump not acknowledged, or the server holding less of it than was sent. */
-int tftp_send(const struct dump *d, const struct dump_target *t, const struct config *cfg)
+/* See transport.h: the network up (net_up is idempotent), the name expanded, the request granted. */
+static int tftp_open(struct transport_conn *c, const struct dump_target *t, const struct config *cfg,
+		     const struct transport_info *info)
 {
-	static char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
-	static struct tftp_xfer x;
-	struct raw_pcb *icmp = NULL;
-	struct tftp_source src = { dump_source_read, d, d->size }, sumsrc;
-	uint8_t digest[32];
-	char hex[2 * SHA256_DIGEST_SIZE + 1], why[96], sumwhy[96];
-	const char *base;
-	bool unconfirmed;
-	uint64_t t0, us, got, sumgot = 0;
-	int rc, i, chk, sumchk = CHECK_UNKNOWN;
+	struct tftp_conn *tc = &conn;
+	uint32_t blksize = 0, window = 0;
+	int rc;
 
 	if ((rc = net_up(cfg, NULL)) != 0) {
 		log_err("tftp: network is not up (%d)", rc);
 		return rc;
 	}
-	if ((rc = tftp_expand_path(t->tftp_path, net_mac(), d->crashtime, name, sizeof(name))) != 0)
+	if ((rc = tftp_expand_path(t->tftp_path, net_mac(), info->crashtime, tc->name, sizeof(tc->name))) != 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.want_blksize = TFTP_BLKSIZE_MAX;
-	x.want_window = 0;
-	tftp_path_options(t->tftp_path, &x.want_blksize, &x.want_window);
-	if (x.want_window == 0)
-		x.want_window = MIN(MAX(TFTP_WINDOW_BYTES / x.want_blksize, 1u), (uint32_t)TFTP_WINDOW_WANT);
-	x.src = &src;
-	x.name = name;
-	x.server_ip = t->tftp_ip;
-	x.server_port = t->tftp_port ? t->tftp_port : 69;
-	x.use_options = true;
-	if ((rc = tftp_open(&x)) != 0)
-		return rc;
+	tftp_path_options(t->tftp_path, &blksize, &window);
+	/* A window must fit the window buffer: a windowsize asked for makes the blocks we ask for
+	 * smaller; blksize and windowsize both asked for make the window smaller. */
+	if (blksize == 0)
+		blksize = window ? MIN((uint32_t)TFTP_BLKSIZE_MAX, TFTP_RING / window) : TFTP_BLKSIZE_MAX;
+	if (window == 0)
+		window = MIN(MAX(TFTP_WINDOW_BYTES / blksize, 1u), (uint32_t)TFTP_WINDOW_WANT);
+	if ((uint64_t)window * blksize > TFTP_RING) {
+		window = MAX(TFTP_RING / blksize, 1u);
+		log_warn("tftp: windowsize lowered to %u: a window of %u-byte blocks must fit the %u-byte window buffer",
+			 window, blksize, TFTP_RING);
+	}
+	tc->t = t;
+	tc->size = info->size;
+	if (info->size != STREAM_SIZE_UNKNOWN)
+		log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)info->size,
+			 t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff, (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff,
+			 t->tftp_port ? t->tftp_port : 69, tc->name);
+	else
+		log_info("tftp: sending a %s file of yet unknown size to %u.%u.%u.%u:%u as '%s' (no tsize)",
+			 info->format ? info->format : "dump", t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff,
+			 (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff, t->tftp_port ? t->tftp_port : 69, tc->name);
 	/* ICMP errors for our datagrams (a request to a closed port ends at once); without a free raw
 	 * pcb only that shortcut is lost. */
-	icmp = raw_new(IP_PROTO_ICMP);
-	if (icmp)
-		raw_recv(icmp, tftp_icmp_recv, &x);
-	log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)d->size,
-		 x.server_ip >> 24, (x.server_ip >> 16) & 0xff, (x.server_ip >> 8) & 0xff, x.server_ip & 0xff,
-		 x.server_port, name);
+	tc->icmp = raw_new(IP_PROTO_ICMP);
+	if (tc->icmp)
+		raw_recv(tc->icmp, tftp_icmp_recv, &tc->x);
+	if ((rc = tftp_begin(&tc->x, t, tc->name, info->size, blksize, window)) != 0) {
+		log_failed(tc, rc, info->size);
+		conn_release(tc);
+		return rc;
+	}
+	tc->x.first_log = true;
+	c->priv = tc;
+	return 0;
+}
 
-	sha256_init(&tftp_sha);
-	x.sha = &tftp_sha;
-	progress_start(d->size, "tftp");
-	x.progress = true;
-	t0 = clock_us();
-	rc = tftp_run(&x);
-	us = clock_us() - t0;
-	unconfirmed = x.unconfirmed;
+/* See transport.h. */
+static int tftp_write(struct transport_conn *c, const void *buf, size_t len)
+{
+	struct tftp_conn *tc = c->priv;
+	int rc = tftp_take(&tc->x, buf, len);
+
 	if (rc != 0) {
-		log_err("tftp: sending '%s' failed (%d) after %llu of %llu bytes, %llu ms after the request", name,
-			rc, (unsigned long long)MIN(x.acked * (x.blksize ? x.blksize : 1), d->size),
-			(unsigned long long)d->size, (unsigned long long)(us / 1000));
+		log_failed(tc, rc, tc->size);
+		tftp_end(&tc->x);
+		conn_release(tc);
+	}
+	return rc;
+}
+
+/* See transport.h: the dump's end, "<path>.sha256" holding "<hex>  <basename>\n", and both read back
+ * (tftp_check_stored). Returns 0 when the server holds the whole dump -- or acknowledged all of it and
+ * cannot say what it holds (one warning line) -- and a negative error after a log line saying what
+ * failed otherwise: the dump not acknowledged, or the server holding less of it than was sent. */
+static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t digest[SHA256_DIGEST_SIZE])
+{
+	struct tftp_conn *tc = c->priv;
+	struct tftp_xfer *x = &tc->x;
+	char hex[2 * SHA256_DIGEST_SIZE + 1], why[96], sumwhy[96];
+	const char *base;
+	bool unconfirmed;
+	uint64_t us, got, sumgot = 0, sumlen;
+	int rc, i, chk, sumchk = CHECK_UNKNOWN;
+
+	rc = tftp_end(x);
+	us = clock_us() - x->t0_us;
+	unconfirmed = x->unconfirmed;
+	if (rc != 0) {
+		log_failed(tc, rc, size);
 		goto out;
 	}
-	sha256_final(&tftp_sha, digest);
-	progress_end(d->size, digest);
 	sha256_hex(digest, hex);
 	log_info("tftp: %llu.%03llu s at blksize %u, windowsize %u, %u retransmission timeouts",
-		 (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000), x.blksize, x.window,
-		 x.retransmits);
+		 (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000), x->blksize, x->window,
+		 x->retransmits);
 
 	/* Acknowledged is not stored: ask the server what it holds now. Short means the target failed. */
-	tftp_close(&x);
-	if ((rc = tftp_open(&x)) != 0)
+	if ((rc = xfer_pcb_open(x)) != 0)
 		goto out;
-	chk = tftp_check_stored(&x, NULL, d->size, &got, why, sizeof(why));
+	chk = tftp_check_stored(x, NULL, size, &got, why, sizeof(why));
+	xfer_pcb_close(x);
 	if (chk == -EIO) {
 		log_err("tftp: the server holds %llu bytes as '%s', not the %llu sent%s: the dump is not safe there",
-			(unsigned long long)got, name, (unsigned long long)d->size,
-			got < d->size ? " (its disk full?)" : "");
+			(unsigned long long)got, tc->name, (unsigned long long)size,
+			got < size ? " (its disk full?)" : "");
 		rc = -EIO;
 		goto out;
 	}
 
 	/* The digest file: "<hex>  <basename>\n", as sha256sum writes and `sha256sum -c` reads. */
-	for (base = name, i = 0; name[i]; i++)
-		if (name[i] == '/')
-			base = name + i + 1;
-	snprintf(sumtext, sizeof(sumtext), "%s  %s\n", hex, base);
-	snprintf(sumname, sizeof(sumname), "%s.sha256", name);
-	sumsrc = (struct tftp_source){ mem_source_read, sumtext, strlen(sumtext) };
-	tftp_close(&x);
-	memset(&x, 0, sizeof(x));
-	x.src = &sumsrc;
-	x.name = sumname;
-	x.server_ip = t->tftp_ip;
-	x.server_port = t->tftp_port ? t->tftp_port : 69;
-	x.use_options = true;
-	x.want_blksize = TFTP_BLKSIZE_PLAIN;
-	x.want_window = 1;
-	if ((rc = tftp_open(&x)) == 0)
-		rc = tftp_run(&x);
+	for (base = tc->name, i = 0; tc->name[i]; i++)
+		if (tc->name[i] == '/')
+			base = tc->name + i + 1;
+	snprintf(tc->sumtext, sizeof(tc->sumtext), "%s  %s\n", hex, base);
+	snprintf(tc->sumname, sizeof(tc->sumname), "%s.sha256", tc->name);
+	sumlen = strlen(tc->sumtext);
+	rc = tftp_begin(x, tc->t, tc->sumname, sumlen, TFTP_BLKSIZE_PLAIN, 1);
+	if (rc == 0 && (rc = tftp_take(x, tc->sumtext, (size_t)sumlen)) == 0)
+		rc = tftp_end(x);
+	else if (x->pcb)
+		tftp_end(x);
 	if (rc == 0 && chk == CHECK_SAME) { /* the dump is confirmed: confirm its digest file too, bytes and all */
-		tftp_close(&x);
-		if (tftp_open(&x) == 0)
-			sumchk = tftp_check_stored(&x, (const uint8_t *)sumtext, sumsrc.size, &sumgot, sumwhy,
+		if (xfer_pcb_open(x) == 0)
+			sumchk = tftp_check_stored(x, (const uint8_t *)tc->sumtext, sumlen, &sumgot, sumwhy,
 						   sizeof(sumwhy));
 		else
 			snprintf(sumwhy, sizeof(sumwhy), "no UDP port to ask from");
+		xfer_pcb_close(x);
 	}
 	/* Once the dump itself is on the server, sending it again elsewhere (serial: hours on real
 	 * hardware) for want of the checksum file would be the wrong trade. Say so and count the target
@@ -1102,29 +1233,50 @@ int tftp_send(const struct dump *d, const struct dump_target *t, const struct co
 	 * tell, and the digest file not taken either: then the server may be gone. */
 	if (rc != 0 && unconfirmed && chk != CHECK_SAME) {
 		log_err("tftp: neither the end of the dump nor its digest file '%s' was acknowledged (%d): "
-			"the server may be gone", sumname, rc);
+			"the server may be gone", tc->sumname, rc);
 		goto out;
 	}
 	if (chk == CHECK_UNKNOWN)
 		log_warn("tftp: the server cannot confirm that it stored all of '%s' (%s)%s; counting the target "
-			 "as done", name, why, rc ? "; its digest file did not arrive either" : "");
+			 "as done", tc->name, why, rc ? "; its digest file did not arrive either" : "");
 	else if (rc != 0)
-		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s", sumname, rc,
-			 hex);
+		log_warn("tftp: the dump arrived but its digest file '%s' did not (%d); its sha256 is %s", tc->sumname,
+			 rc, hex);
 	else if (sumchk == -EIO)
 		log_warn("tftp: the server holds all of '%s', but its digest file '%s' is not what was sent "
-			 "(read back: %llu of its %zu bytes); its sha256 is %s", name, sumname,
-			 (unsigned long long)sumgot, strlen(sumtext), hex);
+			 "(read back: %llu of its %llu bytes); its sha256 is %s", tc->name, tc->sumname,
+			 (unsigned long long)sumgot, (unsigned long long)sumlen, hex);
 	else if (sumchk == CHECK_UNKNOWN)
-		log_warn("tftp: the server holds all of '%s', but its digest file '%s' cannot be read back (%s)", name,
-			 sumname, sumwhy);
+		log_warn("tftp: the server holds all of '%s', but its digest file '%s' cannot be read back (%s)",
+			 tc->name, tc->sumname, sumwhy);
 	if (rc == 0)
-		log_info("tftp: wrote '%s'%s", sumname,
+		log_info("tftp: wrote '%s'%s", tc->sumname,
 			 sumchk == CHECK_SAME ? "; read back: the server holds the whole dump and this file" : "");
 	rc = 0;
 out:
-	tftp_close(&x);
-	if (icmp)
-		raw_remove(icmp);
+	conn_release(tc);
 	return rc;
 }
+
+/* See transport.h: the server hears ERROR 0 and drops the partial file (tftpd-hpa and atftpd do). */
+static void tftp_abort(struct transport_conn *c, int rc)
+{
+	struct tftp_conn *tc = c->priv;
+	struct tftp_xfer *x = &tc->x;
+
+	if (x->pcb && x->tid) {
+		tftp_send_error(x, x->tid, TFTP_ERR_UNDEF, "salvage: dump abandoned");
+		net_poll();
+	}
+	x->state = TS_FAILED;
+	conn_release(tc);
+}
+
+const struct transport transport_tftp TRANSPORT = {
+	.name = "tftp",
+	.kind = TARGET_TFTP,
+	.open = tftp_open,
+	.write = tftp_write,
+	.close = tftp_close,
+	.abort = tftp_abort,
+};

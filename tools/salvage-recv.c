@@ -278,13 +278,19 @@ static void take_frame(struct frame *f)
 			st.restarts++;
 			reset_dump();
 		}
-		st.any = st.have_header = st.have_size = true;
+		st.any = st.have_header = true;
 		st.session = f->session;
+		seq_seen(f->seq);
+		st.frames++;
+		if (f->size == 0) {
+			/* a compressed or encrypted file: its size comes with the end frame */
+			msg("dump of a size known only at its end, session %08x, writing %s", f->session, opt.out_name);
+			return;
+		}
+		st.have_size = true;
 		st.size = f->size;
 		if (ftruncate(st.fd, (off_t)f->size) != 0) /* sparse, full size: zero runs stay holes */
 			die("sizing %s: %s", opt.out_name, strerror(errno));
-		seq_seen(f->seq);
-		st.frames++;
 		msg("dump of %llu bytes (%.1f MiB), session %08x, writing %s", (unsigned long long)f->size,
 		    f->size / 1048576.0, f->session, opt.out_name);
 		return;

@@ -93,9 +93,9 @@ export SALVAGE_SYSFS=$S SALVAGE_COREHDR=$T/corehdr.bin SALVAGE_MBIMAGE=$T/mb.elf
 echo $((8 << 20)) >"$S/kernel/kexec_crash_size"
 check "salvage-load --help" sh "$LOAD" --help
 out=$(sh "$LOAD" -n --image build/salvage.elf --kexec /bin/true --dump tftp://10.0.0.1:69/vmcore-%m --dump serial \
-	--ip dhcp --console ttyS1,57600 --done halt 2>&1)
-want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump=tftp://10.0.0.1:69/vmcore-%m dump=serial ip=dhcp console=ttyS1,57600 salvage.done=halt' "
-[ "$out" = "$want" ] && ok "salvage-load: elf-x86 command line with dump=/ip=/console=/salvage.done= words" ||
+	--ip dhcp --console ttyS1,57600 --done halt --format raw 2>&1)
+want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump=tftp://10.0.0.1:69/vmcore-%m dump=serial ip=dhcp console=ttyS1,57600 salvage.done=halt dump.format=raw' "
+[ "$out" = "$want" ] && ok "salvage-load: elf-x86 command line with dump=/ip=/console=/salvage.done=/dump.format= words" ||
 	not_ok "salvage-load: elf-x86 command line" "got: $out"
 out=$(sh "$LOAD" -n --live --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK" --dump serial 2>/dev/null)
 want="'/bin/true' '-l' '--type' 'multiboot-x86' '$T/mb.elf' '--module=$T/corehdr.bin' '--command-line=dump=serial' "
@@ -142,6 +142,7 @@ expect_error "salvage-load: missing image" "salvage image .*nonexistent.* not fo
 expect_error "salvage-load: missing kexec" "is not an executable|kexec not found" -n --image build/salvage.elf --kexec "$T/nokexec"
 expect_error "salvage-load: not an i386 image" "not a 32-bit ELF|not an ELF" -n --image /bin/sh --kexec /bin/true
 expect_error "salvage-load: bad --done" "--done wants" --done never
+expect_error "salvage-load: bad --format" "--format wants elf, raw or kdump" --format lzo
 
 # --- the bzImage path (kexec_file_load) and kernel lockdown ----------------------------------------
 echo $((8 << 20)) >"$S/kernel/kexec_crash_size"

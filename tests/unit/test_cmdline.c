@@ -137,6 +137,11 @@ static void test_backup_done(void)
 	ok(parse("dump.level=0x11") == 0 && c.dump_level == 17, "dump.level=0x11");
 	ok(parse("dump.level=32") == 1 && c.dump_level == 0 && log_has("want 0-31"), "dump.level=32 refused");
 	ok(parse("dump.level=1x") == 1 && c.dump_level == 0, "dump.level=1x refused");
+	ok(parse("") == 0 && c.dump_format == FORMAT_ELF, "dump.format defaults to elf");
+	ok(parse("dump.format=raw") == 0 && c.dump_format == FORMAT_RAW, "dump.format=raw");
+	ok(parse("dump.format=kdump") == 0 && c.dump_format == FORMAT_KDUMP, "dump.format=kdump");
+	ok(parse("dump.format=lzo") == 1 && c.dump_format == FORMAT_ELF && log_has("want elf, raw or kdump"),
+	   "dump.format=lzo refused");
 	ok(parse("salvage.done=halt") == 0 && c.done == DONE_HALT, "salvage.done=halt");
 	ok(parse("salvage.done=poweroff") == 0 && c.done == DONE_POWEROFF, "salvage.done=poweroff");
 	ok(parse("salvage.done=reboot") == 0 && c.done == DONE_REBOOT, "salvage.done=reboot");

@@ -1,15 +1,15 @@
-/* Unit tests for dump/elfcore.c: ELF32 and ELF64 elfcorehdr inputs against an independent
+/* Unit tests for dump/crash.c and the elf format (dump/elfcore.c): ELF32 and ELF64 elfcorehdr inputs against an independent
  * reference written here from Linux 6.1's fs/proc/vmcore.c algorithm (in-place merge with
  * memmove, as Linux does it), hand-checked header fields, note trimming, memory-map dumps with
  * backup substitution, lost memory, malformed headers and a fixed-seed mutation loop. */
-/* unit-sources: dump/elfcore.c */
+/* unit-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
 #include <elf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump/dump.h"
+#include "dump/elfcore.h"
 #include "mm/phys.h"
 #include "ok.h"
 #include "shim.h"
@@ -18,24 +18,31 @@
 #define RUP(x) (((x) + PG - 1) / PG * PG)
 #define RDOWN(x) ((x) / PG * PG)
 
-static struct dump d;
-/* d.hdr copied to an aligned buffer so the tests can look at it through <elf.h>'s structs. */
+static struct crash c;
+static struct elf_file d;
+/* The file's header and notes, copied to an aligned buffer so the tests can look at it through
+ * <elf.h>'s structs. */
 static uint8_t H[DUMP_HDR_MAX] __attribute__((aligned(8)));
+
+/* The crash described (rc), then laid out as the elf format (a failed description leaves an
+ * empty file); H holds the file's first bytes. */
+static int lay_out(int rc)
+{
+	int lrc = elf_layout(&d, &c, NULL, 0);
+
+	memset(H, 0, sizeof(H));
+	elf_read(&d, 0, H, d.size < d.hdr_size ? d.size : d.hdr_size);
+	return rc != 0 ? rc : lrc;
+}
 
 static int from_hdr(uint64_t addr, uint64_t size)
 {
-	int rc = dump_from_elfcorehdr(&d, addr, size);
-
-	memcpy(H, d.hdr, sizeof(H));
-	return rc;
+	return lay_out(crash_from_elfcorehdr(&c, addr, size));
 }
 
 static int from_map(const struct memmap *m, const struct backup *b, int nb)
 {
-	int rc = dump_from_memmap(&d, m, b, nb);
-
-	memcpy(H, d.hdr, sizeof(H));
-	return rc;
+	return lay_out(crash_from_memmap(&c, m, b, nb));
 }
 
 /* ---- fake crashed memory: a low region (16 MiB + 2 MiB) and a region above 4 GiB ---- */
@@ -226,7 +233,7 @@ static int same_as_ref(struct ref r, const char *what)
 
 		if (n > d.size - off)
 			n = d.size - off;
-		if (dump_read(&d, off, got + off, n) != 0)
+		if (elf_read(&d, off, got + off, n) != 0)
 			break;
 		off += n;
 	}
@@ -355,7 +362,7 @@ static void test_elf64(void)
 	same_as_ref(ref_vmcore64(HDR_PHYS), "ELF64");
 
 	/* Hand-checked fields. */
-	ok(d.elfclass == 2 && d.machine == EM_X86_64, "ELF64: class 2, EM_X86_64");
+	ok(c.elfclass == 2 && c.machine == EM_X86_64, "ELF64: class 2, EM_X86_64");
 	ok(memcmp(H, at(HDR_PHYS), 48) == 0, "ELF64: ehdr copied verbatim up to e_phnum");
 	ok(eh->e_phnum == 5 && eh->e_flags == 0x5a5a, "ELF64: e_phnum 5 (1 note + 4 loads)");
 	ok(ph[0].p_type == PT_NOTE && ph[0].p_flags == 0 && ph[0].p_offset == 4096 && ph[0].p_vaddr == 0 &&
@@ -373,7 +380,7 @@ static void test_elf64(void)
 	ok(memcmp(H + 4096, at(CPU0), 356) == 0 && memcmp(H + 4096 + 356, at(CPU1), 356) == 0,
 	   "ELF64: CPU notes trimmed to 356 bytes and concatenated");
 	ok(H[4096 + nsz] == 0 && H[8191] == 0, "ELF64: notes page zero padded");
-	ok(strcmp(d.crashtime, "1767225600") == 0, "ELF64: CRASHTIME found (%s)", d.crashtime);
+	ok(strcmp(c.crashtime, "1767225600") == 0, "ELF64: CRASHTIME found (%s)", c.crashtime);
 	ok(!log_has("lost:"), "ELF64: nothing lost");
 	ok(!log_has("overlap"), "ELF64: no overlap warning");
 }
@@ -400,7 +407,7 @@ static void test_elf32(void)
 	log_reset();
 	ok(from_hdr(HDR_PHYS, 4096) == 0, "ELF32: accepted");
 	same_as_ref(ref_vmcore32(HDR_PHYS), "ELF32");
-	ok(d.elfclass == 1 && d.machine == EM_386, "ELF32: class 1, EM_386");
+	ok(c.elfclass == 1 && c.machine == EM_386, "ELF32: class 1, EM_386");
 	ok(eh->e_phnum == 5 && ph[0].p_offset == 4096 && ph[0].p_filesz == nsz && ph[0].p_align == 0,
 	   "ELF32: merged PT_NOTE");
 	ok(ph[2].p_offset == 8192 + 0xa0000 + 0xf00 && ph[2].p_paddr == 0x100000, "ELF32: load 2 offset");
@@ -435,7 +442,7 @@ static void test_notes(void)
 	ok(log_has("Zero PT_NOTE entries found"), "notes: empty CPU buffer reported");
 	ok(log_has("Exceeded p_memsz"), "notes: overlong note reported");
 	ok(((const Elf64_Phdr *)(H + 64))->p_filesz == 3 * 356, "notes: 3 x 356 bytes kept");
-	ok(d.crashtime[0] == 0, "notes: no VMCOREINFO, no crash time");
+	ok(c.crashtime[0] == 0, "notes: no VMCOREINFO, no crash time");
 
 	/* A lone all-zero PT_NOTE: merged size 0, no notes page; PT_LOAD right after the header page. */
 	mem_setup();
@@ -509,14 +516,14 @@ static void test_lost(void)
 	self_start = LOW_BASE + 0x42010;
 	self_end = LOW_BASE + 0x44000;
 	log_reset();
-	ok(dump_read(&d, f0, buf, 0x10000) == 0, "lost: read chunk 0");
+	ok(elf_read(&d, f0, buf, 0x10000) == 0, "lost: read chunk 0");
 	ok(memcmp(buf, at(LOW_BASE + 0x40000), 0x2010) == 0 &&
 	   memcmp(buf + 0x4000, at(LOW_BASE + 0x44000), 0xc000) == 0, "lost: bytes around self intact");
 	for (int i = 0x2010; i < 0x4000; i++)
 		z &= buf[i] == 0;
 	ok(z, "lost: salvage's own bytes read as zeros");
 	ok(log_has("lost: 0x1042010-0x1044000"), "lost: self range named");
-	dump_read(&d, f0, buf, 0x10000);
+	elf_read(&d, f0, buf, 0x10000);
 	{
 		int count = 0;
 
@@ -526,7 +533,7 @@ static void test_lost(void)
 	}
 	self_start = self_end = 0;
 	log_reset();
-	ok(dump_read(&d, f1, buf2, 0x3000) == 0, "lost: read chunk 1");
+	ok(elf_read(&d, f1, buf2, 0x3000) == 0, "lost: read chunk 1");
 	ok(memcmp(buf2, at(LOW_BASE + LOW_SIZE - 0x1000), 0x1000) == 0, "lost: readable page intact");
 	z = 1;
 	for (int i = 0x1000; i < 0x3000; i++)
@@ -542,15 +549,15 @@ static void test_lost(void)
 		build_hdr64(HDR_PHYS, std_note_off, std_note_sz, 3, tb, 1);
 		log_reset();
 		ok(from_hdr(HDR_PHYS, 0) == 0 && d.size == 8192 + (1ull << 40), "lost: 1 TiB PT_LOAD accepted");
-		ok(dump_read(&d, 8192 + 0x5000, buf, 0x2000) == 0 && buf[0] == 0 && buf[0x1fff] == 0 &&
+		ok(elf_read(&d, 8192 + 0x5000, buf, 0x2000) == 0 && buf[0] == 0 && buf[0x1fff] == 0 &&
 		   log_has("lost: 0x100000005000-0x100001006000 (file 0x7000) cannot be read (nor, perhaps"),
 		   "lost: unreadable terabyte reported after a bounded look-ahead");
 	}
-	ok(dump_read(&d, d.size - 1, buf, 1) == 0, "read: last byte");
-	ok(dump_read(&d, d.size, buf, 0) == 0, "read: empty read at the end");
-	ok(dump_read(&d, d.size, buf, 1) == -ERANGE, "read: past the end is -ERANGE");
-	ok(dump_read(&d, d.size - 1, buf, 2) == -ERANGE, "read: straddling the end is -ERANGE");
-	ok(dump_read(&d, ~0ull, buf, 2) == -ERANGE, "read: huge offset is -ERANGE");
+	ok(elf_read(&d, d.size - 1, buf, 1) == 0, "read: last byte");
+	ok(elf_read(&d, d.size, buf, 0) == 0, "read: empty read at the end");
+	ok(elf_read(&d, d.size, buf, 1) == -ERANGE, "read: past the end is -ERANGE");
+	ok(elf_read(&d, d.size - 1, buf, 2) == -ERANGE, "read: straddling the end is -ERANGE");
+	ok(elf_read(&d, ~0ull, buf, 2) == -ERANGE, "read: huge offset is -ERANGE");
 	free(buf);
 	free(buf2);
 }
@@ -708,7 +715,7 @@ static void test_memmap(void)
 	self_end = LOW_BASE + 0x91ffc;			/* salvage: 2 pages */
 	log_reset();
 	ok(from_map(&m, b, 2) == 0, "memmap: built");
-	ok(d.elfclass == 1 && d.machine == EM_386 && eh->e_machine == EM_386 && eh->e_type == ET_CORE &&
+	ok(c.elfclass == 1 && c.machine == EM_386 && eh->e_machine == EM_386 && eh->e_type == ET_CORE &&
 	   eh->e_phoff == 52 && eh->e_phentsize == 32, "memmap: ELF32 EM_386 below 4 GiB");
 	ok(eh->e_phnum == 1 + ARRAY_SIZE(want), "memmap: %d phdrs", eh->e_phnum);
 	ok(ph[0].p_type == PT_NOTE && ph[0].p_offset == 4096 && ph[0].p_filesz == 0 && ph[0].p_memsz == 0 &&
@@ -727,7 +734,7 @@ static void test_memmap(void)
 			continue;
 		}
 		buf = malloc(want[i].len);
-		if (dump_read(&d, p->p_offset, buf, want[i].len) != 0 ||
+		if (elf_read(&d, p->p_offset, buf, want[i].len) != 0 ||
 		    memcmp(buf, want[i].src < LOW_BASE ? low0 + want[i].src : at(want[i].src), want[i].len))
 			good = 0, printf("# piece %zu: bytes differ\n", i);
 		free(buf);
@@ -760,7 +767,7 @@ static void test_memmap(void)
 	m.n = 0;
 	add(&m, LOW_BASE, LOW_SIZE, 1);
 	add(&m, HIGH_BASE, HIGH_SIZE, 1);
-	ok(from_map(&m, NULL, 0) == 0 && d.elfclass == 2 && d.machine == EM_X86_64 &&
+	ok(from_map(&m, NULL, 0) == 0 && c.elfclass == 2 && c.machine == EM_X86_64 &&
 	   ((const Elf64_Ehdr *)H)->e_phnum == 3, "memmap: ELF64 when RAM is above 4 GiB");
 	{
 		const Elf64_Phdr *p = (const Elf64_Phdr *)(H + 64);
@@ -796,7 +803,7 @@ static void test_memmap(void)
 		for (int i = 0; i < MAX_BACKUPS; i++)
 			many[i] = (struct backup){ 0x800, (uint64_t)i * 0x4000 + 0x400, 0x1000000 };
 		log_reset();
-		ok(from_map(&big, many, MAX_BACKUPS) == 0 && d.elfclass == 1 &&
+		ok(from_map(&big, many, MAX_BACKUPS) == 0 && c.elfclass == 1 &&
 		   ((const Elf32_Ehdr *)H)->e_phnum == 1 + MEMMAP_MAX + 2 * MAX_BACKUPS,
 		   "memmap: 128 ranges, 4 of them cut in 3 by backups");
 	}
@@ -881,15 +888,15 @@ static void test_fuzz(void)
 			sum += d.chunks[c].size;
 		}
 		consistent &= sum == d.size && d.hdr_size <= DUMP_HDR_MAX && d.hdr_size % 4096 == 0;
-		dump_read(&d, 0, tmp, (size_t)(d.size < sizeof(tmp) ? d.size : sizeof(tmp)));
+		elf_read(&d, 0, tmp, (size_t)(d.size < sizeof(tmp) ? d.size : sizeof(tmp)));
 		if (d.size > 2 * sizeof(tmp))
-			dump_read(&d, d.size - sizeof(tmp), tmp, sizeof(tmp));
+			elf_read(&d, d.size - sizeof(tmp), tmp, sizeof(tmp));
 		if (ref_safe(HDR_PHYS) && d.size < (8u << 20)) {
-			struct ref r = d.elfclass == 2 ? ref_vmcore64(HDR_PHYS) : ref_vmcore32(HDR_PHYS);
+			struct ref r = c.elfclass == 2 ? ref_vmcore64(HDR_PHYS) : ref_vmcore32(HDR_PHYS);
 			uint8_t *got = malloc(d.size + 1);
 
 			compared++;
-			if (r.size != d.size || dump_read(&d, 0, got, d.size) != 0 || memcmp(got, r.file, d.size)) {
+			if (r.size != d.size || elf_read(&d, 0, got, d.size) != 0 || memcmp(got, r.file, d.size)) {
 				if (same)
 					printf("# fuzz: mutant %d differs from the reference\n", it);
 				same = 0;
@@ -938,11 +945,11 @@ static void test_fuzz_memmap(void)
 			sum += d.chunks[c].size;
 		}
 		consistent &= sum == d.size;
-		int n = d.elfclass == 2 ? ((const Elf64_Ehdr *)H)->e_phnum : ((const Elf32_Ehdr *)H)->e_phnum;
+		int n = c.elfclass == 2 ? ((const Elf64_Ehdr *)H)->e_phnum : ((const Elf32_Ehdr *)H)->e_phnum;
 		for (int i = 1; i < n; i++) {
 			uint64_t pa, len;
 
-			if (d.elfclass == 2) {
+			if (c.elfclass == 2) {
 				pa = ((const Elf64_Phdr *)(H + 64))[i].p_paddr;
 				len = ((const Elf64_Phdr *)(H + 64))[i].p_memsz;
 			} else {
@@ -952,8 +959,8 @@ static void test_fuzz_memmap(void)
 			if (self_end > self_start && pa < self_end && self_start < pa + len)
 				avoided = 0;
 		}
-		dump_read(&d, 0, tmp, (size_t)MIN(d.size, sizeof(tmp)));
-		dump_read(&d, d.size - MIN(d.size, sizeof(tmp)), tmp, (size_t)MIN(d.size, sizeof(tmp)));
+		elf_read(&d, 0, tmp, (size_t)MIN(d.size, sizeof(tmp)));
+		elf_read(&d, d.size - MIN(d.size, sizeof(tmp)), tmp, (size_t)MIN(d.size, sizeof(tmp)));
 	}
 	self_start = self_end = 0;
 	ok(consistent, "memmap fuzz: 2000 random maps, consistent files");

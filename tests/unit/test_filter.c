@@ -1,9 +1,9 @@
-/* Unit tests for dump/filter.c and dump_exclude: a fake x86_64 crashed kernel (4-level page tables
+/* Unit tests for dump/filter.c and the elf format's runs (elf_filter, elf_layout): a fake x86_64 crashed kernel (4-level page tables
  * with 1 GiB and 2 MiB pages, SPARSEMEM_EXTREME mem_section, vmemmap struct pages, VMCOREINFO)
  * in fake physical memory; free, zero, page cache, user data, compound, hwpoison and offline
  * pages, the 256-page threshold, trailing runs, blocks across PT_LOADs, PT_LOAD splitting, and
  * malformed VMCOREINFO / page tables / orders / flags that must keep the pages. */
-/* unit-sources: dump/elfcore.c dump/filter.c */
+/* unit-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
 #include <elf.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump/dump.h"
+#include "dump/crash.h"
+#include "dump/elfcore.h"
 #include "dump/filter.h"
 #include "ok.h"
 #include "shim.h"
@@ -32,7 +33,9 @@
 
 static uint8_t *mem;
 static uint8_t hdr[8192];
-static struct dump d;
+static struct crash c;
+static struct elf_file d;
+static struct filter f;
 
 static void put64(uint64_t pa, uint64_t v) { memcpy(mem + pa, &v, 8); }
 
@@ -151,12 +154,12 @@ static void machine(const char *info)
 	fakemem_map(HDR_ADDR, hdr, sizeof(hdr));
 }
 
-/* Program header i+1 (PT_LOAD i) of d, copied out of d.hdr (not 8-byte aligned). */
+/* Program header i+1 (PT_LOAD i) of d's file. */
 static Elf64_Phdr *load(int i)
 {
 	static Elf64_Phdr ph[8];
 
-	memcpy(&ph[i & 7], d.hdr + sizeof(Elf64_Ehdr) + (size_t)(i + 1) * sizeof(Elf64_Phdr), sizeof(Elf64_Phdr));
+	elf_read(&d, sizeof(Elf64_Ehdr) + (size_t)(i + 1) * sizeof(Elf64_Phdr), &ph[i & 7], sizeof(Elf64_Phdr));
 	return &ph[i & 7];
 }
 
@@ -164,7 +167,7 @@ static int nloads(void)
 {
 	uint16_t n;
 
-	memcpy(&n, d.hdr + offsetof(Elf64_Ehdr, e_phnum), 2);
+	elf_read(&d, offsetof(Elf64_Ehdr, e_phnum), &n, 2);
 	return n - 1;
 }
 
@@ -179,7 +182,7 @@ static int loads_match_memory(void)
 		for (uint64_t o = 0; o < p->p_filesz; o += sizeof(buf)) {
 			size_t k = (size_t)(p->p_filesz - o < sizeof(buf) ? p->p_filesz - o : sizeof(buf));
 
-			if (dump_read(&d, p->p_offset + o, buf, k) != 0 || memcmp(buf, mem + p->p_paddr + o, k))
+			if (elf_read(&d, p->p_offset + o, buf, k) != 0 || memcmp(buf, mem + p->p_paddr + o, k))
 				return 0;
 		}
 	}
@@ -191,11 +194,11 @@ static uint64_t unfiltered_size;
 static int build(const char *info, unsigned level)
 {
 	log_reset();
-	if (dump_from_elfcorehdr(&d, HDR_ADDR, sizeof(hdr)) != 0)
+	if (crash_from_elfcorehdr(&c, HDR_ADDR, sizeof(hdr)) != 0 || elf_layout(&d, &c, NULL, 0) != 0)
 		return -1;
 	unfiltered_size = d.size;
 	(void)info;
-	return dump_filter(&d, level);
+	return elf_filter(&d, &c, &f, level);
 }
 
 int main(void)
@@ -212,9 +215,9 @@ int main(void)
 	free_block(0x1900, 8);
 	free_block(0x1c00, 10);
 	ok(build(vmci_good, 16) == 0, "level 16 filters");
-	ok(filter_stats.free_ok && filter_stats.nruns == 3, "3 free runs (%d), free lookup on", filter_stats.nruns);
-	ok(filter_stats.free_pages == 512 + 512 + 1024 && filter_stats.zero_pages == 0, "free pages %llu",
-	   (unsigned long long)filter_stats.free_pages);
+	ok(d.stats.free_ok && d.stats.nruns == 3, "3 free runs (%d), free lookup on", d.stats.nruns);
+	ok(d.stats.free_pages == 512 + 512 + 1024 && d.stats.zero_pages == 0, "free pages %llu",
+	   (unsigned long long)d.stats.free_pages);
 	ok(nloads() == 3, "PT_LOAD split in 3 (%d)", nloads());
 	ok(load(0)->p_paddr == 0 && load(0)->p_filesz == 0x1000000 && load(0)->p_memsz == 0x1200000,
 	   "piece 1: data to the first run, p_memsz over it");
@@ -231,17 +234,17 @@ int main(void)
 	 * elsewhere stay. */
 	memset(mem + 0x1200000, 0, 300 * PG);
 	memset(mem + 0x300000, 0, 100 * PG);
-	ok(build(vmci_good, 17) == 0 && filter_stats.zero_pages == 300 && filter_stats.free_pages == 2048,
-	   "level 17: 300 zero + 2048 free (%llu, %llu)", (unsigned long long)filter_stats.zero_pages,
-	   (unsigned long long)filter_stats.free_pages);
+	ok(build(vmci_good, 17) == 0 && d.stats.zero_pages == 300 && d.stats.free_pages == 2048,
+	   "level 17: 300 zero + 2048 free (%llu, %llu)", (unsigned long long)d.stats.zero_pages,
+	   (unsigned long long)d.stats.free_pages);
 	ok(load(1)->p_paddr == 0x1200000 + 300 * PG, "zero run extends the free run");
 	ok(loads_match_memory(), "level 17 bytes are the memory");
-	ok(build(vmci_good, 1) == 0 && filter_stats.nruns == 1 && filter_stats.zero_pages == 300 &&
-	   !filter_stats.free_ok, "level 1: zero pages only, no VMCOREINFO needed");
+	ok(build(vmci_good, 1) == 0 && d.stats.nruns == 1 && d.stats.zero_pages == 300 &&
+	   !d.stats.free_ok, "level 1: zero pages only, no VMCOREINFO needed");
 
 	/* Level 0 changes nothing; nor do bits 2/4/8 when no page is cache or user data. */
 	ok(build(vmci_good, 0) == 0 && d.size == unfiltered_size && nloads() == 1, "level 0: unfiltered");
-	ok(build(vmci_good, 14) == 0 && d.size == unfiltered_size && filter_stats.memmap_ok, "level 14: nothing to leave out");
+	ok(build(vmci_good, 14) == 0 && d.size == unfiltered_size && d.stats.memmap_ok, "level 14: nothing to leave out");
 
 	/* Malformed input keeps the free pages (zero pages still go). */
 	memset(mem + 0x1200000, 1, 300 * PG);
@@ -262,7 +265,7 @@ int main(void)
 
 			machine(v);
 			free_block(0x1000, 9);
-			ok(build(v, 16) == 0 && filter_stats.free_pages == 0 && d.size == unfiltered_size &&
+			ok(build(v, 16) == 0 && d.stats.free_pages == 0 && d.size == unfiltered_size &&
 			   log_has(bad[i].why), "%s: free pages kept, warning '%s'", bad[i].to, bad[i].why);
 		}
 	}
@@ -271,13 +274,13 @@ int main(void)
 	machine(vmci_good);
 	free_block(0x1000, 9);
 	put64(PD_VMEMMAP, 0);
-	ok(build(vmci_good, 16) == 0 && filter_stats.free_pages == 0 && log_has("unreadable"),
+	ok(build(vmci_good, 16) == 0 && d.stats.free_pages == 0 && log_has("unreadable"),
 	   "unmapped vmemmap: free pages kept");
 	/* A 4 KiB-page walk works as well as the 2 MiB one. */
 	put64(PD_VMEMMAP, 0x106000 | 3);
 	for (uint64_t i = 0; i < 512; i++)
 		put64(0x106000 + i * 8, (STRUCT_PAGES + i * PG) | 3);
-	ok(build(vmci_good, 16) == 0 && filter_stats.free_pages == 512, "4 KiB page tables: 512 free pages");
+	ok(build(vmci_good, 16) == 0 && d.stats.free_pages == 512, "4 KiB page tables: 512 free pages");
 
 	/* Bad orders, tail pages and slab pages are not free. */
 	machine(vmci_good);
@@ -285,7 +288,7 @@ int main(void)
 	free_block(0x1100, 9);		/* not aligned to 2^9 */
 	set_page(0x1400, 0, 0x1, 8, 0xffffff7fu);	/* compound tail */
 	set_page(0x1800, 1 << 9, 0, 8, 0xffffff7fu);	/* PG_slab */
-	ok(build(vmci_good, 16) == 0 && filter_stats.free_pages == 0 && log_has("invalid"),
+	ok(build(vmci_good, 16) == 0 && d.stats.free_pages == 0 && log_has("invalid"),
 	   "invalid order / misaligned / tail / slab: kept");
 
 	/* Page cache (2, 4) and user data (8), by makedumpfile 1.7.2's rules, 300 pages each:
@@ -298,18 +301,18 @@ int main(void)
 	pages(0x1400, 300, F_SWAPCACHE | F_SWAPBACKED, FILE_MAPPING);
 	pages(0x1600, 300, F_LRU | F_SWAPBACKED, ANON_MAPPING);
 	pages(0x1800, 300, F_SWAPCACHE, FILE_MAPPING);
-	ok(build(vmci_good, 2) == 0 && filter_stats.cache_pages == 600 && filter_stats.user_pages == 0 &&
+	ok(build(vmci_good, 2) == 0 && d.stats.cache_pages == 600 && d.stats.user_pages == 0 &&
 	   nloads() == 3 && load(1)->p_paddr == 0x112c000 && load(2)->p_paddr == 0x152c000,
-	   "level 2: file LRU and swap-cache pages without PG_private (%llu)", (unsigned long long)filter_stats.cache_pages);
+	   "level 2: file LRU and swap-cache pages without PG_private (%llu)", (unsigned long long)d.stats.cache_pages);
 	ok(loads_match_memory(), "level 2: kept bytes are the memory");
-	ok(build(vmci_good, 4) == 0 && filter_stats.cache_pages == 900 && filter_stats.user_pages == 0 &&
+	ok(build(vmci_good, 4) == 0 && d.stats.cache_pages == 900 && d.stats.user_pages == 0 &&
 	   nloads() == 4 && load(3)->p_paddr == 0x152c000, "level 4: page cache with PG_private too (%llu)",
-	   (unsigned long long)filter_stats.cache_pages);
-	ok(build(vmci_good, 8) == 0 && filter_stats.user_pages == 300 && filter_stats.cache_pages == 0 &&
-	   load(1)->p_paddr == 0x172c000, "level 8: anonymous pages (%llu)", (unsigned long long)filter_stats.user_pages);
-	ok(build(vmci_good, 14) == 0 && filter_stats.user_pages == 300 && filter_stats.cache_pages == 900,
+	   (unsigned long long)d.stats.cache_pages);
+	ok(build(vmci_good, 8) == 0 && d.stats.user_pages == 300 && d.stats.cache_pages == 0 &&
+	   load(1)->p_paddr == 0x172c000, "level 8: anonymous pages (%llu)", (unsigned long long)d.stats.user_pages);
+	ok(build(vmci_good, 14) == 0 && d.stats.user_pages == 300 && d.stats.cache_pages == 900,
 	   "level 14: cache and user");
-	ok(build(vmci_good, 31) == 0 && filter_stats.user_pages == 300 && filter_stats.cache_pages == 900 &&
+	ok(build(vmci_good, 31) == 0 && d.stats.user_pages == 300 && d.stats.cache_pages == 900 &&
 	   loads_match_memory(), "level 31: the same, every kept byte the memory");
 
 	/* Compound pages: an anonymous THP (order 9) and a hugetlbfs page (destructor 2, a file
@@ -320,25 +323,25 @@ int main(void)
 	compound(0x1200, 9, 0, FILE_MAPPING, 2);
 	compound(0x1400, 9, F_LRU, FILE_MAPPING, 1);
 	compound(0x1600, 9, 0, 0, 1);			/* e.g. a kernel compound page */
-	ok(build(vmci_good, 8) == 0 && filter_stats.user_pages == 1024 && nloads() == 2 &&
+	ok(build(vmci_good, 8) == 0 && d.stats.user_pages == 1024 && nloads() == 2 &&
 	   load(0)->p_filesz == 0x1000000 && load(1)->p_paddr == 0x1400000, "level 8: anon THP and hugetlbfs page (%llu)",
-	   (unsigned long long)filter_stats.user_pages);
-	ok(build(vmci_good, 2) == 0 && filter_stats.cache_pages == 512 && load(1)->p_paddr == 0x1600000,
+	   (unsigned long long)d.stats.user_pages);
+	ok(build(vmci_good, 2) == 0 && d.stats.cache_pages == 512 && load(1)->p_paddr == 0x1600000,
 	   "level 2: file THP, all 512 pages");
-	ok(build(vmci_good, 31) == 0 && filter_stats.cache_pages == 512 && filter_stats.user_pages == 1024 &&
+	ok(build(vmci_good, 31) == 0 && d.stats.cache_pages == 512 && d.stats.user_pages == 1024 &&
 	   nloads() == 2 && load(1)->p_paddr == 0x1600000, "level 31: 3 compound pages out, the fourth kept");
 	compound(0x1800, 9, F_LRU | F_SWAPBACKED, ANON_MAPPING, 1);
 	mem[STRUCT_PAGES + 0x1801 * 64 + 17] = 40;	/* impossible order */
 	compound(0x1a00, 9, F_LRU | F_SWAPBACKED, ANON_MAPPING, 1);
 	mem[STRUCT_PAGES + 0x1a01 * 64 + 17] = 10;	/* 0x1a00 is not 2^10-aligned */
-	ok(build(vmci_good, 8) == 0 && filter_stats.user_pages == 1024 && log_has("compound page order 40 is invalid"),
+	ok(build(vmci_good, 8) == 0 && d.stats.user_pages == 1024 && log_has("compound page order 40 is invalid"),
 	   "order 40 / misaligned order 10: kept with a warning");
 
 	/* A short run that ends a PT_LOAD is left out (makedumpfile -E); a block that crosses into
 	 * the next PT_LOAD leaves out its pages there too. */
 	machine(vmci_good);
 	pages(MEM_SIZE / PG - 10, 10, F_LRU | F_SWAPBACKED, ANON_MAPPING);
-	ok(build(vmci_good, 8) == 0 && filter_stats.user_pages == 10 && nloads() == 1 &&
+	ok(build(vmci_good, 8) == 0 && d.stats.user_pages == 10 && nloads() == 1 &&
 	   load(0)->p_filesz == MEM_SIZE - 10 * PG && load(0)->p_memsz == MEM_SIZE, "10 trailing user pages left out");
 	{
 		Elf64_Phdr *ph = (Elf64_Phdr *)(hdr + sizeof(Elf64_Ehdr));
@@ -350,10 +353,10 @@ int main(void)
 		ph[2].p_vaddr = DIRECT + 0x1100000;
 		ph[2].p_filesz = ph[2].p_memsz = MEM_SIZE - 0x1100000;
 		free_block(0x1000, 9);
-		ok(build(vmci_good, 16) == 0 && filter_stats.free_pages == 512 && nloads() == 3 &&
+		ok(build(vmci_good, 16) == 0 && d.stats.free_pages == 512 && nloads() == 3 &&
 		   load(0)->p_filesz == 0x1000000 && load(1)->p_paddr == 0x1100000 && load(1)->p_filesz == 0 &&
 		   load(2)->p_paddr == 0x1200000, "free block across two PT_LOADs: 256 + 256 pages (%llu)",
-		   (unsigned long long)filter_stats.free_pages);
+		   (unsigned long long)d.stats.free_pages);
 	}
 
 	/* hwpoison and offline pages: makedumpfile leaves them out at any level once the kernel
@@ -368,15 +371,15 @@ int main(void)
 			set_page(0x1200 + i, 0, 0, 0, 0xfffffeffu);
 			set_page(0x1400 + i, 1 << 9, 0, 0, 0xfffffeffu);	/* PG_slab */
 		}
-		ok(build(v, 1) == 0 && filter_stats.other_pages == 600 && filter_stats.memmap_ok && !filter_stats.free_ok,
+		ok(build(v, 1) == 0 && d.stats.other_pages == 600 && d.stats.memmap_ok && !d.stats.free_ok,
 		   "level 1 with PG_hwpoison: 300 hwpoison + 300 offline pages (%llu)",
-		   (unsigned long long)filter_stats.other_pages);
+		   (unsigned long long)d.stats.other_pages);
 		machine(vmci_good);
 		for (uint64_t i = 0; i < 300; i++)
 			set_page(0x1200 + i, 0, 0, 0, 0xfffffeffu);
-		ok(build(vmci_good, 1) == 0 && filter_stats.other_pages == 0 && !filter_stats.memmap_ok,
+		ok(build(vmci_good, 1) == 0 && d.stats.other_pages == 0 && !d.stats.memmap_ok,
 		   "level 1 without PG_hwpoison: no walk, offline pages kept");
-		ok(build(vmci_good, 16) == 0 && filter_stats.other_pages == 300, "level 16: offline pages out");
+		ok(build(vmci_good, 16) == 0 && d.stats.other_pages == 300, "level 16: offline pages out");
 	}
 
 	/* Malformed flags and mapping lines keep the pages they decide, with a warning. */
@@ -394,7 +397,7 @@ int main(void)
 			machine(v);
 			pages(0x1000, 300, F_LRU | F_SWAPBACKED, ANON_MAPPING);
 			pages(0x1200, 300, F_LRU | F_SWAPCACHE, FILE_MAPPING);
-			ok(build(v, bad[i].level) == 0 && filter_stats.cache_pages + filter_stats.user_pages == 0 &&
+			ok(build(v, bad[i].level) == 0 && d.stats.cache_pages + d.stats.user_pages == 0 &&
 			   d.size == unfiltered_size && log_has(bad[i].why), "%s at level %u: kept, warning '%s'",
 			   bad[i].to, bad[i].level, bad[i].why);
 		}
@@ -405,7 +408,7 @@ int main(void)
 
 		machine(v);
 		compound(0x1000, 9, F_LRU | F_SWAPBACKED, ANON_MAPPING, 1);
-		ok(build(v, 8) == 0 && filter_stats.user_pages == 0 && d.size == unfiltered_size &&
+		ok(build(v, 8) == 0 && d.stats.user_pages == 0 && d.size == unfiltered_size &&
 		   log_has("tail pages of compound pages stay"), "no PG_head_mask: THP kept");
 	}
 	/* Random struct pages (garbage flags, mappings, orders) never crash the walk and every kept
@@ -429,27 +432,27 @@ int main(void)
 		ph[2] = ph[1];
 		ph[2].p_filesz = ph[2].p_memsz = 0x100000;
 		free_block(0x1000, 9);
-		ok(build(vmci_good, 16) == 0 && filter_stats.free_pages == 512 && log_count("overlap") == 1,
+		ok(build(vmci_good, 16) == 0 && d.stats.free_pages == 512 && log_count("overlap") == 1,
 		   "overlap warned once (%d)", log_count("overlap"));
 	}
 
-	/* dump_exclude refuses runs outside their load or unsorted, and gives the unfiltered dump. */
+	/* elf_layout refuses runs outside their load or unsorted, and gives the unfiltered dump. */
 	machine(vmci_good);
 	ok(build(vmci_good, 0) == 0, "unfiltered");
 	{
 		struct dump_run r[2] = { { 0x2000, 0x1000, 0 }, { 0, 0x1000, 0 } };
 
-		ok(dump_exclude(&d, r, 1) == -EINVAL && d.size == unfiltered_size, "empty run refused");
+		ok(elf_layout(&d, &c, r, 1) == -EINVAL && d.size == unfiltered_size, "empty run refused");
 		r[0] = (struct dump_run){ 0x100000, 0x200000, 0 };
-		ok(dump_exclude(&d, r, 2) == -EINVAL && d.size == unfiltered_size, "unsorted runs refused");
+		ok(elf_layout(&d, &c, r, 2) == -EINVAL && d.size == unfiltered_size, "unsorted runs refused");
 		r[0] = (struct dump_run){ MEM_SIZE - PG, MEM_SIZE + PG, 0 };
-		ok(dump_exclude(&d, r, 1) == -EINVAL && nloads() == 1, "run past its load refused");
+		ok(elf_layout(&d, &c, r, 1) == -EINVAL && nloads() == 1, "run past its load refused");
 		r[0] = (struct dump_run){ 0x1000, 0x1800, 0 };
-		ok(dump_exclude(&d, r, 1) == -EINVAL && nloads() == 1, "unaligned end inside the load refused");
+		ok(elf_layout(&d, &c, r, 1) == -EINVAL && nloads() == 1, "unaligned end inside the load refused");
 		r[0] = (struct dump_run){ 0x1000, 0x2000, 1 };
-		ok(dump_exclude(&d, r, 1) == -EINVAL, "run of a load that does not exist refused");
+		ok(elf_layout(&d, &c, r, 1) == -EINVAL, "run of a load that does not exist refused");
 		r[0] = (struct dump_run){ 0, MEM_SIZE, 0 };
-		ok(dump_exclude(&d, r, 1) == 0 && nloads() == 1 && load(0)->p_filesz == 0 &&
+		ok(elf_layout(&d, &c, r, 1) == 0 && nloads() == 1 && load(0)->p_filesz == 0 &&
 		   load(0)->p_offset == 0 && load(0)->p_memsz == MEM_SIZE, "a wholly excluded load: p_filesz 0, p_offset 0");
 	}
 	free(mem);

@@ -1,8 +1,8 @@
-/* serial_send end to end on the host: the real dump (dump_from_memmap over fake memory) through the
- * real encoder into a captured "serial port" with the log lines interleaved as on the console, then
+/* The serial transport end to end on the host: the real crash (crash_from_memmap over fake memory)
+ * as the real elf format through the real stream stage and encoder into a captured "serial port" with the log lines interleaved as on the console, then
  * decoded in-process and by build/salvage-recv, also with injected log lines, logger timestamps,
  * dropped, corrupted and duplicated frames, a wrong digest, a truncated capture and follow mode. */
-/* unit-sources: dump/serial.c dump/progress.c dump/frame.c lib/sha256.c dump/elfcore.c */
+/* unit-sources: dump/serial.c drivers/serial_sink.c dump/stream.c dump/progress.c dump/frame.c lib/sha256.c dump/crash.c dump/elfcore.c dump/format.c dump/filter.c */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +14,8 @@
 #include "drivers/console.h"
 #include "drivers/uart.h"
 #include "dump/frame.h"
+#include "dump/elfcore.h"
+#include "dump/stream.h"
 #include "dump/transport.h"
 #include "lib/log.h"
 #include "ok.h"
@@ -157,7 +159,7 @@ static int recv_text(const char *name, const char *text, size_t n, const char *a
 	return rc;
 }
 
-static uint8_t *file;	/* the dump file, read back with dump_read */
+static uint8_t *file;	/* the dump file, read back with elf_read */
 static size_t file_len;
 
 static int out_equals(const char *name)
@@ -190,7 +192,27 @@ static char *assemble(const int *edit, const char *prefix, size_t *len)
 	return b;
 }
 
-static struct dump d;
+static struct crash c;
+static struct elf_file d;
+static struct config cfg;
+extern const struct transport transport_serial;
+
+/* The elf file of d through the stream stage into the serial transport to target t; size_known
+ * false: the stream announces no size (as a compressed format's). */
+static int serial_send(const struct dump_target *t, bool size_known)
+{
+	static struct stream s;
+	struct transport_info info = { size_known ? d.size : STREAM_SIZE_UNKNOWN, c.crashtime, "elf" };
+	int rc;
+
+	if ((rc = stream_open(&s, &transport_serial, t, &cfg, &info)) != 0)
+		return rc;
+	if ((rc = elf_produce(&d, &s)) != 0) {
+		stream_abort(&s, rc);
+		return rc;
+	}
+	return stream_close(&s);
+}
 
 /* frame_sink into the in-process copy (ctx). */
 static void put(void *ctx, uint64_t off, const uint8_t *data, uint8_t fill, uint64_t n)
@@ -205,7 +227,6 @@ int main(void)
 {
 	static uint8_t mem[MEM_SIZE];
 	static const struct dump_target tgt = { .kind = TARGET_SERIAL, .serial_port = -1 };
-	static struct config cfg;
 	struct memmap m = { .n = 0 };
 	struct frame f;
 	const char *why;
@@ -231,23 +252,25 @@ int main(void)
 				     kind == 2 ? 0xff :
 				     kind == 3 ? (i < 600 || i % 97 == 0 ? (uint8_t)rand() : mem[p + i - 600]) : 0;
 	}
+	memset(mem + MEM_SIZE - 8192, 0, 8192); /* the file ends in zero pages */
 	fakemem_map(MEM_BASE, mem, MEM_SIZE);
 	m.r[0] = (struct mem_range){ MEM_BASE, MEM_SIZE, MEM_RAM };
 	m.n = 1;
-	rc = dump_from_memmap(&d, &m, NULL, 0);
-	ok(rc == 0 && d.size > MEM_SIZE, "dump_from_memmap: %llu-byte file", (unsigned long long)d.size);
+	rc = crash_from_memmap(&c, &m, NULL, 0);
+	rc = rc ? rc : elf_layout(&d, &c, NULL, 0);
+	ok(rc == 0 && d.size > MEM_SIZE, "crash_from_memmap, elf_layout: %llu-byte file", (unsigned long long)d.size);
 	file_len = (size_t)d.size;
 	file = malloc(file_len);
-	ok(dump_read(&d, 0, file, file_len) == 0, "dump_read of the whole file");
+	ok(elf_read(&d, 0, file, file_len) == 0, "elf_read of the whole file");
 	sha256(file, file_len, dg);
 	sha256_hex(dg, digest_hex);
 
 	/* ---- the real encoder into the fake port ---- */
 	log_reset();
 	fake_now_us = 1000;
-	rc = serial_send(&d, &tgt, &cfg);
+	rc = serial_send(&tgt, true);
 	flush_log();
-	ok(rc == 0, "serial_send returns 0");
+	ok(rc == 0, "serial transport returns 0");
 	ok(uart_port_seen == 0, "port -1 means the console's (ttyS0)");
 	split_lines();
 	for (size_t i = 0; i < nlines; i++) {
@@ -310,6 +333,28 @@ int main(void)
 	ok(rc == 0 && out_equals("intact") && strstr(err, digest_hex), "intact capture: exit %d, file and digest match",
 	   rc);
 	free(err);
+
+	{
+		/* A stream whose size is known only at its end: header size 0, salvage-recv sizes the file
+		 * from the end frame (the file ends in zero pages: a trailing hole). */
+		char *saved = cap;
+		size_t saved_len = cap_len;
+
+		cap = NULL;
+		cap_len = cap_cap = 0;
+		log_reset();
+		log_done = 0;
+		rc = serial_send(&tgt, false);
+		flush_log();
+		ok(rc == 0 && strstr(cap, "of yet unknown size"), "unknown size: serial transport returns 0 and says so");
+		rc = recv_text("unsized", cap, cap_len, "", &err);
+		ok(rc == 0 && out_equals("unsized") && strstr(err, digest_hex) && strstr(err, "known only at its end"),
+		   "unknown size: salvage-recv rebuilds the file from the end frame's size: exit %d", rc);
+		free(err);
+		free(cap);
+		cap = saved;
+		cap_len = cap_cap = saved_len;
+	}
 
 	{
 		/* Log noise between lines, a kernel-style timestamp before every line. */
@@ -533,13 +578,13 @@ int main(void)
 		static const struct dump_target t2 = { .kind = TARGET_SERIAL, .serial_port = 2, .serial_baud = 9600 };
 
 		cap_len = 0;
-		rc = serial_send(&d, &t1, &cfg);
+		rc = serial_send(&t1, true);
 		ok(rc == 0 && init_port == 1 && init_baud == 115200 && uart_port_seen == 1 && cap_len > 1000,
 		   "dump=serial:ttyS1: uart_init(1, 115200), frames on ttyS1");
 		init_rc = -ENODEV;
 		log_reset();
 		log_done = 0;
-		rc = serial_send(&d, &t2, &cfg);
+		rc = serial_send(&t2, true);
 		ok(rc == -ENODEV && init_port == 2 && init_baud == 9600 && log_has("no UART answers at ttyS2"),
 		   "dump=serial:ttyS2,9600 without a UART: %d and a log line", rc);
 	}

@@ -1,12 +1,13 @@
-/* Host tests of net/tftp.c: the real client on the real lwIP (host build), talking through a fake
- * netif to a scripted TFTP server in this file (RFC 1350/2347/7440 receiver, and a reader for the
- * client's read-back) with loss, duplication, reordering, errors, silence, ICMP errors and a disk that
- * fills up; every test ends with a check that lwIP's pools and heap are whole. */
-/* unit-sources: net/tftp.c dump/elfcore.c dump/progress.c lib/sha256.c */
+/* Host tests of net/tftp.c: the real transport behind the real stream stage on the real lwIP (host
+ * build), fed in odd-sized writes, talking through a fake netif to a scripted TFTP server in this
+ * file (RFC 1350/2347/7440 receiver, and a reader for the client's read-back) with loss, duplication,
+ * reordering, errors, silence, ICMP errors and a disk that fills up; every test ends with a check
+ * that lwIP's pools and heap are whole. */
+/* unit-sources: net/tftp.c dump/stream.c dump/progress.c lib/sha256.c */
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump/dump.h"
+#include "dump/stream.h"
 #include "dump/transport.h"
 #include "lib/sha256.h"
 #include "net/net.h"
@@ -701,26 +702,22 @@ void net_poll(void)
 
 /* ---- fixtures */
 
-static struct dump d;
+/* The file: size bytes of a pattern; the crash time for %t. */
+static struct {
+	uint64_t size;
+	char crashtime[24];
+} d;
 static uint8_t *mem;
+static bool size_unknown;	/* the stream announces no size (as a compressed format's) */
+extern const struct transport transport_tftp;
 
-/* A dump of size bytes: a 4 KiB header page, then memory at 1 MiB filled with a pattern. */
 static void make_dump(uint64_t size, const char *crashtime)
 {
-	memset(&d, 0, sizeof(d));
-	fakemem_reset();
 	free(mem);
 	mem = malloc(size);
 	for (uint64_t i = 0; i < size; i++)
 		mem[i] = (uint8_t)(i * 2654435761u >> 13);
-	d.elfclass = 2;
-	d.machine = 62;
-	d.hdr_size = 4096;
-	memcpy(d.hdr, mem, 4096);
-	d.chunks[0] = (struct dump_chunk){ .file_off = 4096, .phys = 0x100000, .size = size - 4096 };
-	d.nchunks = 1;
 	d.size = size;
-	fakemem_map(0x100000, mem + 4096, size - 4096);
 	snprintf(d.crashtime, sizeof(d.crashtime), "%s", crashtime);
 }
 
@@ -751,11 +748,30 @@ static struct dump_target target(const char *path)
 
 static struct config cfg;
 
+/* The file through the stream stage into the TFTP transport, in writes of odd sizes (never
+ * block-aligned), as a format produces it. */
 static int run(const char *path)
 {
 	struct dump_target t = target(path);
+	struct transport_info info = { size_unknown ? STREAM_SIZE_UNKNOWN : d.size, d.crashtime, "elf" };
+	static struct stream s;
+	uint64_t off = 0;
+	size_t step = 1000;
+	int rc;
 
-	return tftp_send(&d, &t, &cfg);
+	if ((rc = stream_open(&s, &transport_tftp, &t, &cfg, &info)) != 0)
+		return rc;
+	while (off < d.size) {
+		size_t n = (size_t)(d.size - off < step ? d.size - off : step);
+
+		if ((rc = stream_write(&s, mem + off, n)) != 0) {
+			stream_abort(&s, rc);
+			return rc;
+		}
+		off += n;
+		step = step * 7 % 20011 + 1;
+	}
+	return stream_close(&s);
 }
 
 /* Every pool element back on its free list and the whole heap allocatable: nothing leaked. */
@@ -824,6 +840,27 @@ static void test_oack(void)
 	ok(digest_ok("vmcore", d.size), "OACK: digest file is '<sha256>  vmcore\\n'");
 	ok(log_has("sent 69632 bytes") && log_has("sha256 "), "OACK: summary line with bytes and digest");
 	check_no_leak("OACK");
+}
+
+/* A file whose size is known only at its end: no tsize in the request, the last block ends it. */
+static void test_unknown_size(void)
+{
+	int rc;
+
+	reset_server(SRV_OACK);
+	make_dump(5 * 1024 + 300, "");
+	size_unknown = true;
+	rc = run("unsized");
+	ok(rc == 0 && !strstr(srv.wrq_opts, "tsize") && strstr(srv.wrq_opts, "blksize="),
+	   "unknown size: transfer succeeds without tsize (rc %d, %s)", rc, srv.wrq_opts);
+	ok(file_ok(0, "unsized", d.size) && digest_ok("unsized", d.size), "unknown size: exact file and digest");
+	reset_server(SRV_OACK);
+	make_dump(8 * 1024, ""); /* ends on a block boundary: an empty last block */
+	rc = run("unsized2");
+	ok(rc == 0 && file_ok(0, "unsized2", d.size) && digest_ok("unsized2", d.size),
+	   "unknown size, block-aligned end: exact file and digest (rc %d)", rc);
+	size_unknown = false;
+	check_no_leak("unknown size");
 }
 
 static void test_plain(void)
@@ -1016,6 +1053,13 @@ static void test_rollover(void)
 	int rc;
 
 	reset_server(SRV_OACK);
+	srv.drop_final_acks = false;
+	rc = run("toobig?blksize=65464&windowsize=3");
+	ok(rc == 0 && strstr(srv.wrq_opts, "windowsize=2 ") && log_has("windowsize lowered to 2"),
+	   "blksize 65464 and windowsize 3 asked for: the window shrinks to fit the window buffer (%s)", srv.wrq_opts);
+	check_no_leak("window buffer bound");
+
+	reset_server(SRV_OACK);
 	srv.max_window = 64;
 	make_dump(18 * 4096 * 8, ""); /* 589824 bytes in 8-byte blocks: 73728 blocks + an empty final one */
 	rc = run("roll?blksize=8&windowsize=64");
@@ -1076,6 +1120,8 @@ static void test_final_ack_lost(void)
 	reset_server(SRV_OACK);
 	srv.drop_final_acks = true;
 	rc = run("final3?windowsize=3");
+	ok(strstr(srv.wrq_opts, "blksize=43690 ") && strstr(srv.wrq_opts, "windowsize=3 "),
+	   "windowsize 3 asked for: blocks of at most a third of the window buffer (%s)", srv.wrq_opts);
 	ok(rc == 0 && file_ok(0, "final3", d.size) && log_has("(6 of 9 blocks acknowledged)"),
 	   "final ACK of a 3-block window lost: delivered (rc %d)", rc);
 	check_no_leak("final window ACK lost");
@@ -1340,6 +1386,7 @@ int main(void)
 	check_no_leak("start");
 	test_oack();
 	test_plain();
+	test_unknown_size();
 	test_error();
 	test_bad_oack();
 	test_window_edges();
