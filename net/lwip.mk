@@ -1,5 +1,5 @@
 # lwIP from Debian's "lwip" source package, fetched and verified into $(B)/lwip by
-# scripts/fetch-lwip.sh at build time (never committed). Included by the Makefile: adds lwIP's
+# scripts/fetch-debsrc.sh at build time (never committed). Included by the Makefile: adds lwIP's
 # objects and salvage's port to KOBJS and the include paths to KCFLAGS_EXTRA; also offers a host
 # build of the same sources for unit tests (`make lwip-host`, see below).
 
@@ -31,8 +31,8 @@ KOBJS += $(LWIP_KOBJS) $(patsubst %.c,$(B)/k/%.o,$(LWIP_PORT_SRCS) $(LWIP_PORT_K
 # packed protocol headers and byte buffers.
 LWIP_KCFLAGS := -Inet/port/libc -fno-strict-aliasing
 
-$(LWIP_STAMP): scripts/fetch-lwip.sh
-	@B=$(B) sh scripts/fetch-lwip.sh
+$(LWIP_STAMP): scripts/fetch-debsrc.sh
+	@B=$(B) sh scripts/fetch-debsrc.sh lwip lwip core/init.c src
 	@touch $@
 
 $(B)/k/lwip/%.o: $(LWIP_SRCDIR)/%.c | $(LWIP_STAMP)
