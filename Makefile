@@ -39,6 +39,8 @@ all: deps-quiet $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/sal
 
 # lwIP (fetched from Debian's source package at build time) adds its objects to KOBJS.
 -include net/lwip.mk
+# So do the page compressors of dump.format=kdump (lzo2's minilzo, zlib).
+-include dump/compress.mk
 
 # SHA-256 is most of salvage's CPU time while it sends (guest profile: bench/guest-prof.py); on
 # register-starved i386 the frame pointer is worth an eighth more of it.

@@ -392,6 +392,25 @@ static int opt_dump_format(const char *val, struct config *cfg)
 	return -EINVAL;
 }
 
+/* dump.compress=lzo|zlib|zstd|none: the page compressor of dump.format=kdump (dump/compress.h). */
+static int opt_dump_compress(const char *val, struct config *cfg)
+{
+	static const struct { const char *name; enum dump_compress c; } names[] = {
+		{ "lzo", COMPRESS_LZO }, { "zlib", COMPRESS_ZLIB }, { "zstd", COMPRESS_ZSTD }, { "none", COMPRESS_NONE },
+	};
+
+	for (unsigned i = 0; val && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(val, names[i].name)) {
+			cfg->dump_compress = names[i].c;
+			return 0;
+		}
+	}
+	log_warn("dump.compress=%s: want lzo, zlib, zstd or none; keeping %s", val ? val : "",
+		 cfg->dump_compress == COMPRESS_LZO ? "lzo" : cfg->dump_compress == COMPRESS_ZLIB ? "zlib" :
+		 cfg->dump_compress == COMPRESS_ZSTD ? "zstd" : "none");
+	return -EINVAL;
+}
+
 /* salvage.fault=<n> (debug, tests): a CPU exception in dump target n (1-based), or at 0 outside
  * any target; boot/kmain.c provokes it. */
 static int opt_fault(const char *val, struct config *cfg)
@@ -422,6 +441,7 @@ static const struct option {
 	{ "acpi_rsdp", opt_acpi_rsdp },
 	{ "dump.level", opt_dump_level },
 	{ "dump.format", opt_dump_format },
+	{ "dump.compress", opt_dump_compress },
 	{ "salvage.done", opt_done },
 	{ "salvage.fault", opt_fault },
 };
@@ -434,6 +454,7 @@ static void config_defaults(struct config *cfg)
 	cfg->console_baud = 115200;
 	cfg->ip_dhcp = true;
 	cfg->done = DONE_REBOOT;
+	cfg->dump_compress = COMPRESS_LZO;	/* what Debian's makedumpfile and crash both read */
 	cfg->dump_format = FORMAT_ELF;
 	cfg->fault_target = -1;
 }

@@ -33,6 +33,10 @@ enum done_action { DONE_REBOOT, DONE_HALT, DONE_POWEROFF };
 enum dump_format { FORMAT_ELF, FORMAT_RAW, FORMAT_KDUMP, FORMAT_N };
 extern const char *const dump_format_names[FORMAT_N];	/* "elf", "raw", "kdump" */
 
+/* dump.compress=: how dump.format=kdump stores each page (dump/compress.h); the values are
+ * makedumpfile's page_desc flags. */
+enum dump_compress { COMPRESS_NONE = 0, COMPRESS_ZLIB = 0x1, COMPRESS_LZO = 0x2, COMPRESS_ZSTD = 0x20 };
+
 struct config {
 	int console_port;		/* ttyS<n>, default 0 */
 	uint32_t console_baud;		/* default 115200 */
@@ -53,6 +57,7 @@ struct config {
 
 	unsigned dump_level;		/* dump.level=<0-31>: makedumpfile -d bits to leave out; default 0 */
 	enum dump_format dump_format;	/* dump.format=elf|raw|kdump; default elf */
+	enum dump_compress dump_compress; /* dump.compress=lzo|zlib|zstd|none; default lzo */
 	enum done_action done;		/* default DONE_REBOOT */
 	int fault_target;		/* salvage.fault=<n> (debug): provoke a CPU exception in
 				 * target n, or before any target when 0; default -1 (never) */

@@ -1,0 +1,117 @@
+/* Per-page compressors for the kdump format: thin calls into lzo2's minilzo and zlib (Z_SOLO), both
+ * built from Debian's sources by dump/compress.mk, with their work memory carved from one arena. */
+#include "dump/compress.h"
+#include "lib/log.h"
+#include "minilzo.h"
+#include "zlib.h"
+
+/* One arena serves whichever compressor a dump uses: zlib's deflate at level 1 with zlib's default
+ * window and memLevel (what makedumpfile's deflateInit gets) takes about 262 KiB, LZO1X-1 64 KiB. */
+#define ARENA_SIZE (272 * 1024)
+
+static struct {
+	enum dump_compress alg;
+	size_t used;
+	z_stream zs;
+	_Alignas(16) uint8_t arena[ARENA_SIZE];
+} cs;
+
+const char *compress_name(enum dump_compress alg)
+{
+	switch (alg) {
+	case COMPRESS_LZO: return "lzo";
+	case COMPRESS_ZLIB: return "zlib";
+	case COMPRESS_ZSTD: return "zstd";
+	case COMPRESS_NONE: break;
+	}
+	return "none";
+}
+
+/* zlib's allocator under Z_SOLO: a bump pointer in the arena; nothing is freed before the next
+ * compress_begin. Returns NULL when the arena is exhausted (zlib then reports Z_MEM_ERROR). */
+static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
+{
+	uint64_t n = ALIGN_UP((uint64_t)items * size, 16);
+
+	(void)opaque;
+	if (n > ARENA_SIZE - cs.used)
+		return NULL;
+	cs.used += (size_t)n;
+	return cs.arena + cs.used - n;
+}
+
+static void arena_free(voidpf opaque, voidpf p)
+{
+	(void)opaque;
+	(void)p;
+}
+
+/* See compress.h. */
+int compress_begin(enum dump_compress alg)
+{
+	cs.alg = COMPRESS_NONE;
+	cs.used = 0;
+	switch (alg) {
+	case COMPRESS_NONE:
+		return 0;
+	case COMPRESS_LZO:
+		if (lzo_init() != LZO_E_OK) {
+			log_err("dump.compress=lzo: lzo_init failed; pages are stored raw");
+			return -EINVAL;
+		}
+		_Static_assert(LZO1X_1_MEM_COMPRESS <= ARENA_SIZE, "LZO work memory exceeds the arena");
+		cs.used = LZO1X_1_MEM_COMPRESS;
+		break;
+	case COMPRESS_ZLIB:
+		memset(&cs.zs, 0, sizeof(cs.zs));
+		cs.zs.zalloc = arena_alloc;
+		cs.zs.zfree = arena_free;
+		if (deflateInit(&cs.zs, Z_BEST_SPEED) != Z_OK) {
+			log_err("dump.compress=zlib: deflateInit failed (%zu bytes of arena taken); pages are stored raw",
+				cs.used);
+			return -ENOMEM;
+		}
+		break;
+	default:
+		log_err("dump.compress: %s is not built in; pages are stored raw", compress_name(alg));
+		return -EINVAL;
+	}
+	cs.alg = alg;
+	return 0;
+}
+
+/* See compress.h. */
+size_t compress_page(const void *in, size_t len, void *out)
+{
+	switch (cs.alg) {
+	case COMPRESS_LZO: {
+		lzo_uint n = COMPRESS_OUT_MAX;
+
+		if (lzo1x_1_compress(in, len, out, &n, cs.arena) != LZO_E_OK)
+			return 0;
+		return n < len ? n : 0;
+	}
+	case COMPRESS_ZLIB: {
+		/* makedumpfile's compress_mdf: one deflate(Z_FINISH) of the page, then deflateReset. The
+		 * output may take len - 1 bytes at most: a page that does not fit is stored raw. */
+		size_t n;
+		int rc;
+
+		cs.zs.next_in = (Bytef *)(uintptr_t)in;
+		cs.zs.avail_in = (uInt)len;
+		cs.zs.next_out = out;
+		cs.zs.avail_out = (uInt)(len - 1);
+		rc = deflate(&cs.zs, Z_FINISH);
+		n = cs.zs.total_out;
+		deflateReset(&cs.zs);
+		return rc == Z_STREAM_END ? n : 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+size_t compress_arena_used(void)
+{
+	return cs.used;
+}
