@@ -9,7 +9,8 @@
 #define CYCLE_PFNS (8 * PAGE_SIZE)	/* pfns per stretch: one page of each bitmap */
 #define DESC_SIZE 24			/* page_desc: offset, size, flags, page_flags */
 #define DESC_BUF (PAGE_SIZE / DESC_SIZE * DESC_SIZE)
-#define DATA_BUF (64 * 1024)		/* page data sent per record */
+#define DATA_BUF (16 * 1024)		/* page data sent per record (16 bytes of record header each) */
+#define KIND_PFNS 4096			/* filter verdicts asked for at a time */
 #define FLAT_HDR_SIZE 4096		/* makedumpfile's MAX_SIZE_MDF_HEADER */
 #define UTS_LEN 65			/* each field of struct new_utsname */
 #define START_KERNEL_MAP 0xffffffff80000000ull
@@ -45,7 +46,7 @@ struct kdump_ctx {
 	uint64_t max_mapnr, bitmap_bytes;	/* bitmap_bytes: each bitmap, block-rounded */
 	uint64_t off_bitmap1, off_desc, off_data, zero_off;
 	uint8_t bm1[PAGE_SIZE], bm2[PAGE_SIZE];
-	uint8_t kind[CYCLE_PFNS];	/* the filter's verdicts for a stretch */
+	uint8_t kind[KIND_PFNS];	/* the filter's verdicts for part of a stretch */
 	uint8_t desc[DESC_BUF];
 	uint32_t ndesc_buf;		/* bytes in desc[] */
 	uint64_t desc_flushed;		/* file offset of desc[0] */
@@ -337,10 +338,14 @@ static void make_bitmap2(struct kdump_ctx *c, uint64_t p0, uint8_t *bm)
 	clear_nodata(c, p0, bm);
 	if (!c->filtering)
 		return;
-	filter_pages(c->f, p0, n, c->kind);
-	for (uint64_t i = 0; i < n; i++)
-		if (c->kind[i] >= FK_ZERO)	/* every left-out kind (FK_ZERO never: bit 1 is masked) */
-			bm[i >> 3] &= (uint8_t)~(1u << (i & 7));
+	for (uint64_t k = 0; k < n; k += KIND_PFNS) {
+		uint64_t m = MIN((uint64_t)KIND_PFNS, n - k);
+
+		filter_pages(c->f, p0 + k, m, c->kind);
+		for (uint64_t i = 0; i < m; i++)
+			if (c->kind[i] >= FK_ZERO)	/* every left-out kind (FK_ZERO never: bit 1 is masked) */
+				bm[(k + i) >> 3] &= (uint8_t)~(1u << ((k + i) & 7));
+	}
 }
 
 /* See kdump.h. */
@@ -370,7 +375,16 @@ int kdump_write(const struct crash *cr, struct filter *f, unsigned level, enum d
 		c->spans[i] = (struct crash_span){ .src = l->src, .size = l->filesz, .file_off = l->paddr };
 		max_paddr = MAX(max_paddr, l->paddr + l->memsz);
 	}
-	c->alg = compress_begin(alg) == 0 ? alg : COMPRESS_NONE;
+	/* A compressor this build lacks (zstd) falls back to LZO, which Debian's crash and makedumpfile
+	 * both read; one that cannot start at all leaves the pages raw. */
+	if (compress_begin(alg) == 0)
+		c->alg = alg;
+	else if (alg != COMPRESS_LZO && compress_begin(COMPRESS_LZO) == 0)
+		c->alg = COMPRESS_LZO;
+	else
+		c->alg = COMPRESS_NONE;	/* compress_begin reset the arena: nothing to set up */
+	if (c->alg != alg)
+		log_warn("kdump: pages are stored with %s instead of %s", compress_name(c->alg), compress_name(alg));
 	nt = cr->notes;
 	nlen = cr->notes_size;
 	/* makedumpfile's get_max_mapnr and prepare_bitmap2_buffer: both bitmaps block-rounded. */

@@ -142,6 +142,12 @@ static void test_backup_done(void)
 	ok(parse("dump.format=kdump") == 0 && c.dump_format == FORMAT_KDUMP, "dump.format=kdump");
 	ok(parse("dump.format=lzo") == 1 && c.dump_format == FORMAT_ELF && log_has("want elf, raw or kdump"),
 	   "dump.format=lzo refused");
+	ok(parse("") == 0 && c.dump_compress == COMPRESS_LZO, "dump.compress defaults to lzo");
+	ok(parse("dump.compress=zlib") == 0 && c.dump_compress == COMPRESS_ZLIB, "dump.compress=zlib");
+	ok(parse("dump.compress=zstd") == 0 && c.dump_compress == COMPRESS_ZSTD, "dump.compress=zstd");
+	ok(parse("dump.compress=none") == 0 && c.dump_compress == COMPRESS_NONE, "dump.compress=none");
+	ok(parse("dump.compress=gzip") == 1 && c.dump_compress == COMPRESS_LZO && log_has("want lzo, zlib, zstd or none"),
+	   "dump.compress=gzip refused, lzo kept");
 	ok(parse("salvage.done=halt") == 0 && c.done == DONE_HALT, "salvage.done=halt");
 	ok(parse("salvage.done=poweroff") == 0 && c.done == DONE_POWEROFF, "salvage.done=poweroff");
 	ok(parse("salvage.done=reboot") == 0 && c.done == DONE_REBOOT, "salvage.done=reboot");
