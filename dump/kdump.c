@@ -211,6 +211,8 @@ static void write_pages(struct kdump_ctx *c, uint64_t p0, const uint8_t *bm)
 	for (uint64_t i = 0; i < CYCLE_PFNS && c->rc == 0; i++) {
 		size_t n;
 
+		if ((i & (KIND_PFNS - 1)) == 0 && c->out->covered)	/* progress: memory covered */
+			c->out->covered(c->out->ctx, (p0 + i) << PAGE_SHIFT, c->max_mapnr << PAGE_SHIFT);
 		if (!(bm[i >> 3] >> (i & 7) & 1))
 			continue;
 		kdump_stats.dumped++;
@@ -423,11 +425,11 @@ int kdump_write(const struct crash *cr, struct filter *f, unsigned level, enum d
 		record(c, c->off_bitmap1 + c->bitmap_bytes + p0 / 8, c->bm2,
 		       (size_t)MIN((uint64_t)PAGE_SIZE, c->bitmap_bytes - p0 / 8));
 		write_pages(c, p0, c->bm2);
-		if (out->covered)
-			out->covered(out->ctx, MIN(p0 + CYCLE_PFNS, c->max_mapnr) << PAGE_SHIFT, max_paddr);
 	}
 	flush_data(c);
 	flush_desc(c);
+	if (out->covered)
+		out->covered(out->ctx, c->max_mapnr << PAGE_SHIFT, c->max_mapnr << PAGE_SHIFT);
 	put64be(end, ~0ull);
 	put64be(end + 8, ~0ull);
 	emit(c, end, sizeof(end));
