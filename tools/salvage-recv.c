@@ -90,10 +90,101 @@ static void usage(FILE *f)
 		"  -v, --verbose     echo salvage's own log lines to stderr\n"
 		"  -h, --help        this text\n"
 		"\n"
+		"       %s --unflatten KDUMP [FLAT|-]\n"
+		"Rebuild the kdump-compressed file KDUMP from a flattened stream (what dump.format=kdump\n"
+		"sends: the TFTP file, or the file rebuilt above), as makedumpfile -R does.\n"
+		"\n"
 		"Exit status: 0 when the whole file arrived and its SHA-256 matches the end frame, 1 when\n"
 		"it is incomplete or does not match (the missing byte ranges are listed), 2 on usage or I/O\n"
 		"errors.\n",
-		prog);
+		prog, prog);
+}
+
+/* makedumpfile's flattened format (dump/kdump.h): a 4096-byte header {"makedumpfile", be64 type 1,
+ * be64 version 1}, records {be64 offset, be64 size, data}, then offset = size = -1. */
+#define FLAT_HDR_SIZE 4096
+#define FLAT_OFF_MAX (1ull << 50)	/* no dump file is larger: a bigger offset is corruption */
+
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (uint8_t *)buf + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* --unflatten: write each record of the stream on fd in at its offset of out_name. The stream is
+ * untrusted: a bad header, an offset or size past FLAT_OFF_MAX or a missing end record is an error
+ * naming the record. Returns the exit status (0, 1 for a bad or cut stream, 2 for I/O errors). */
+static int unflatten(int in, const char *in_name, const char *out_name)
+{
+	static uint8_t buf[1 << 20];
+	uint8_t h[16];
+	uint64_t records = 0;
+	int out;
+
+	if (read_full(in, buf, FLAT_HDR_SIZE) != 0 || memcmp(buf, "makedumpfile", 13) != 0 ||
+	    be64(buf + 16) != 1 || be64(buf + 24) != 1) {
+		msg("%s: not a flattened kdump stream (makedumpfile header, type 1, version 1)", in_name);
+		return 1;
+	}
+	out = open(out_name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out < 0)
+		die("%s: %s", out_name, strerror(errno));
+	for (;;) {
+		uint64_t off, size;
+
+		if (read_full(in, h, sizeof(h)) != 0) {
+			msg("%s: cut after %llu records (no end record)", in_name, (unsigned long long)records);
+			close(out);
+			return 1;
+		}
+		off = be64(h);
+		size = be64(h + 8);
+		if (off == ~0ull && size == ~0ull)
+			break;
+		if (off >= FLAT_OFF_MAX || size >= FLAT_OFF_MAX - off) {
+			msg("%s: record %llu: offset 0x%llx size 0x%llx out of bounds", in_name,
+			    (unsigned long long)records, (unsigned long long)off, (unsigned long long)size);
+			close(out);
+			return 1;
+		}
+		while (size) {
+			size_t n = size < sizeof(buf) ? (size_t)size : sizeof(buf);
+
+			if (read_full(in, buf, n) != 0) {
+				msg("%s: record %llu cut short", in_name, (unsigned long long)records);
+				close(out);
+				return 1;
+			}
+			if (pwrite(out, buf, n, (off_t)off) != (ssize_t)n)
+				die("%s: %s", out_name, strerror(errno));
+			off += n;
+			size -= n;
+		}
+		records++;
+	}
+	if (close(out) != 0)
+		die("%s: %s", out_name, strerror(errno));
+	msg("%s: %llu records written to %s", in_name, (unsigned long long)records, out_name);
+	return 0;
 }
 
 static double now_sec(void)
@@ -563,9 +654,10 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "unflatten", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *in_name = "-";
+	const char *in_name = "-", *unflatten_out = NULL;
 	int c, in;
 
 	while ((c = getopt_long(argc, argv, "o:t:vh", longopts, NULL)) != -1) {
@@ -587,6 +679,9 @@ int main(int argc, char **argv)
 		case 'v':
 			opt.verbose = 1;
 			break;
+		case 'U':
+			unflatten_out = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -607,6 +702,8 @@ int main(int argc, char **argv)
 	} else if ((in = open(in_name, O_RDONLY | O_NOCTTY)) < 0) {
 		die("%s: %s", in_name, strerror(errno));
 	}
+	if (unflatten_out)
+		return unflatten(in, in_name, unflatten_out);
 	st.fd = open(opt.out_name, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (st.fd < 0)
 		die("%s: %s", opt.out_name, strerror(errno));

@@ -3,7 +3,7 @@
 # 128 MiB) crashes and salvage sends makedumpfile's kdump-compressed file as its flattened stream at
 # dump.level=LC_LEVEL (default 31): once over TFTP with LZO (the default compressor), once over serial
 # with zlib (salvage-recv rebuilds the stream from the console capture and checks its digest). Each
-# time `makedumpfile -R` must rebuild the file; its header must name the crashed kernel, the level and
+# time `makedumpfile -R` must rebuild the file, and `salvage-recv --unflatten` the same bytes; its header must name the crashed kernel, the level and
 # the compressor; makedumpfile --dump-dmesg must show the panic; crash must open both the flattened
 # stream and the rebuilt file (sys, bt, log); every page must decompress; with bit 8 the pattern (user
 # data) must be gone. (tests/linux/crash-elf.sh compares the same producer with makedumpfile -l/-c -d
@@ -52,6 +52,9 @@ kdump_run() {
 			rm -f "$T/$kd.rebuilt"
 			check "$kd: makedumpfile -R rebuilds the kdump-compressed file" \
 				sh -c "makedumpfile -R '$T/$kd.rebuilt' < '$flat' >'$T/mdf-R.log' 2>&1"
+			check "$kd: salvage-recv --unflatten rebuilds the same file as makedumpfile -R" sh -c \
+				"'$LC_BUILD/salvage-recv' --unflatten '$T/$kd.unflat' '$flat' 2>/dev/null && cmp '$T/$kd.unflat' '$T/$kd.rebuilt'"
+			rm -f "$T/$kd.unflat"
 			status=$(case $COMPRESS in zlib) echo 1 ;; lzo) echo 2 ;; zstd) echo 32 ;; *) echo 0 ;; esac)
 			python3 - "$T/$kd.rebuilt" "$LEVEL" "$status" "$kd" <<'EOF' || QEMU_FAILS=$((QEMU_FAILS + 1))
 import struct, sys
