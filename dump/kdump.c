@@ -22,13 +22,32 @@ struct kdump_layout {
 	uint32_t long_size;				/* kdump_sub_header's unsigned long */
 	uint32_t kh_size, kh_offset_vmcoreinfo, kh_offset_note, kh_max_mapnr_64;
 };
-static const struct kdump_layout layout64 = { 464, 408, 424, 8, 104, 32, 48, 96 };
-static const struct kdump_layout layout32 = { 452, 404, 412, 4, 80, 20, 32, 72 };
-/* disk_dump_header fields after status, each an int: block_size, sub_hdr_size, bitmap_blocks,
- * max_mapnr, total_ram_blocks, device_blocks, written_blocks, current_cpu, nr_cpus. */
-enum { DH_BLOCK_SIZE = 1, DH_SUB_HDR_SIZE, DH_BITMAP_BLOCKS, DH_MAX_MAPNR, DH_NR_CPUS = 9 };
-#define DH_UTSNAME 12
-#define DH_HEADER_VERSION 8
+#define DH_HEADER_VERSION 8		/* after the 8-byte signature */
+#define DH_UTSNAME 12			/* six fields of UTS_LEN */
+/* disk_dump_header fields from status on, each an int: status, block_size, sub_hdr_size,
+ * bitmap_blocks, max_mapnr, total_ram_blocks, device_blocks, written_blocks, current_cpu, nr_cpus. */
+enum { DH_BLOCK_SIZE = 1, DH_SUB_HDR_SIZE, DH_BITMAP_BLOCKS, DH_MAX_MAPNR, DH_NR_CPUS = 9, DH_INTS };
+/* timeval: two longs, 8-aligned on x86_64; the sub header's longs, off_ts (8 bytes, 4-aligned on
+ * i386) and unsigned long longs in diskdump_mod.h's order. */
+#define DH64_SIZE 464
+#define DH64_TIMESTAMP 408
+#define DH64_STATUS 424
+#define KH64_SIZE 104
+#define KH64_MAX_MAPNR_64 96
+#define DH32_SIZE 452
+#define DH32_TIMESTAMP 404
+#define DH32_STATUS 412
+#define KH32_SIZE 80
+#define KH32_MAX_MAPNR_64 72
+static const struct kdump_layout layout64 = { DH64_SIZE, DH64_TIMESTAMP, DH64_STATUS, 8, KH64_SIZE, 32, 48, KH64_MAX_MAPNR_64 };
+static const struct kdump_layout layout32 = { DH32_SIZE, DH32_TIMESTAMP, DH32_STATUS, 4, KH32_SIZE, 20, 32, KH32_MAX_MAPNR_64 };
+_Static_assert(DH64_STATUS + 4 * DH_INTS == DH64_SIZE && DH32_STATUS + 4 * DH_INTS == DH32_SIZE,
+	       "disk_dump_header ends with nr_cpus");
+_Static_assert(DH_UTSNAME + 6 * UTS_LEN <= DH32_TIMESTAMP && DH64_TIMESTAMP % 8 == 0 &&
+	       DH64_TIMESTAMP + 16 == DH64_STATUS && DH32_TIMESTAMP + 8 == DH32_STATUS,
+	       "timeval after utsname");
+_Static_assert(KH64_MAX_MAPNR_64 + 8 == KH64_SIZE && KH32_MAX_MAPNR_64 + 8 == KH32_SIZE,
+	       "kdump_sub_header ends with max_mapnr_64");
 
 struct kdump_stats kdump_stats;
 
@@ -94,9 +113,10 @@ static void record(struct kdump_ctx *c, uint64_t off, const void *buf, size_t le
 	emit(c, buf, len);
 }
 
-/* Read physical page pfn from the loads that hold it (the first, as makedumpfile reads
- * overlapping PT_LOADs); bytes outside every load's data are zeros, and lost memory (salvage's own,
- * unreadable) reads as zeros with one report per load (crash_span_read). */
+/* Read physical page pfn from the loads that hold it (overlapping PT_LOADs, such as the kernel
+ * text's, hold the same memory: the load of the last page is tried first); bytes outside every
+ * load's data are zeros, and lost memory (salvage's own, unreadable) reads as zeros with one report
+ * per load (crash_span_read). */
 static void read_pfn(struct kdump_ctx *c, uint64_t pfn, uint8_t *buf)
 {
 	const struct crash *cr = c->c;
