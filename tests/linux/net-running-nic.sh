@@ -15,13 +15,14 @@ bash tests/lib/initramfs.sh -o "$T/guest.gz" -i tests/lib/net-guest-init -k "$K"
 	{ not_ok "guest initramfs" "$(tail -n 3 "$T/initramfs.log")"; finish; }
 dir=$(tftp_dir tftp)
 tftp_hpa "$dir" -c
+CK=$(sh tools/salvage-load --print-crashkernel --type elf --image build/salvage.elf)	# what this image needs
 
 # run NAME DEVICE DRIVER MODEL_REGEX
 run() {
 	local name=$1 dev=$2 driver=$3 model=$4
 	: >"$T/$name.serial"
 	qemu_start "$name" 300 -M pc -m ${NET_MEM:-96} -kernel "$K/vmlinuz" -initrd "$T/guest.gz" \
-		-append "console=ttyS0 quiet panic=5 crashkernel=2M t.port=$SRV_PORT t.name=$name.vmcore" \
+		-append "console=ttyS0 quiet panic=5 crashkernel=$CK t.port=$SRV_PORT t.name=$name.vmcore" \
 		-netdev user,id=n0 -device "$dev,netdev=n0,mac=52:54:00:5a:17:0e" -serial "file:$T/$name.serial"
 	wait_for "$T/$name.serial" 'salvage: (tftp: wrote|no dump target|error)' 240 "$name"
 	wait_for "$T/$name.serial" 'salvage: (tftp: wrote|no dump target)' 30 "$name"
