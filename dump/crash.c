@@ -288,7 +288,7 @@ static int describe(struct crash *c, int cls, bool own)
 				(unsigned long long)ph->offset, (unsigned long long)ph->memsz);
 			return -EINVAL;
 		}
-		if (ph->type == PT_LOAD && page_up(ph->offset + ph->memsz) < ph->offset) {
+		if (ph->type == PT_LOAD && page_up(ph->offset + ph->memsz) < ph->offset + ph->memsz) {
 			log_err("elfcorehdr: phdr %d: PT_LOAD end 0x%llx cannot be page-rounded", i,
 				(unsigned long long)(ph->offset + ph->memsz));
 			return -EINVAL;

@@ -606,6 +606,8 @@ static void test_malformed(void)
 	expect_reject("PT_LOAD offset+size wraps", 0, "overflows");
 	FRESH(); ph[3].p_offset = ~0ull - 0x1000; ph[3].p_memsz = 0x800;
 	expect_reject("PT_LOAD end cannot be page-rounded", 0, "cannot be page-rounded");
+	FRESH(); ph[3].p_offset = 0; ph[3].p_memsz = ~0ull - 0xffe;	/* page_up(end) wraps to 0 */
+	expect_reject("PT_LOAD at offset 0 whose end rounds to 0", 0, "cannot be page-rounded");
 	FRESH(); ph[0].p_memsz = ~0ull;
 	expect_reject("PT_NOTE size wraps", 0, "overflows");
 	log_reset();
