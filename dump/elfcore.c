@@ -228,8 +228,9 @@ static void add_run(struct elf_file *e, int li, uint64_t start, uint64_t end, co
 
 /* The excluded runs of load li, in order, from the filter's page kinds: runs of at least
  * DL_RUN_MIN_PAGES whole pages, or any run that ends the load (with the load's partial last page,
- * as makedumpfile -E ends a PT_LOAD's data before its trailing excluded pages however few). */
-static void scan_load(struct elf_file *e, struct filter *f, int li, bool *warned)
+ * as makedumpfile -E ends a PT_LOAD's data before its trailing excluded pages however few).
+ * Past deadline (clock_us) it stops with a warning and sets *late: the rest stays in the dump. */
+static void scan_load(struct elf_file *e, struct filter *f, int li, bool *warned, uint64_t deadline, bool *late)
 {
 	const struct crash_load *l = &e->c->loads[li];
 	uint64_t pfn = (l->paddr + PAGE_MASK64) >> PAGE_SHIFT, end = (l->paddr + l->filesz) >> PAGE_SHIFT;
@@ -242,6 +243,15 @@ static void scan_load(struct elf_file *e, struct filter *f, int li, bool *warned
 	while (pfn < end) {
 		uint64_t n = MIN((uint64_t)FILTER_STRETCH, end - pfn);
 
+		/* A corrupt header's PT_LOAD can be petabytes long: nothing may stop the dump for it. */
+		if (clock_us() >= deadline) {
+			log_warn("dump.level: the pre-pass stopped after %u s at pfn 0x%llx of PT_LOAD %d; "
+				 "the rest of the dump is sent unfiltered", DL_SCAN_MAX_S, (unsigned long long)pfn, li);
+			*late = true;
+			if (run_len >= DL_RUN_MIN_PAGES)
+				add_run(e, li, run_start << PAGE_SHIFT, (run_start + run_len) << PAGE_SHIFT, pages, warned);
+			return;
+		}
 		filter_pages(f, pfn, n, kind);
 		for (uint64_t i = 0; i < n; i++) {
 			if (kind[i] <= FK_KEEP) {
@@ -268,7 +278,7 @@ static void scan_load(struct elf_file *e, struct filter *f, int li, bool *warned
 int elf_filter(struct elf_file *e, const struct crash *c, struct filter *f, unsigned level)
 {
 	uint64_t t0 = clock_us(), before, pages = 0, kept[FK_N] = { 0 };
-	bool warned = false;
+	bool warned = false, late = false;
 	int rc;
 
 	memset(&e->stats, 0, sizeof(e->stats));
@@ -281,8 +291,8 @@ int elf_filter(struct elf_file *e, const struct crash *c, struct filter *f, unsi
 		e->stats.memmap_ok = f->stats.memmap_ok;
 		return 0;
 	}
-	for (int li = 0; li < c->nloads; li++)
-		scan_load(e, f, li, &warned);
+	for (int li = 0; li < c->nloads && !late; li++)
+		scan_load(e, f, li, &warned, t0 + DL_SCAN_MAX_S * 1000000ull, &late);
 	for (int i = 0; i < e->nruns; i++) {
 		pages += (e->runs[i].end - e->runs[i].start) >> PAGE_SHIFT;
 		for (int k = FK_FREE; k < FK_N; k++)

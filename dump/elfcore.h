@@ -15,6 +15,7 @@
 #define DUMP_MAX_CHUNKS (CRASH_MAX_PHDRS + DUMP_MAX_RUNS)
 #define DUMP_MAX_PHDRS_OUT (CRASH_MAX_PHDRS + 1 + DUMP_MAX_RUNS)
 #define DL_RUN_MIN_PAGES 256	/* makedumpfile -E's PFN_EXCLUDED: shorter excluded runs stay in the file */
+#define DL_SCAN_MAX_S 120	/* bound on the dump.level pre-pass: a corrupt header can claim petabytes */
 
 /* Pages of load `load` (an index into crash.loads) left out of the file: physical [start, end),
  * inside the load, page-aligned except that end may be the load's own (unaligned) end. */

@@ -67,9 +67,10 @@ int phys_read(uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
-uint64_t fake_now_us;
+uint64_t fake_now_us, fake_us_per_look;
 uint64_t clock_us(void)
 {
+	fake_now_us += fake_us_per_look;
 	return fake_now_us;
 }
 

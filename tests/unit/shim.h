@@ -11,8 +11,9 @@ void fakemem_map(uint64_t addr, void *buf, size_t len);
 /* Forget every mapping (buffers stay the caller's). */
 void fakemem_reset(void);
 
-/* The fake clock: clock_us() returns this. */
-extern uint64_t fake_now_us;
+/* The fake clock: clock_us() returns this, first advancing it by fake_us_per_look (0 unless a
+ * test wants time to pass while the code under test runs). */
+extern uint64_t fake_now_us, fake_us_per_look;
 
 /* Everything logged since the last log_reset(), one line per log call. */
 extern char log_buf[65536];
