@@ -2,6 +2,7 @@
  * `kexec -p`, from /proc/iomem, the per-CPU crash_notes, /sys/kernel/vmcoreinfo and /proc/kcore, so
  * salvage can take it as a multiboot module (tools/salvage-load --type multiboot). Host program. */
 #include <elf.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -82,6 +83,33 @@ struct iomem {
 	int have_kernel_code;
 };
 
+/* One hex number of a /proc/iomem line at p: digits only (no sign, no 0x), at most 64 bits.
+ * Returns 0 and sets *v and *end, or -1. */
+static int iomem_hex(const char *p, uint64_t *v, char **end)
+{
+	if (!isxdigit((unsigned char)*p))
+		return -1;
+	errno = 0;
+	*v = strtoull(p, end, 16);
+	if (errno == ERANGE) {
+		warnx("/proc/iomem: '%.*s' does not fit 64 bits; line ignored", (int)strspn(p, "0123456789abcdefABCDEF"), p);
+		return -1;
+	}
+	return 0;
+}
+
+/* Split a /proc/iomem line "  <start>-<end> : <name>" (start and end inclusive). Returns 0, or -1
+ * when the line is not one. */
+static int iomem_range(char *line, uint64_t *s, uint64_t *e, char **name)
+{
+	char *p = line + strspn(line, " ");
+
+	if (iomem_hex(p, s, &p) != 0 || *p++ != '-' || iomem_hex(p, e, &p) != 0 || strncmp(p, " : ", 3) != 0)
+		return -1;
+	*name = p + 3;
+	return 0;
+}
+
 /* Parse /proc/iomem: every "System RAM" line (at any depth, as kexec-tools), every "Crash kernel"
  * line and "Kernel code". Returns 0, or -EINVAL when no RAM was found. Addresses all zero mean the
  * reader is not root (the kernel hides them): that is reported as an error too. */
@@ -97,16 +125,21 @@ static int parse_iomem(struct iomem *m)
 		return -EIO;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		int used = 0;
+		uint64_t s, e;
 		char *name;
 
-		if (sscanf(line, " %llx-%llx : %n", &s, &e, &used) != 2 || used == 0)
+		if (iomem_range(line, &s, &e, &name) != 0)
 			continue;
-		name = line + used;
 		name[strcspn(name, "\n")] = 0;
 		if (e < s) {
-			warnx("/proc/iomem: range %llx-%llx ends before it starts; ignored", s, e);
+			warnx("/proc/iomem: range %llx-%llx ends before it starts; ignored", (unsigned long long)s,
+			      (unsigned long long)e);
+			continue;
+		}
+		/* Its size, e - s + 1, would be 0 (and "e + 1" ends a split): no real range reaches 2^64. */
+		if (e == UINT64_MAX) {
+			warnx("/proc/iomem: range %llx-%llx reaches the end of the 64-bit space; ignored",
+			      (unsigned long long)s, (unsigned long long)e);
 			continue;
 		}
 		if (s || e)
@@ -197,48 +230,67 @@ static uint64_t kallsyms_lookup(const char *sym)
 	return found;
 }
 
+/* The ELF header at the start of kcore_hdr, copied out (the buffer has no alignment to speak of),
+ * when it is there and its program headers lie within what was read. Returns 0 or -1. */
+static int kcore_ehdr(Elf64_Ehdr *eh)
+{
+	if (kcore_len < sizeof(*eh))
+		return -1;
+	memcpy(eh, kcore_hdr, sizeof(*eh));
+	return eh->e_phoff <= kcore_len && eh->e_phnum <= (kcore_len - eh->e_phoff) / sizeof(Elf64_Phdr) ? 0 : -1;
+}
+
+/* Program header i of kcore_hdr (kcore_ehdr checked that it is within), copied out: e_phoff is
+ * whatever the file says, not necessarily a multiple of 8. */
+static Elf64_Phdr kcore_phdr(const Elf64_Ehdr *eh, int i)
+{
+	Elf64_Phdr ph;
+
+	memcpy(&ph, kcore_hdr + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+	return ph;
+}
+
 /* Where the kernel maps RAM and its own image, the way kexec-tools finds them: the lowest PT_LOAD of
  * /proc/kcore (rounded down to 1 GiB) is PAGE_OFFSET, and the PT_LOAD holding _stext (rounded down to
  * 1 MiB, size page-rounded) is the text mapping. Falls back to /proc/kallsyms _text.._end and the
  * default PAGE_OFFSET with a warning. Untrusted lengths in kcore are bounds-checked. */
 static void find_kernel_map(struct kernel_map *km)
 {
-	unsigned char *buf = kcore_hdr;
 	uint64_t stext = kallsyms_lookup("_stext");
 	FILE *f = open_in_root("/proc/kcore");
 	size_t n = 0;
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	Elf64_Ehdr eh;
 	int i;
 
 	memset(km, 0, sizeof(*km));
 	km->page_offset = DEFAULT_PAGE_OFFSET;
 	if (f) {
-		n = fread(buf, 1, sizeof(kcore_hdr), f);
+		n = fread(kcore_hdr, 1, sizeof(kcore_hdr), f);
 		kcore_len = n;
 		fclose(f);
 	} else {
 		warnx("cannot open /proc/kcore (%s)", strerror(errno));
 	}
-	if (n >= sizeof(*eh) && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 &&
-	    eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_phentsize == sizeof(Elf64_Phdr) &&
-	    eh->e_phoff <= n && eh->e_phnum <= (n - eh->e_phoff) / sizeof(Elf64_Phdr)) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)(buf + eh->e_phoff);
+	if (kcore_ehdr(&eh) == 0 && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr)) {
 		uint64_t lowest = 0;
 
-		for (i = 0; i < eh->e_phnum; i++) {
-			uint64_t v = ph[i].p_vaddr & PUD_MASK;
+		for (i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph = kcore_phdr(&eh, i);
+			uint64_t v = ph.p_vaddr & PUD_MASK;
 
-			if (ph[i].p_type == PT_LOAD && (lowest == 0 || v < lowest))
+			if (ph.p_type == PT_LOAD && (lowest == 0 || v < lowest))
 				lowest = v;
 		}
 		if (lowest)
 			km->page_offset = lowest;
-		for (i = 0; i < eh->e_phnum && !km->have_text; i++) {
-			uint64_t s = ph[i].p_vaddr, e = ph[i].p_vaddr + ph[i].p_memsz;
+		for (i = 0; i < eh.e_phnum && !km->have_text; i++) {
+			Elf64_Phdr ph = kcore_phdr(&eh, i);
+			uint64_t s = ph.p_vaddr, e = ph.p_vaddr + ph.p_memsz;
 			int hit = stext ? (s <= stext && e > stext)
 					: (s >= START_KERNEL_MAP && e <= START_KERNEL_MAP + KERNEL_TEXT_SIZE);
 
-			if (ph[i].p_type != PT_LOAD || e < s || !hit)
+			if (ph.p_type != PT_LOAD || e < s || !hit)
 				continue;
 			km->text_vaddr = s & ~(KERN_VADDR_ALIGN - 1);
 			km->text_size = (e - km->text_vaddr + PAGE - 1) & ~(PAGE - 1);
@@ -266,8 +318,8 @@ static void find_kernel_map(struct kernel_map *km)
  * page_offset + addr. Returns 0, or 1 after a message when it cannot be read. */
 static int print_vmcoreinfo(const struct kernel_map *km, uint64_t addr, uint64_t len)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)kcore_hdr;
-	const Elf64_Phdr *ph;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph = { 0 };
 	uint64_t va = km->page_offset + addr;
 	unsigned char note[65536];
 	uint32_t namesz, descsz;
@@ -275,22 +327,22 @@ static int print_vmcoreinfo(const struct kernel_map *km, uint64_t addr, uint64_t
 	int i;
 
 	/* At least the 12-byte note header and the padded name "VMCOREINFO\0" (12 bytes). */
-	if (kcore_len < sizeof(*eh) || eh->e_phoff > kcore_len ||
-	    eh->e_phnum > (kcore_len - eh->e_phoff) / sizeof(Elf64_Phdr) || len > sizeof(note) || len < 24) {
+	if (kcore_ehdr(&eh) != 0 || len > sizeof(note) || len < 24) {
 		warnx("cannot read VMCOREINFO: /proc/kcore headers unusable");
 		return 1;
 	}
-	ph = (const Elf64_Phdr *)(kcore_hdr + eh->e_phoff);
-	for (i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && va >= ph[i].p_vaddr && va - ph[i].p_vaddr < ph[i].p_memsz &&
-		    len <= ph[i].p_memsz - (va - ph[i].p_vaddr))
+	for (i = 0; i < eh.e_phnum; i++) {
+		ph = kcore_phdr(&eh, i);
+		if (ph.p_type == PT_LOAD && va >= ph.p_vaddr && va - ph.p_vaddr < ph.p_memsz &&
+		    len <= ph.p_memsz - (va - ph.p_vaddr))
 			break;
-	if (i == eh->e_phnum) {
+	}
+	if (i == eh.e_phnum) {
 		warnx("cannot read VMCOREINFO: 0x%llx is in no /proc/kcore segment", (unsigned long long)va);
 		return 1;
 	}
 	f = open_in_root("/proc/kcore");
-	if (!f || fseeko(f, (off_t)(ph[i].p_offset + (va - ph[i].p_vaddr)), SEEK_SET) != 0 ||
+	if (!f || fseeko(f, (off_t)(ph.p_offset + (va - ph.p_vaddr)), SEEK_SET) != 0 ||
 	    fread(note, 1, len, f) != len) {
 		warnx("cannot read VMCOREINFO from /proc/kcore: %s", strerror(errno));
 		if (f)

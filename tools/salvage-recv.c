@@ -21,6 +21,7 @@
 #define LINE_MAX_READ 4096	/* longer lines are cut here (no frame is longer than FRAME_LINE_MAX) */
 #define REPORT_MAX 10		/* per kind of problem, before only counting */
 #define PROGRESS_SEC 2
+#define PENDING_MAX 65536	/* data frames held while no header or end frame has given the size */
 
 static const char *prog = "salvage-recv";
 
@@ -35,6 +36,13 @@ struct range {
 	uint64_t start, end;
 };
 
+/* A set of numbers (byte offsets, sequence numbers) as sorted, merged [start, end) ranges: memory
+ * grows with the gaps, not with the values a frame claims. */
+struct ranges {
+	struct range *r;
+	size_t nr, cap;
+};
+
 /* Everything known about the dump being rebuilt. */
 static struct {
 	int fd;
@@ -42,12 +50,11 @@ static struct {
 	uint32_t session;
 	uint64_t size;
 	struct frame end;
-	uint8_t *seen;		/* bitmap of sequence numbers received */
-	size_t seen_bytes;
-	uint32_t max_seq;
-	struct range *r;	/* received byte ranges, sorted, merged */
-	size_t nr, cap;
-	uint64_t frames, corrupt, dups, orphans, restarts, received, lineno;
+	struct ranges seqs;	/* sequence numbers received */
+	struct ranges bytes;	/* file bytes received */
+	struct frame *pend;	/* data frames before any header: no size bounds them yet */
+	size_t npend;
+	uint64_t frames, corrupt, dups, orphans, unsized, restarts, received, lineno;
 	struct frame_window win;
 } st;
 
@@ -197,59 +204,69 @@ static double now_sec(void)
 
 /* ---- received ranges ---- */
 
-/* Add [a, b) to the sorted, merged range list. */
-static void range_add(uint64_t a, uint64_t b)
+/* Add [a, b) to rs. */
+static void ranges_add(struct ranges *rs, uint64_t a, uint64_t b)
 {
-	size_t i = st.nr, j;
+	size_t i = rs->nr, j;
 
 	if (a >= b)
 		return;
 	/* common case: in order, touching or after the last range */
-	if (st.nr && a >= st.r[st.nr - 1].start && a <= st.r[st.nr - 1].end) {
-		if (b > st.r[st.nr - 1].end)
-			st.r[st.nr - 1].end = b;
+	if (rs->nr && a >= rs->r[rs->nr - 1].start && a <= rs->r[rs->nr - 1].end) {
+		if (b > rs->r[rs->nr - 1].end)
+			rs->r[rs->nr - 1].end = b;
 		return;
 	}
-	while (i > 0 && st.r[i - 1].start > a)
+	while (i > 0 && rs->r[i - 1].start > a)
 		i--;
 	/* i: first range starting after a; merge with the one before when they touch */
-	if (i > 0 && st.r[i - 1].end >= a) {
+	if (i > 0 && rs->r[i - 1].end >= a) {
 		i--;
-		if (b > st.r[i].end)
-			st.r[i].end = b;
+		if (b > rs->r[i].end)
+			rs->r[i].end = b;
 	} else {
-		if (st.nr == st.cap) {
-			st.cap = st.cap ? 2 * st.cap : 64;
-			st.r = realloc(st.r, st.cap * sizeof(*st.r));
-			if (!st.r)
+		if (rs->nr == rs->cap) {
+			rs->cap = rs->cap ? 2 * rs->cap : 64;
+			rs->r = realloc(rs->r, rs->cap * sizeof(*rs->r));
+			if (!rs->r)
 				die("out of memory");
 		}
-		memmove(st.r + i + 1, st.r + i, (st.nr - i) * sizeof(*st.r));
-		st.r[i] = (struct range){ a, b };
-		st.nr++;
+		memmove(rs->r + i + 1, rs->r + i, (rs->nr - i) * sizeof(*rs->r));
+		rs->r[i] = (struct range){ a, b };
+		rs->nr++;
 	}
-	for (j = i + 1; j < st.nr && st.r[j].start <= st.r[i].end; j++)
-		if (st.r[j].end > st.r[i].end)
-			st.r[i].end = st.r[j].end;
-	memmove(st.r + i + 1, st.r + j, (st.nr - j) * sizeof(*st.r));
-	st.nr -= j - i - 1;
+	for (j = i + 1; j < rs->nr && rs->r[j].start <= rs->r[i].end; j++)
+		if (rs->r[j].end > rs->r[i].end)
+			rs->r[i].end = rs->r[j].end;
+	memmove(rs->r + i + 1, rs->r + j, (rs->nr - j) * sizeof(*rs->r));
+	rs->nr -= j - i - 1;
 }
 
-/* True when every byte of [a, b) has been received. */
-static bool range_covered(uint64_t a, uint64_t b)
+/* True when all of [a, b) is in rs (binary search: ranges are sorted and disjoint). */
+static bool ranges_covered(const struct ranges *rs, uint64_t a, uint64_t b)
 {
-	for (size_t i = 0; i < st.nr; i++)
-		if (st.r[i].start <= a && b <= st.r[i].end)
-			return true;
-	return a >= b;
+	size_t lo = 0, hi = rs->nr;
+
+	if (a >= b)
+		return true;
+	while (lo < hi) {	/* first range starting after a */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rs->r[mid].start <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && b <= rs->r[lo - 1].end;
 }
 
-static uint64_t range_total(void)
+/* How much of [0, below) rs holds. */
+static uint64_t ranges_total(const struct ranges *rs, uint64_t below)
 {
 	uint64_t t = 0;
 
-	for (size_t i = 0; i < st.nr; i++)
-		t += st.r[i].end - st.r[i].start;
+	for (size_t i = 0; i < rs->nr && rs->r[i].start < below; i++)
+		t += MIN(rs->r[i].end, below) - rs->r[i].start;
 	return t;
 }
 
@@ -258,30 +275,10 @@ static uint64_t range_total(void)
 /* Mark seq seen; returns true when it already was. */
 static bool seq_seen(uint32_t seq)
 {
-	size_t byte = seq / 8;
-
-	if (byte >= st.seen_bytes) {
-		size_t n = st.seen_bytes ? st.seen_bytes : 1024;
-
-		while (n <= byte)
-			n *= 2;
-		st.seen = realloc(st.seen, n);
-		if (!st.seen)
-			die("out of memory");
-		memset(st.seen + st.seen_bytes, 0, n - st.seen_bytes);
-		st.seen_bytes = n;
-	}
-	if (st.seen[byte] & (1u << (seq % 8)))
+	if (ranges_covered(&st.seqs, seq, (uint64_t)seq + 1))
 		return true;
-	st.seen[byte] |= (uint8_t)(1u << (seq % 8));
-	if (seq > st.max_seq)
-		st.max_seq = seq;
+	ranges_add(&st.seqs, seq, (uint64_t)seq + 1);
 	return false;
-}
-
-static bool seq_has(uint32_t seq)
-{
-	return seq / 8 < st.seen_bytes && (st.seen[seq / 8] & (1u << (seq % 8)));
 }
 
 /* ---- output ---- */
@@ -331,11 +328,8 @@ static void reset_dump(void)
 	if (ftruncate(st.fd, 0) != 0)
 		die("truncating %s: %s", opt.out_name, strerror(errno));
 	st.have_header = st.have_end = st.have_size = false;
-	st.nr = 0;
-	if (st.seen)
-		memset(st.seen, 0, st.seen_bytes);
-	st.max_seq = 0;
-	st.frames = st.corrupt = st.dups = st.orphans = st.received = 0;
+	st.bytes.nr = st.seqs.nr = st.npend = 0;
+	st.frames = st.corrupt = st.dups = st.orphans = st.unsized = st.received = 0;
 }
 
 static void report(uint64_t *count, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -355,8 +349,26 @@ static void report(uint64_t *count, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static void take_frame(const struct frame *f);
+
+/* A data frame before any header frame (lost, or a line that merely parses as a frame): kept
+ * until the end frame gives the file size that bounds it, dropped when a header starts a dump. */
+static void hold_frame(const struct frame *f)
+{
+	st.any = true;
+	if (st.npend == PENDING_MAX) {
+		report(&st.unsized, "frame %u (bytes 0x%llx-0x%llx) before any header frame, with %d held "
+		       "already; ignored", f->seq, (unsigned long long)f->off,
+		       (unsigned long long)(f->off + f->len), PENDING_MAX);
+		return;
+	}
+	if (!st.pend && !(st.pend = malloc(PENDING_MAX * sizeof(*st.pend))))
+		die("out of memory");
+	st.pend[st.npend++] = *f;
+}
+
 /* One checked frame. */
-static void take_frame(struct frame *f)
+static void take_frame(const struct frame *f)
 {
 	if (f->type == FRAME_HEADER) {
 		if (st.have_header && f->session == st.session) {
@@ -386,6 +398,10 @@ static void take_frame(struct frame *f)
 		    f->size / 1048576.0, f->session, opt.out_name);
 		return;
 	}
+	if (f->type == FRAME_DATA && !st.have_size) {
+		hold_frame(f);
+		return;
+	}
 	if (seq_seen(f->seq)) {
 		if (f->type == FRAME_DATA)
 			report(&st.dups, "duplicate frame %u (bytes 0x%llx-0x%llx) ignored", f->seq,
@@ -405,9 +421,12 @@ static void take_frame(struct frame *f)
 		if (!st.have_size)
 			st.size = f->size;
 		st.have_size = true;
+		for (size_t i = 0; i < st.npend; i++)
+			take_frame(&st.pend[i]);
+		st.npend = 0;
 		return;
 	}
-	if (st.have_size && f->off + f->len > st.size) {
+	if (f->off + f->len > st.size) {
 		report(&st.corrupt, "frame %u covers bytes 0x%llx-0x%llx, past the %llu-byte file; ignored", f->seq,
 		       (unsigned long long)f->off, (unsigned long long)(f->off + f->len),
 		       (unsigned long long)st.size);
@@ -418,7 +437,7 @@ static void take_frame(struct frame *f)
 		uint64_t a = f->off - f->back;
 		uint8_t tmp[FRAME_WINDOW];
 
-		if (!range_covered(a, f->off)) {
+		if (!ranges_covered(&st.bytes, a, f->off)) {
 			report(&st.orphans, "frame %u (bytes 0x%llx-0x%llx) copies from bytes 0x%llx-0x%llx, which are "
 			       "missing; lost with them", f->seq, (unsigned long long)f->off,
 			       (unsigned long long)(f->off + f->len), (unsigned long long)a, (unsigned long long)f->off);
@@ -433,7 +452,7 @@ static void take_frame(struct frame *f)
 			st.win.b[(a + i) % FRAME_WINDOW] = tmp[i];
 	}
 	frame_expand(f, &st.win, sink, NULL);
-	range_add(f->off, f->off + f->len);
+	ranges_add(&st.bytes, f->off, f->off + f->len);
 	st.received += f->len;
 }
 
@@ -470,8 +489,8 @@ static void progress(bool force)
 		return;
 	last = t;
 	if (st.have_size && st.size)
-		msg("%.0f%% (%.1f of %.1f MiB) in %llu frames, %llu corrupt", 100.0 * range_total() / st.size,
-		    range_total() / 1048576.0, st.size / 1048576.0, (unsigned long long)st.frames,
+		msg("%.0f%% (%.1f of %.1f MiB) in %llu frames, %llu corrupt",
+		    100.0 * ranges_total(&st.bytes, st.size) / st.size, ranges_total(&st.bytes, st.size) / 1048576.0, st.size / 1048576.0, (unsigned long long)st.frames,
 		    (unsigned long long)st.corrupt);
 }
 
@@ -580,8 +599,8 @@ static int finish(void)
 		die("sizing %s: %s", opt.out_name, strerror(errno));
 	progress(true);
 	if (st.have_size) {
-		for (size_t i = 0; i <= st.nr; i++) {
-			uint64_t a = prev, b = i < st.nr ? st.r[i].start : st.size;
+		for (size_t i = 0; i <= st.bytes.nr; i++) {
+			uint64_t a = prev, b = i < st.bytes.nr ? st.bytes.r[i].start : st.size;
 
 			if (b > a) {
 				if (++nmiss <= 20)
@@ -589,21 +608,26 @@ static int finish(void)
 					    (unsigned long long)b, (unsigned long long)(b - a));
 				missing += b - a;
 			}
-			if (i < st.nr)
-				prev = st.r[i].end;
+			if (i < st.bytes.nr)
+				prev = st.bytes.r[i].end;
 		}
 		if (nmiss > 20)
 			msg("... %llu missing ranges in all", (unsigned long long)nmiss);
 	}
 	if (st.have_end) {
-		for (uint32_t s = 0; s < st.end.seq; s++)
-			lost += !seq_has(s);
+		lost = st.end.seq - ranges_total(&st.seqs, st.end.seq);
 		if (lost)
-			msg("%llu of %u frames lost", (unsigned long long)lost, st.end.seq + 1);
+			msg("%llu of %llu frames lost", (unsigned long long)lost, (unsigned long long)st.end.seq + 1);
 	} else {
 		msg("end frame missing: the dump did not finish, or its end was lost");
 		rc = 1;
 	}
+	if (st.npend)
+		msg("%zu data frame%s came with no header or end frame to give the file size: not written",
+		    st.npend, st.npend == 1 ? "" : "s");
+	if (st.unsized)
+		msg("%llu data frame%s before any header frame ignored (more than %d held)",
+		    (unsigned long long)st.unsized, st.unsized == 1 ? "" : "s", PENDING_MAX);
 	if (st.corrupt)
 		msg("%llu corrupt frame%s ignored", (unsigned long long)st.corrupt, st.corrupt == 1 ? "" : "s");
 	if (st.dups)
