@@ -1,11 +1,14 @@
 #!/bin/bash
-# Build a gzip'd cpio initramfs for test guests: busybox-static with its applet links, an init script,
-# extra files, dynamically linked binaries with their shared libraries, and Debian kernel modules with
-# their dependencies.
+# Build a gzip'd cpio initramfs for test guests: busybox-static (its applet links made in the guest at
+# boot), an init script, extra files, dynamically linked binaries with their shared libraries, and
+# Debian kernel modules with their dependencies. Nothing built for the guest runs on the host: the
+# busybox (maybe i386, on a host that cannot run it) is only read and copied.
 #
 # Usage: bash tests/lib/initramfs.sh -o OUT.cpio.gz -i INIT [options]
 #   -o OUT        output file (gzip'd newc cpio); written atomically
-#   -i INIT       script installed as /init (mode 0755); it should mount proc/sys/devtmpfs itself
+#   -i INIT       the guest's init script (mode 0755); it should mount proc/sys/devtmpfs itself. /init
+#                 is a two-line busybox script that makes the applet links (busybox --install -s, in
+#                 the guest) and execs it as /init.guest, keeping PID 1
 #   -f SRC:DST    extra file (or directory, copied recursively) at absolute path DST; may repeat
 #   -b BIN[:DST]  dynamically linked program, plus every library ldd lists, at DST (default: BIN's path)
 #   -m MODULE     kernel module (name as in modinfo, - or _) plus its dependencies; may repeat
@@ -37,9 +40,10 @@ done
 [ -n "$out" ] || die "-o OUT is required"
 [ -n "$init" ] || die "-i INIT is required"
 [ -f "$init" ] || die "init script '$init' not found"
-[ -x "$busybox" ] || die "$busybox missing (install busybox-static)"
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-	ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' ||
+[ -f "$busybox" ] || die "$busybox missing (install busybox-static)"
+# Read, never run: an ELF executable without a program interpreter.
+readelf -hW "$busybox" 2>/dev/null | grep -Eq 'Type: *(EXEC|DYN)' || die "$busybox is not an ELF executable"
+! readelf -lW "$busybox" 2>/dev/null | grep -q 'Requesting program interpreter' ||
 	die "$busybox is not statically linked (install busybox-static)"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/initramfs.XXXXXX")
@@ -60,14 +64,15 @@ put() {
 	fi
 }
 
-# busybox and one symlink per applet, except where a real program will be installed.
+# busybox; its applet links are made at boot by /init (the applet list is the guest binary's own
+# answer, which only the guest may give): --install -s keeps what is already there, so the real
+# programs installed below win.
 put "$busybox" /bin/busybox
-for app in $("$busybox" --list-full); do
-	[ -e "$stage/$app" ] || [ -L "$stage/$app" ] || ln -s /bin/busybox "$stage/$app"
-done
-
-put "$init" /init
+chmod 0755 "$stage/bin/busybox"
+printf '%s\n' '#!/bin/busybox sh' '/bin/busybox --install -s' 'exec /init.guest "$@"' >"$stage/init"
 chmod 0755 "$stage/init"
+put "$init" /init.guest
+chmod 0755 "$stage/init.guest"
 
 for spec in ${files[@]+"${files[@]}"}; do
 	case $spec in *:*) ;; *) die "-f wants SRC:DST, got '$spec'" ;; esac
