@@ -2,6 +2,7 @@
  * line goes out in one uart_write, so serial dump frames on the same port interleave only
  * between whole lines; control characters inside a message are replaced so a message can never
  * break a line or fake a frame. */
+#include "arch/cpu.h"
 #include "drivers/console.h"
 #include "drivers/uart.h"
 #include "lib/lib.h"
@@ -55,13 +56,15 @@ uint32_t console_baud(void)
 }
 
 /* Format one line "salvage: <level><message>\n" and write it in one piece; a message that does
- * not fit is cut and ends in "...". Starts with a newline if someone left the port mid-line. */
+ * not fit is cut and ends in "...". Starts with a newline if someone left the port mid-line.
+ * NMIs counted since the last line are reported first, in a line of their own. */
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
 	char line[CONSOLE_LINE_MAX];
 	size_t n = 0, head, i;
 	int len;
 
+	cpu_nmi_report();
 	if (uart_mid_line(con_port))
 		line[n++] = '\n';
 	head = n + strlen(LOG_PREFIX) + strlen(level);

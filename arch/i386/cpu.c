@@ -85,6 +85,11 @@ static struct gdt_entry gdt[4] __attribute__((aligned(8)));
 static struct idt_entry idt[NUM_EXCEPTIONS] __attribute__((aligned(8)));
 static uint32_t bad_relocs;
 static int in_exception;
+/* NMIs: the handler only counts (a line written from it could land inside a frame or log line);
+ * cpu_nmi_report logs them at the next whole line. nmi_count and nmi_first_eip change only in the
+ * handler, nmi_reported and nmi_long only outside it. */
+static volatile uint32_t nmi_count, nmi_first_eip;
+static uint32_t nmi_reported, nmi_long;
 
 void cpu_init(uint32_t unsupported_relocs);
 void exception_handler(struct exc_frame *f);
@@ -198,17 +203,48 @@ static const char *const exc_names[NUM_EXCEPTIONS] = {
 	"#VC VMM communication", "#SX security", "reserved 31",
 };
 
+/* Contract in arch/cpu.h. */
+void cpu_nmi_count_long(uint32_t n)
+{
+	nmi_long += n;
+}
+
+/* Contract in arch/cpu.h. A report's own log line does not report again (NMIs that arrive
+ * meanwhile wait for the next line). */
+void cpu_nmi_report(void)
+{
+	static bool busy;
+	uint32_t n = nmi_count, eip = nmi_first_eip, fresh = n - nmi_reported, in64 = nmi_long;
+
+	if (busy || (fresh == 0 && in64 == 0))
+		return;
+	busy = true;
+	nmi_reported = n;
+	nmi_long = 0;
+	if (fresh && in64)
+		log_warn("%u NMIs ignored since the last line (first at eip 0x%08x, salvage+0x%x; %u in 64-bit "
+			 "SHA-256 code)", fresh + in64, eip, eip - (uint32_t)self_start, in64);
+	else if (fresh)
+		log_warn("%u NMI%s ignored since the last line (first at eip 0x%08x, salvage+0x%x)", fresh,
+			 fresh == 1 ? "" : "s", eip, eip - (uint32_t)self_start);
+	else
+		log_warn("%u NMI%s ignored since the last line (in 64-bit SHA-256 code)", in64, in64 == 1 ? "" : "s");
+	busy = false;
+}
+
 /* Report the exception (vector, error code, EIP, registers), then resume at the armed
  * cpu_catch_exceptions with vector + 1, or reset. A fault inside this report resets at once.
- * An NMI is not an error (the crashed kernel may have sent one to stop CPUs): it is logged and
- * returns, and the interrupted code goes on. */
+ * An NMI is not an error (the crashed kernel may have sent one to stop CPUs; a watchdog or a BMC
+ * may keep sending them): it is only counted, and the interrupted code goes on. */
 void exception_handler(struct exc_frame *f)
 {
 	uint32_t cr0, cr2, cr3, cr4, esp = (uintptr_t)&f->eflags + 4;
 	uint16_t ss;
 
-	if (f->vector == EXC_NMI && !in_exception) {
-		log_warn("NMI at eip 0x%08x (salvage+0x%x) ignored", f->eip, f->eip - (uint32_t)self_start);
+	if (f->vector == EXC_NMI) {
+		if (nmi_count == nmi_reported)
+			nmi_first_eip = f->eip;
+		nmi_count++;
 		return;
 	}
 	if (in_exception++) {

@@ -2,11 +2,12 @@
 ; (arch/i386/long64/sha256_blocks64.c), switch back to 32-bit protected mode with paging off.
 ;
 ; Exceptions: salvage's 32-bit IDT is invalid in long mode, so while in 64-bit code a 64-bit IDT
-; (built by arch/i386/sha256_long.c) is loaded: an NMI is counted and ignored (the caller logs it,
-; as salvage's 32-bit handler does); any other exception records its vector, error code and RIP and
-; leaves long mode as a normal return would, and the caller reports it and re-raises it as a 32-bit
-; exception (salvage's usual recovery or reset). Around each mode switch a third IDT, valid for an
-; NMI in either mode, is loaded. Interrupts are off throughout in salvage.
+; (built by arch/i386/sha256_long.c) is loaded: an NMI is counted and ignored (the caller passes the
+; count on to cpu_nmi_report, as salvage's 32-bit handler only counts); any other exception records
+; its vector, error code and RIP and leaves long mode as a normal return would, and the caller reports
+; it and re-raises it as a 32-bit exception (salvage's usual recovery or reset). Around each mode
+; switch a third IDT, valid for an NMI in either mode, is loaded. Interrupts are off throughout in
+; salvage.
 
 bits 32
 section .text

@@ -117,8 +117,8 @@ static int long_setup(void)
 }
 
 /* Contract in lib/sha256.h. Interrupts are off in salvage, so nothing else runs while paging is
- * on; paging, PAE and long mode are off again on return. An NMI in 64-bit mode is logged and
- * ignored; any other exception there is logged and re-raised as a 32-bit #GP (so salvage recovers
+ * on; paging, PAE and long mode are off again on return. An NMI in 64-bit mode is counted and
+ * ignored (cpu_nmi_report logs the count); any other exception there is logged and re-raised as a 32-bit #GP (so salvage recovers
  * or resets as for any exception: the digest is lost either way). */
 int sha256_arch_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks, const uint32_t k[64])
 {
@@ -126,7 +126,7 @@ int sha256_arch_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks, const ui
 		return -ENODEV;
 	long_sha256_blocks((uint32_t)(uintptr_t)pml4, h, p, (uint32_t)nblocks, k, &idt64_ptr, &switch_idt_ptr);
 	if (long_nmi_count) {
-		log_warn("NMI in 64-bit SHA-256 code ignored (%u)", long_nmi_count);
+		cpu_nmi_count_long(long_nmi_count);	/* logged at the next whole line */
 		long_nmi_count = 0;
 	}
 	if (long_fault.vector_plus1) {

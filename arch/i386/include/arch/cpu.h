@@ -16,6 +16,14 @@ int cpu_boot_info(uint32_t magic, uint32_t info, struct bootinfo *bi);
 int cpu_catch_exceptions(void) __attribute__((returns_twice));
 void cpu_release_exceptions(void);
 
+/* NMIs are only counted where they strike; this logs one line with how many arrived since the last
+ * report (and where the first struck) when there are any. The console calls it before each line,
+ * the one moment a line can go out whole. */
+void cpu_nmi_report(void);
+
+/* n NMIs taken in 64-bit mode (arch/i386/sha256_long.c), for the next report. */
+void cpu_nmi_count_long(uint32_t n);
+
 /* Provoke a CPU exception (#GP, error code 0x1234) for the salvage.fault= debug word. */
 void cpu_debug_fault(void);
 
