@@ -88,8 +88,8 @@ static int in_exception;
 /* NMIs: the handler only counts (a line written from it could land inside a frame or log line);
  * cpu_nmi_report logs them at the next whole line. nmi_count and nmi_first_eip change only in the
  * handler, nmi_reported and nmi_long only outside it. */
-static volatile uint32_t nmi_count, nmi_first_eip;
-static uint32_t nmi_reported, nmi_long;
+static volatile uint32_t nmi_count, nmi_first_eip, nmi_reported;
+static uint32_t nmi_long;
 
 void cpu_init(uint32_t unsupported_relocs);
 void exception_handler(struct exc_frame *f);
