@@ -20,13 +20,17 @@ head -c $((2 << 20)) /dev/urandom >"$T/random.bin"
 srv=$(tftp_dir srv)
 tftp_hpa "$srv" -c
 
-# storm NAME STOP_REGEX: NMIs every ms into QEMU NAME (monitor $T/NAME.mon) until STOP_REGEX
-# is in its serial log; sets SENT.
+# storm NAME STOP_REGEX: NMIs every ms into QEMU NAME (monitor $T/NAME.mon) from salvage's first
+# line until STOP_REGEX is in its serial log, in the background (started with QEMU: a loaded host
+# may take longer to start python than salvage takes to send a small dump); storm_end NAME waits
+# for it and sets SENT.
 storm() {
-	SENT=0
-	if wait_for "$T/$1.serial" 'salvage' 60 "$1"; then
-		SENT=$(python3 tests/lib/nmi-storm.py "$T/$1.mon" "$T/$1.serial" "$2" 0.001)
-	fi
+	python3 tests/lib/nmi-storm.py --start 'salvage: ' "$T/$1.mon" "$T/$1.serial" "$2" 0.001 >"$T/$1.sent" &
+	STORM_PID=$!
+}
+storm_end() {
+	wait "$STORM_PID"
+	SENT=$(cat "$T/$1.sent")
 }
 
 # nmi_counted NAME: the NMIs salvage says it ignored, summed over its count lines.
@@ -41,6 +45,7 @@ common_checks() {
 	check "$name: salvage finished (QEMU exited by its reboot)" [ "$QEMU_RC" = 0 ]
 	forbid "$T/$name.serial" 'CPU exception|no dump target succeeded' "$name: no exception, no lost dump"
 	counted=$(nmi_counted "$name")
+	check "$name: NMIs sent all through the dump (${SENT:-0})" [ "${SENT:-0}" -gt 100 ]
 	require "$T/$name.serial" '^salvage: warning: [0-9]+ NMIs? ignored' "$name: the NMI count is logged ($counted counted of $SENT sent)"
 	# Every log line and frame line is whole: nothing but frames and "salvage: " lines.
 	local stray
@@ -57,6 +62,7 @@ for i in $(seq "$RUNS"); do
 		-monitor "unix:$T/$name.mon,server,nowait" -device "loader,file=$T/random.bin,addr=0x1000000,force-raw=on"
 	storm "$name" 'serial: sent [0-9]+ bytes'
 	qemu_wait "$name"
+	storm_end "$name"
 	common_checks "$name"
 	if "$SALVAGE_RECV" -t 0 -o "$T/$name.core" "$T/$name.serial" >"$T/$name.recv" 2>&1 &&
 		grep -q 'complete:' "$T/$name.recv" && ! grep -qE 'frames? lost|corrupt frame|missing' "$T/$name.recv"; then
@@ -73,6 +79,7 @@ for i in $(seq "$RUNS"); do
 		-monitor "unix:$T/$name.mon,server,nowait" -device "loader,file=$T/random.bin,addr=0x1000000,force-raw=on"
 	storm "$name" 'tftp: sent [0-9]+ bytes'
 	qemu_wait "$name"
+	storm_end "$name"
 	common_checks "$name"
 	size=$(tr -d '\r' <"$T/$name.serial" | sed -n 's/^salvage: tftp: sent \([0-9]*\) bytes.*/\1/p' | head -n 1)
 	for _ in $(seq 30); do # tftpd-hpa writes behind its ACKs: let it finish
