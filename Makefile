@@ -120,7 +120,7 @@ check-long: all
 bench: all
 	@sh bench/run
 
-# libFuzzer targets (tests/fuzz): each runs FUZZ_S seconds (or FUZZ_RUNS executions) from its corpus
+# libFuzzer targets (tests/fuzz): each runs FUZZ_S seconds (at most FUZZ_RUNS executions) from its corpus
 # in the tree and merges new coverage into it; `make check` runs every corpus once.
 FUZZ_S ?= 60
 fuzz: deps-quiet

@@ -121,11 +121,11 @@ def seeds_mkcorehdr():
     eh = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9) + struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, 64, 0, 0, 64, 56, 3, 0, 0, 0)
     ph = [(4, 0, 0x1000, 0, 0, 0x100, 0, 0),
           (1, 7, 0x2000, 0xffffffff81000000, 0, 0x2400000, 0x2400000, 0x1000),
-          (1, 7, 0x3000, 0xffff888000000000, 0, 0x7ffe0000, 0x7ffe0000, 0x1000)]
+          (1, 7, 0x100, 0xffff888000000000, 0, 0x7ffe0000, 0x7ffe0000, 0x1000)]
     kcore = eh + b"".join(struct.pack("<IIQQQQQQ", *p) for p in ph)
-    kcore += b"\0" * (0x3000 + 0x1000 - len(kcore))   # VMCOREINFO note at direct-map offset 0x1000
+    kcore += b"\0" * (0x100 - len(kcore))   # VMCOREINFO note at physical 0: the direct map's file offset
     kcore += note("VMCOREINFO", 0, VMCOREINFO)
-    files = [iomem, kallsyms, kcore, b"1000 %x\n" % (len(note("VMCOREINFO", 0, VMCOREINFO))),
+    files = [iomem, kallsyms, kcore, b"0 %x\n" % (len(note("VMCOREINFO", 0, VMCOREINFO))),
              b"3fc1a2b00\n", b"368\n", b"3fc1c2b00\n", b"368\n"]
     put("mkcorehdr", "two-cpus", b"\n@@\n".join(f if f.endswith(b"\n") else f + b"\n" for f in files))
     put("mkcorehdr", "iomem-only", iomem)
