@@ -4,7 +4,8 @@
  * %m/%t included), a size byte, then one server action per poll:
  *   op & 7: 0 silence for (byte+1)*10 ms; 1 a raw packet (length byte, bytes); 2 ACK of the last
  *           DATA block the client sent (+ op >> 6); 3 OACK with raw options (length byte, bytes);
- *           4 ERROR (code byte, length byte, message); 5 ACK 0; 6, 7 nothing this poll
+ *           4 ERROR (code byte, length byte, message); 5 ACK 0; 6 ICMP destination unreachable
+ *           (code byte) quoting the client's last datagram; 7 nothing this poll
  *   op & 0x08: from the port the request went to, 0x10: from a stray port; else from the TID.
  * When the input ends the server falls silent: the client must give up on its own, within bounds,
  * with every lwIP pool element and the whole heap back. */
@@ -40,6 +41,7 @@ static uint64_t silent_until, exhausted_at;
 /* what the client sent last */
 static uint16_t client_port;
 static uint16_t last_block;
+static uint8_t last_dgram[28];	/* its IP header and first 8 bytes, for an ICMP error */
 
 static err_t nif_output(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 {
@@ -51,6 +53,8 @@ static err_t nif_output(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 	if (got < ihl + 12 || b[9] != 17 || (b[6] & 0x1f) || b[7])
 		return ERR_OK;	/* ICMP and the like, and fragments after the first */
 	client_port = (uint16_t)(b[ihl] << 8 | b[ihl + 1]);
+	if (ihl == 20)
+		memcpy(last_dgram, b, sizeof(last_dgram));
 	if (b[ihl + 8] == 0 && b[ihl + 9] == 2)	/* WRQ: a new transfer */
 		last_block = 0;
 	if (b[ihl + 8] == 0 && b[ihl + 9] == 3)	/* DATA */
@@ -85,22 +89,54 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+/* An IPv4 header from the server to us for a payload of len bytes of protocol proto. */
+static void ip_header(uint8_t *b, uint8_t proto, size_t len)
+{
+	memset(b, 0, 20);
+	b[0] = 0x45;
+	put16(b + 2, (uint16_t)(20 + len));
+	b[8] = 64;
+	b[9] = proto;
+	put16(b + 12, SERVER_IP >> 16), put16(b + 14, (uint16_t)SERVER_IP);
+	put16(b + 16, CLIENT_IP >> 16), put16(b + 18, (uint16_t)CLIENT_IP);
+	put16(b + 10, csum(0, b, 20));
+}
+
+static void input(const uint8_t *b, size_t tot)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)tot, PBUF_RAM);
+
+	if (!p)
+		return;
+	pbuf_take(p, b, (u16_t)tot);
+	if (nif.input(p, &nif) != ERR_OK)
+		pbuf_free(p);
+}
+
+/* ICMP destination unreachable (code) for the client's last datagram, as a router or the server's
+ * host would send it. */
+static void inject_icmp(uint8_t code)
+{
+	uint8_t b[20 + 8 + sizeof(last_dgram)];
+
+	ip_header(b, 1, sizeof(b) - 20);
+	memset(b + 20, 0, 8);
+	b[20] = 3;
+	b[21] = code;
+	memcpy(b + 28, last_dgram, sizeof(last_dgram));
+	put16(b + 22, csum(0, b + 20, sizeof(b) - 20));
+	input(b, sizeof(b));
+}
+
 /* One UDP datagram from the server, as a valid IPv4 packet. */
 static void inject(uint16_t sport, const uint8_t *data, size_t len)
 {
 	uint8_t b[20 + 8 + 600], ph[12];
 	size_t tot = 20 + 8 + len;
 	uint32_t sum = 0;
-	struct pbuf *p;
 
-	memset(b, 0, 28);
-	b[0] = 0x45;
-	put16(b + 2, (uint16_t)tot);
-	b[8] = 64;
-	b[9] = 17;
-	put16(b + 12, SERVER_IP >> 16), put16(b + 14, (uint16_t)SERVER_IP);
-	put16(b + 16, CLIENT_IP >> 16), put16(b + 18, (uint16_t)CLIENT_IP);
-	put16(b + 10, csum(0, b, 20));
+	ip_header(b, 17, 8 + len);
+	memset(b + 20, 0, 8);
 	put16(b + 20, sport);
 	put16(b + 22, client_port);
 	put16(b + 24, (uint16_t)(8 + len));
@@ -111,12 +147,7 @@ static void inject(uint16_t sport, const uint8_t *data, size_t len)
 	for (int i = 0; i < 12; i += 2)
 		sum += (uint32_t)(ph[i] << 8 | ph[i + 1]);
 	put16(b + 26, csum(sum, b + 20, 8 + len));
-	p = pbuf_alloc(PBUF_RAW, (u16_t)tot, PBUF_RAM);
-	if (!p)
-		return;
-	pbuf_take(p, b, (u16_t)tot);
-	if (nif.input(p, &nif) != ERR_OK)
-		pbuf_free(p);
+	input(b, tot);
 }
 
 static size_t take(uint8_t *out, size_t max)
@@ -173,6 +204,9 @@ static void server_step(void)
 		put16(pkt + 2, 0);
 		n = 4;
 		break;
+	case 6:
+		inject_icmp(in < in_end ? *in++ : 3);
+		return;
 	default:
 		return;
 	}
@@ -261,6 +295,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	log_reset();
 	silent_until = exhausted_at = 0;
 	client_port = last_block = 0;
+	memset(last_dgram, 0, sizeof(last_dgram));
 	tftp_send(&d, &t, &cfg);
 	/* let anything still in flight drain */
 	in = in_end;

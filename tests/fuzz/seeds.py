@@ -194,7 +194,7 @@ def seeds_cmdline():
 
 # ---- tftp: path, size byte, then one server action per poll (see tests/fuzz/fuzz_tftp.c)
 def seeds_tftp():
-    ack_last = b"\x02\x06\x06"          # ACK the last DATA block, then let the client send
+    ack_last = b"\x02\x07\x07"          # ACK the last DATA block, then let the client send
     def oack(opts):
         return b"\x03" + bytes([len(opts)]) + opts
     opts = b"blksize\0" + b"1024\0" + b"windowsize\0" + b"2\0" + b"tsize\0" + b"8192\0" + b"timeout\0" + b"1\0"
@@ -206,6 +206,8 @@ def seeds_tftp():
         b"\x04\x03\x20Disk full or allocation exceeded")
     put("tftp", "stray-lossy", b"d/%%v\0\x03" + oack(opts) + b"\x12" + b"\x00\x80" + ack_last * 3 +
         b"\x42\x02\x00\x05" + ack_last * 8 + b"\x01\x04\x00\x04\x00\x01" + ack_last * 8)
+    put("tftp", "icmp-port-unreachable", b"vmcore\0\x01" + b"\x06\x03")
+    put("tftp", "icmp-host-unreachable-late", b"vmcore\0\x01" + b"\x05" + ack_last * 3 + b"\x06\x01")
 
 
 # ---- filter: level, flags, VMCOREINFO, patches over 1 MiB of zeroed RAM (see tests/fuzz/fuzz_filter.c)
