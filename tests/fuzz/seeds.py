@@ -206,6 +206,10 @@ def seeds_tftp():
         b"\x04\x03\x20Disk full or allocation exceeded")
     put("tftp", "stray-lossy", b"d/%%v\0\x03" + oack(opts) + b"\x12" + b"\x00\x80" + ack_last * 3 +
         b"\x42\x02\x00\x05" + ack_last * 8 + b"\x01\x04\x00\x04\x00\x01" + ack_last * 8)
+    # written, then read back: the size of the dump and of its digest file in an OACK to the read request
+    put("tftp", "stored", b"core\0\x01" + b"\x05" + ack_last * 14 + b"\x05" + ack_last * 2 +
+        oack(b"tsize\0" + b"6144\0") + b"\x07" * 3 + oack(b"tsize\0" + b"71\0"))
+    put("tftp", "stored-short", b"core\0\x01" + b"\x05" + ack_last * 14 + oack(b"tsize\0" + b"4096\0"))
     put("tftp", "icmp-port-unreachable", b"vmcore\0\x01" + b"\x06\x03")
     put("tftp", "icmp-host-unreachable-late", b"vmcore\0\x01" + b"\x05" + ack_last * 3 + b"\x06\x01")
 
