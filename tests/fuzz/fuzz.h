@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump/dump.h"
+#include "dump/elfcore.h"
 #include "shim.h"
 
 #define FUZZ_ASSERT(c)                                                                      \
@@ -25,33 +25,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* d as built (rc 0): chunks in file order after the header, inside the file; then read the header
- * and the first and last bytes of every chunk (unreadable memory must read as zeros, not fail). */
-static inline void fuzz_check_dump(const struct dump *d)
+/* d as laid out (rc 0): chunks in file order after the header, inside the file; then read the
+ * header and the first and last bytes of every chunk (unreadable memory must read as zeros, not fail). */
+static inline void fuzz_check_dump(struct elf_file *d)
 {
 	static uint8_t buf[4096];
 	uint64_t prev = d->hdr_size;
 
 	FUZZ_ASSERT(d->hdr_size <= DUMP_HDR_MAX && d->hdr_size <= d->size);
 	FUZZ_ASSERT(d->nchunks >= 0 && d->nchunks <= DUMP_MAX_CHUNKS);
-	FUZZ_ASSERT(d->vmcoreinfo_off + (uint64_t)d->vmcoreinfo_len <= d->hdr_size);
 	for (int i = 0; i < d->nchunks; i++) {
-		const struct dump_chunk *c = &d->chunks[i];
+		const struct crash_span *c = &d->chunks[i];
 
 		FUZZ_ASSERT(c->file_off >= prev);	/* size 0: a PT_LOAD of p_memsz 0, as in Linux */
 		FUZZ_ASSERT(c->file_off + c->size >= c->file_off && c->file_off + c->size <= d->size);
 		prev = c->file_off + c->size;
 	}
 	for (uint64_t o = 0; o < d->hdr_size; o += sizeof(buf))
-		FUZZ_ASSERT(dump_read(d, o, buf, MIN(sizeof(buf), d->hdr_size - o)) == 0);
+		FUZZ_ASSERT(elf_read(d, o, buf, MIN(sizeof(buf), d->hdr_size - o)) == 0);
 	for (int i = 0; i < d->nchunks && i < 64; i++) {
-		const struct dump_chunk *c = &d->chunks[i];
+		const struct crash_span *c = &d->chunks[i];
 		size_t n = (size_t)MIN((uint64_t)sizeof(buf), c->size);
 
-		FUZZ_ASSERT(dump_read(d, c->file_off, buf, n) == 0);
-		FUZZ_ASSERT(dump_read(d, c->file_off + c->size - n, buf, n) == 0);
+		FUZZ_ASSERT(elf_read(d, c->file_off, buf, n) == 0);
+		FUZZ_ASSERT(elf_read(d, c->file_off + c->size - n, buf, n) == 0);
 	}
-	FUZZ_ASSERT(dump_read(d, d->size, buf, 1) == -ERANGE);
+	FUZZ_ASSERT(elf_read(d, d->size, buf, 1) == -ERANGE);
 }
 
 #endif

@@ -1,7 +1,7 @@
 /* libFuzzer target: dump/elfcore.c on any elfcorehdr (ELF32 or ELF64 core header, program headers
  * and the notes they point to), then the dump read through and, when e_ident[15] (padding) has
  * bits of dump.level set, filtered (dump/filter.c without a usable VMCOREINFO: zero pages). */
-/* fuzz-sources: dump/elfcore.c dump/filter.c */
+/* fuzz-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
 #include "dump/filter.h"
 #include "fuzz.h"
 
@@ -10,7 +10,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct dump d;
+	static struct crash c;
+	static struct elf_file d;
+	static struct filter f;
 	static uint8_t hdr[DUMP_HDR_MAX], mem[64 << 10];
 	unsigned level;
 
@@ -25,10 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fakemem_map(HDR_ADDR, hdr, size);
 	log_reset();
 	/* As kexec-tools passes it (elfcorehdr=<addr>, size unknown), or with its size. */
-	if (dump_from_elfcorehdr(&d, HDR_ADDR, size > 15 && (data[14] & 1) ? size : 0) != 0)
+	if (crash_from_elfcorehdr(&c, HDR_ADDR, size > 15 && (data[14] & 1) ? size : 0) != 0 ||
+	    elf_layout(&d, &c, NULL, 0) != 0)
 		return 0;
 	fuzz_check_dump(&d);
-	if (level && dump_filter(&d, level) == 0)
+	if (level && elf_filter(&d, &c, &f, level) == 0)
 		fuzz_check_dump(&d);
 	return 0;
 }

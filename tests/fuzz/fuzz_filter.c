@@ -3,7 +3,7 @@
  * page contents), as tests/unit/test_filter.c lays one out. Input: level byte, flags byte (bit 0:
  * RAM as two PT_LOADs), u16 VMCOREINFO length and text, then patches over zeroed RAM: u32 address,
  * u16 length, u8 k and k bytes repeated over the length (k 0: zeros). */
-/* fuzz-sources: dump/elfcore.c dump/filter.c */
+/* fuzz-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
 #include <elf.h>
 
 #include "dump/filter.h"
@@ -40,7 +40,9 @@ static void make_hdr(const uint8_t *info, size_t n, bool split)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct dump d;
+	static struct crash c;
+	static struct elf_file d;
+	static struct filter f;
 	static struct { uint32_t addr, len; } dirty[256];
 	static int ndirty;
 	const uint8_t *p = data + 4, *end = data + size;
@@ -85,9 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fakemem_map(0, ram, RAM_SIZE);
 	fakemem_map(HDR_ADDR, hdr, sizeof(hdr));
 	log_reset();
-	if (dump_from_elfcorehdr(&d, HDR_ADDR, 0) != 0)
+	if (crash_from_elfcorehdr(&c, HDR_ADDR, 0) != 0 || elf_layout(&d, &c, NULL, 0) != 0)
 		return 0;
-	if (dump_filter(&d, data[0] & DL_MAX) == 0)
+	if (elf_filter(&d, &c, &f, data[0] & DL_MAX) == 0)
 		fuzz_check_dump(&d);
 	return 0;
 }

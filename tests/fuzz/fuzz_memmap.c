@@ -1,7 +1,7 @@
 /* libFuzzer target: the memory-map dump (dump_from_memmap) with backup= substitution. Input:
  * salvage's own image [self_start, self_end) as two u64, a NUL-terminated command line (its
  * backup= words count), then e820-style entries (u64 start, u64 size, u32 type) for memmap_add. */
-/* fuzz-sources: dump/elfcore.c mm/bootinfo.c lib/cmdline.c lib/memparse.c */
+/* fuzz-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c mm/bootinfo.c lib/cmdline.c lib/memparse.c */
 #include "fuzz.h"
 #include "lib/cmdline.h"
 #include "mm/memmap.h"
@@ -10,7 +10,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct dump d;
+	static struct crash c;
+	static struct elf_file d;
 	static struct memmap m;
 	static struct config cfg;
 	static char line[CMDLINE_MAX];
@@ -42,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mem[i] = (uint8_t)(i >> 12 | 1);
 	fakemem_reset();
 	fakemem_map(MEM_ADDR, mem, sizeof(mem));
-	if (dump_from_memmap(&d, &m, cfg.backups, cfg.nbackups) == 0)
+	if (crash_from_memmap(&c, &m, cfg.backups, cfg.nbackups) == 0 && elf_layout(&d, &c, NULL, 0) == 0)
 		fuzz_check_dump(&d);
 	self_start = self_end = 0;
 	return 0;

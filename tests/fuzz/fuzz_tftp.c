@@ -1,5 +1,5 @@
-/* libFuzzer target: net/tftp.c, the real TFTP client on the real lwIP (host build), sending a small
- * dump to a server whose every reply comes from the input, as real IPv4/UDP packets through a fake
+/* libFuzzer target: net/tftp.c, the real TFTP transport behind the real stream stage on the real
+ * lwIP (host build), sending a small file to a server whose every reply comes from the input, as real IPv4/UDP packets through a fake
  * netif (as tests/unit/test_tftp.c drives it). Input: the target path (NUL-terminated, options and
  * %m/%t included), a size byte, then one server action per poll:
  *   op & 7: 0 silence for (byte+1)*10 ms; 1 a raw packet (length byte, bytes); 2 ACK of the last
@@ -9,7 +9,8 @@
  *   op & 0x08: from the port the request went to, 0x10: from a stray port; else from the TID.
  * When the input ends the server falls silent: the client must give up on its own, within bounds,
  * with every lwIP pool element and the whole heap back. */
-/* fuzz-sources: net/tftp.c dump/elfcore.c dump/progress.c lib/sha256.c lwip */
+/* fuzz-sources: net/tftp.c dump/stream.c dump/progress.c lib/sha256.c lwip */
+#include "dump/stream.h"
 #include "dump/transport.h"
 #include "fuzz.h"
 #include "net/net.h"
@@ -30,6 +31,8 @@
 #define STRAY_PORT 55555
 #define POLL_US 100
 #define GIVE_UP_US (200ull * 1000 * 1000)	/* the client's bound after silence: 2 x 30 s, and then some */
+
+extern const struct transport transport_tftp;
 
 static struct netif nif;
 static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -266,11 +269,34 @@ static void check_lwip_whole(void)
 	mem_free(big);
 }
 
+/* The file through the stream stage, in writes of odd sizes, as a format produces it. */
+static void send_file(const uint8_t *mem, uint64_t size, const struct dump_target *t)
+{
+	static struct config cfg;
+	static struct stream st;
+	struct transport_info info = { size, "1767225600", "elf" };
+	uint64_t off = 0;
+	size_t step = 1000;
+	int rc;
+
+	if (stream_open(&st, &transport_tftp, t, &cfg, &info) != 0)
+		return;
+	while (off < size) {
+		size_t n = (size_t)MIN((uint64_t)step, size - off);
+
+		if ((rc = stream_write(&st, mem + off, n)) != 0) {
+			stream_abort(&st, rc);
+			return;
+		}
+		off += n;
+		step = step * 7 % 2011 + 1;
+	}
+	stream_close(&st);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct dump d;
-	static uint8_t mem[4 * 4096];
-	static struct config cfg;
+	static uint8_t mem[4096 + 16 * 1024];
 	struct dump_target t = { .kind = TARGET_TFTP, .tftp_ip = SERVER_IP, .tftp_port = SERVER_PORT };
 	const uint8_t *nul = memchr(data, 0, size);
 
@@ -281,22 +307,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in_end = data + size;
 	for (size_t i = 0; !mem[1] && i < sizeof(mem); i++)	/* once */
 		mem[i] = (uint8_t)(i * 2654435761u >> 13);
-	memset(&d, 0, sizeof(d));
-	d.elfclass = 2;
-	d.machine = 62;
-	d.hdr_size = 4096;
-	d.nchunks = 1;
-	/* 4 KiB of header and 1 to 16 KiB of memory, not always a multiple of a block */
-	d.chunks[0] = (struct dump_chunk){ .file_off = 4096, .phys = 0x100000, .size = 1024u * (1 + nul[1] % 16) };
-	d.size = 4096 + d.chunks[0].size;
-	snprintf(d.crashtime, sizeof(d.crashtime), "1767225600");
-	fakemem_reset();
-	fakemem_map(0x100000, mem, sizeof(mem));
 	log_reset();
 	silent_until = exhausted_at = 0;
 	client_port = last_block = 0;
 	memset(last_dgram, 0, sizeof(last_dgram));
-	tftp_send(&d, &t, &cfg);
+	/* 4 KiB and 1 to 16 KiB more, not always a multiple of a block */
+	send_file(mem, 4096 + 1024u * (1 + nul[1] % 16), &t);
 	/* let anything still in flight drain */
 	in = in_end;
 	for (int i = 0; i < 3; i++) {
