@@ -1,5 +1,6 @@
 /* libFuzzer target: tools/salvage-recv.c's reader (read_input, take_line, take_frame, finish) on
- * any console capture, writing the dump to a memory file of at most 64 MiB. The tool is compiled
+ * any console capture, writing the dump to a memory file of at most 64 MiB, then its --unflatten
+ * reader on the same bytes as a flattened kdump stream (written to /dev/null). The tool is compiled
  * here unchanged: its main() renamed out of the way, and its exit() (die: an I/O error) returning
  * to the next input when the file limit stopped a dump whose frames declared more than that. */
 /* fuzz-sources: dump/frame.c lib/sha256.c */
@@ -58,5 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		read_input(in, "capture");
 		finish();
 	}
+	FUZZ_ASSERT(lseek(in, 0, SEEK_SET) == 0);
+	unflatten(in, "capture", "/dev/null");
 	return 0;
 }

@@ -270,7 +270,19 @@ def seeds_filter():
     seed("zero", 1, [], flags=1)
 
 
-ALL = {"cmdline": seeds_cmdline, "tftp": seeds_tftp, "filter": seeds_filter, "elfcore": seeds_elfcore, "bootinfo": seeds_bootinfo, "memmap": seeds_memmap,
+# ---- recv --unflatten: a flattened kdump stream (makedumpfile -F): header, (offset, size, data)
+# records, the end record
+def seeds_flat():
+    hdr = bytearray(4096)
+    hdr[0:12] = b"makedumpfile"
+    struct.pack_into(">QQ", hdr, 16, 1, 1)
+    recs = [(0, b"KDUMP   " + bytes(56)), (0x2000, b"\x11" * 300), (0x1000, b"\x22" * 10)]
+    body = b"".join(struct.pack(">QQ", o, len(d)) + d for o, d in recs)
+    put("recv", "flattened", bytes(hdr) + body + b"\xff" * 16)
+    put("recv", "flattened-cut", bytes(hdr) + body[:40])
+
+
+ALL = {"cmdline": seeds_cmdline, "flat": seeds_flat, "tftp": seeds_tftp, "filter": seeds_filter, "elfcore": seeds_elfcore, "bootinfo": seeds_bootinfo, "memmap": seeds_memmap,
        "mkcorehdr": seeds_mkcorehdr, "frame": seeds_frames}
 for t in sys.argv[1:] or ALL:
     ALL[t]()
