@@ -34,7 +34,7 @@ KOBJS += $(EXTRA_KOBJS)
 
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
 
-.PHONY: all deps demo check check-long bench clean install sign
+.PHONY: all deps demo check check-long bench clean install sign fuzz
 all: deps-quiet $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr
 
 # lwIP (fetched from Debian's source package at build time) adds its objects to KOBJS.
@@ -120,6 +120,12 @@ check-long: all
 bench: all
 	@sh bench/run
 
+# libFuzzer targets (tests/fuzz): each runs FUZZ_S seconds (at most FUZZ_RUNS executions) from its corpus
+# in the tree and merges new coverage into it; `make check` runs every corpus once.
+FUZZ_S ?= 60
+fuzz: deps-quiet
+	@FUZZ_S=$(FUZZ_S) FUZZ_RUNS=$(FUZZ_RUNS) bash tests/fuzz/fuzz run $(FUZZ_TARGETS)
+
 PREFIX ?= /usr/local
 install: all
 	install -D -m 0644 $(B)/salvage.elf $(DESTDIR)$(PREFIX)/lib/salvage/salvage.elf
@@ -131,6 +137,6 @@ install: all
 	install -D -m 0755 $(B)/salvage-recv $(DESTDIR)$(PREFIX)/bin/salvage-recv
 
 clean:
-	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage.map $(B)/unit
+	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage.map $(B)/unit $(B)/fuzz
 
 -include $(shell find $(B)/k -name '*.d' 2>/dev/null)

@@ -68,7 +68,7 @@ $(LWIP_HOST_LIB): $(LWIP_HOST_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-.PHONY: lwip lwip-host print-lwip-host-cflags print-lwip-host-lib print-lwip-srcdir
+.PHONY: lwip lwip-host print-lwip-host-cflags print-lwip-host-lib print-lwip-srcdir print-lwip-srcs
 lwip: $(LWIP_STAMP)
 lwip-host: $(LWIP_HOST_LIB)
 print-lwip-host-cflags:
@@ -77,3 +77,6 @@ print-lwip-host-lib:
 	@echo '$(LWIP_HOST_LIB)'
 print-lwip-srcdir: $(LWIP_STAMP)
 	@echo '$(LWIP_SRCDIR)'
+# The host build's sources (lwIP's under print-lwip-srcdir, the port's under the tree), for tests/fuzz/fuzz.
+print-lwip-srcs:
+	@echo '$(LWIP_SRCS) $(LWIP_PORT_SRCS)'

@@ -15,6 +15,9 @@ void fakemem_reset(void);
  * test wants time to pass while the code under test runs). */
 extern uint64_t fake_now_us, fake_us_per_look;
 
+/* Log lines also go to stderr unless this is 0 (the fuzz targets clear it). */
+extern int shim_log_stderr;
+
 /* Everything logged since the last log_reset(), one line per log call. */
 extern char log_buf[65536];
 void log_reset(void);

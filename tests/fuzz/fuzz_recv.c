@@ -1,0 +1,65 @@
+/* libFuzzer target: tools/salvage-recv.c's reader (read_input, take_line, take_frame, finish) on
+ * any console capture, writing the dump to a memory file of at most 64 MiB, then its --unflatten
+ * reader on the same bytes as a flattened kdump stream (written to /dev/null). The tool is compiled
+ * here unchanged: its main() renamed out of the way, and its exit() (die: an I/O error) returning
+ * to the next input when the file limit stopped a dump whose frames declared more than that. */
+/* fuzz-sources: dump/frame.c lib/sha256.c */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdlib.h>
+
+#define FILE_LIMIT (64 << 20)
+
+static jmp_buf died;
+static void fuzz_exit(int status) __attribute__((noreturn));
+
+#define main salvage_recv_main
+#define exit fuzz_exit
+#include "tools/salvage-recv.c"
+#undef exit
+#undef main
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "fuzz.h"
+
+/* Only a dump declared larger than the file limit may end in die(): anything else written past it
+ * came from frames no header bounded. */
+static void fuzz_exit(int status)
+{
+	FUZZ_ASSERT(st.have_size && st.size > FILE_LIMIT);
+	longjmp(died, 1);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int in = -1, out = -1;
+
+	if (in < 0) {
+		/* a frame may rightly claim a terabyte: the file stops at 64 MiB (writes fail, die()) */
+		struct rlimit fsize = { FILE_LIMIT, FILE_LIMIT };
+
+		FUZZ_ASSERT(setrlimit(RLIMIT_FSIZE, &fsize) == 0);
+		signal(SIGXFSZ, SIG_IGN);
+		in = memfd_create("capture", 0);
+		out = memfd_create("vmcore", 0);
+		FUZZ_ASSERT(in >= 0 && out >= 0);
+	}
+	FUZZ_ASSERT(ftruncate(in, 0) == 0 && ftruncate(out, 0) == 0);
+	FUZZ_ASSERT(pwrite(in, data, size, 0) == (ssize_t)size && lseek(in, 0, SEEK_SET) == 0);
+	free(st.seen);
+	free(st.r);
+	memset(&st, 0, sizeof(st));
+	st.fd = out;
+	opt.out_name = "vmcore";
+	opt.timeout = 0;	/* stop at the end of the capture */
+	if (setjmp(died) == 0) {
+		read_input(in, "capture");
+		finish();
+	}
+	FUZZ_ASSERT(lseek(in, 0, SEEK_SET) == 0);
+	unflatten(in, "capture", "/dev/null");
+	return 0;
+}
