@@ -31,7 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    elf_layout(&d, &c, NULL, 0) != 0)
 		return 0;
 	fuzz_check_dump(&d);
+	/* The clock moves 10 s a look, so the filter's time bound ends a huge PT_LOAD's scan at once. */
+	fake_us_per_look = 10000000;
 	if (level && elf_filter(&d, &c, &f, level) == 0)
 		fuzz_check_dump(&d);
+	fake_us_per_look = 0;
 	return 0;
 }

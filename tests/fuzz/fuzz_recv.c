@@ -49,8 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(ftruncate(in, 0) == 0 && ftruncate(out, 0) == 0);
 	FUZZ_ASSERT(pwrite(in, data, size, 0) == (ssize_t)size && lseek(in, 0, SEEK_SET) == 0);
-	free(st.seen);
-	free(st.r);
+	free(st.seqs.r);
+	free(st.bytes.r);
+	free(st.pend);
 	memset(&st, 0, sizeof(st));
 	st.fd = out;
 	opt.out_name = "vmcore";
