@@ -29,16 +29,6 @@ static uint64_t page_up(uint64_t x)
 	return (x + PAGE_MASK64) & ~PAGE_MASK64;
 }
 
-static size_t ehdr_size(int cls)
-{
-	return cls == ELFCLASS64 ? sizeof(struct elf64_ehdr) : sizeof(struct elf32_ehdr);
-}
-
-static size_t phdr_size(int cls)
-{
-	return cls == ELFCLASS64 ? sizeof(struct elf64_phdr) : sizeof(struct elf32_phdr);
-}
-
 /* Offset of e_phnum in the ELF header of class cls. */
 static size_t phnum_off(int cls)
 {
@@ -48,7 +38,7 @@ static size_t phnum_off(int cls)
 /* Input program header i of class cls, widened; a PT_NOTE with its trimmed size once known. */
 static void in_phdr(int cls, int i, struct elf_phdr_w *ph, bool trimmed)
 {
-	elf_phdr_get(cls, in.hdr + ehdr_size(cls) + (size_t)i * phdr_size(cls), ph);
+	elf_phdr_get(cls, in.hdr + elf_ehdr_size(cls) + (size_t)i * elf_phdr_size(cls), ph);
 	if (trimmed && ph->type == PT_NOTE)
 		ph->memsz = in.note_size[i];
 }
@@ -89,9 +79,9 @@ static int check_ehdr(const uint8_t *h)
 		log_err("elfcorehdr: ELF version %u/%u is not EV_CURRENT", h[EI_VERSION], version);
 		return -EINVAL;
 	}
-	if (ehsize != ehdr_size(cls) || phentsize != phdr_size(cls)) {
+	if (ehsize != elf_ehdr_size(cls) || phentsize != elf_phdr_size(cls)) {
 		log_err("elfcorehdr: e_ehsize %u / e_phentsize %u are not %u / %u", ehsize, phentsize,
-			(unsigned)ehdr_size(cls), (unsigned)phdr_size(cls));
+			(unsigned)elf_ehdr_size(cls), (unsigned)elf_phdr_size(cls));
 		return -EINVAL;
 	}
 	if (phnum == 0 || phnum > CRASH_MAX_PHDRS) {
@@ -269,7 +259,7 @@ static void warn_overlaps(const struct crash *c)
  * negative error after a log line. */
 static int describe(struct crash *c, int cls, bool own)
 {
-	size_t esz = ehdr_size(cls);
+	size_t esz = elf_ehdr_size(cls);
 	int phnum = elf_get16(in.hdr + phnum_off(cls)), nr_note = 0, last_note = -1, out_n, i;
 	struct elf_phdr_w phb, *ph = &phb;
 	uint64_t notes_sum = 0;
@@ -399,7 +389,7 @@ int crash_from_elfcorehdr(struct crash *c, uint64_t addr, uint64_t size)
 	cls = check_ehdr(in.hdr);
 	if (cls < 0)
 		return cls;
-	need = esz + (size_t)elf_get16(in.hdr + phnum_off(cls)) * phdr_size(cls);
+	need = esz + (size_t)elf_get16(in.hdr + phnum_off(cls)) * elf_phdr_size(cls);
 	if (size != 0 && size < need) {
 		log_err("elfcorehdr at 0x%llx: truncated: %llu bytes given, header and program headers need %u",
 			(unsigned long long)addr, (unsigned long long)size, (unsigned)need);
@@ -525,8 +515,8 @@ int crash_from_memmap(struct crash *c, const struct memmap *m, const struct back
 		total += page_up(segs[i].where + segs[i].len) - (segs[i].where & ~PAGE_MASK64);
 	}
 	cls = (top > 0x100000000ull || total > 0xffffffffull) ? ELFCLASS64 : ELFCLASS32;
-	esz = ehdr_size(cls);
-	psz = phdr_size(cls);
+	esz = elf_ehdr_size(cls);
+	psz = elf_phdr_size(cls);
 
 	memset(h, 0, esz + (size_t)(n + 1) * psz);
 	h[0] = 0x7f;

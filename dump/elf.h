@@ -4,6 +4,7 @@
 #ifndef DUMP_ELF_H
 #define DUMP_ELF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* glibc's <elf.h> (host tests) defines the same constants, some spelled differently. */
@@ -101,6 +102,17 @@ static inline void elf_put64(uint8_t *p, uint64_t v)
 {
 	elf_put32(p, (uint32_t)v);
 	elf_put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Sizes of the ELF header and of one program header of class cls. */
+static inline size_t elf_ehdr_size(int cls)
+{
+	return cls == ELFCLASS64 ? sizeof(struct elf64_ehdr) : sizeof(struct elf32_ehdr);
+}
+
+static inline size_t elf_phdr_size(int cls)
+{
+	return cls == ELFCLASS64 ? sizeof(struct elf64_phdr) : sizeof(struct elf32_phdr);
 }
 
 /* One program header of either class, widened. */

@@ -15,16 +15,6 @@ static uint64_t page_up(uint64_t x)
 	return (x + PAGE_MASK64) & ~PAGE_MASK64;
 }
 
-static size_t ehdr_size(int cls)
-{
-	return cls == ELFCLASS64 ? sizeof(struct elf64_ehdr) : sizeof(struct elf32_ehdr);
-}
-
-static size_t phdr_size(int cls)
-{
-	return cls == ELFCLASS64 ? sizeof(struct elf64_phdr) : sizeof(struct elf32_phdr);
-}
-
 /* Check runs against c->loads: sorted by load then address, page-aligned (or ending at the load's
  * end), non-empty, inside a load whose p_filesz is its p_memsz, not overlapping. Returns 0 or
  * -EINVAL after a log line. */
@@ -121,7 +111,7 @@ static int layout(struct elf_file *e, const struct crash *c, const struct dump_r
 
 	e->c = c;
 	e->nph = split_loads(e, runs, nruns);
-	elfsz = page_up(ehdr_size(cls) + (uint64_t)e->nph * phdr_size(cls));
+	elfsz = page_up(elf_ehdr_size(cls) + (uint64_t)e->nph * elf_phdr_size(cls));
 	notes_sz = page_up(c->notes_size);
 	if (elfsz + notes_sz > DUMP_HDR_MAX) {
 		log_err("elfcorehdr: headers and notes need %llu bytes, more than %u",
@@ -327,7 +317,7 @@ static void hdr_read(const struct elf_file *e, uint64_t off, uint8_t *out, size_
 {
 	const struct crash *c = e->c;
 	int cls = c->elfclass;
-	size_t esz = ehdr_size(cls), psz = phdr_size(cls);
+	size_t esz = elf_ehdr_size(cls), psz = elf_phdr_size(cls);
 	uint8_t tmp[sizeof(struct elf64_ehdr)];
 	uint64_t end = off + len;
 
