@@ -398,7 +398,10 @@ static void take_frame(const struct frame *f)
 		    f->size / 1048576.0, f->session, opt.out_name);
 		return;
 	}
-	if (f->type == FRAME_DATA && !st.have_size) {
+	/* Before any header nothing bounds a data frame: hold it. After a header of a size known only
+	 * at the end (compressed, encrypted), frames are this dump's: take them as they come, and the
+	 * end frame cuts the file to its size (a capture cannot be held whole in memory). */
+	if (f->type == FRAME_DATA && !st.have_size && !st.have_header) {
 		hold_frame(f);
 		return;
 	}
@@ -418,15 +421,18 @@ static void take_frame(const struct frame *f)
 			    (unsigned long long)st.lineno, (unsigned long long)f->size, (unsigned long long)st.size);
 		st.end = *f;
 		st.have_end = true;
-		if (!st.have_size)
+		if (!st.have_size) {
 			st.size = f->size;
+			if (ftruncate(st.fd, (off_t)f->size) != 0)
+				die("sizing %s: %s", opt.out_name, strerror(errno));
+		}
 		st.have_size = true;
 		for (size_t i = 0; i < st.npend; i++)
 			take_frame(&st.pend[i]);
 		st.npend = 0;
 		return;
 	}
-	if (f->off + f->len > st.size) {
+	if (st.have_size && f->off + f->len > st.size) {
 		report(&st.corrupt, "frame %u covers bytes 0x%llx-0x%llx, past the %llu-byte file; ignored", f->seq,
 		       (unsigned long long)f->off, (unsigned long long)(f->off + f->len),
 		       (unsigned long long)st.size);

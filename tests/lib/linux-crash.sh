@@ -171,7 +171,7 @@ lc_consumers() {
 	fi
 	require "$T/$name.crash-log" 'sysrq: Trigger a crash' "$name: crash log: the sysrq line"
 	require "$T/$name.crash-log" 'Kernel panic - not syncing: sysrq triggered crash' "$name: crash log: the panic line"
-	require "$T/$name.crash-ps" '^>? +1 +0 +[0-9]+ +[0-9a-f]+ +RU .* init$' "$name: crash ps: init (pid 1) running"
+	require "$T/$name.crash-ps" '^>? +1 +0 +[0-9]+ +[0-9a-f]+ +RU .* init(\.guest)?$' "$name: crash ps: init (pid 1) running"
 	require "$T/$name.crash-tasks" 'comm = "kthreadd' "$name: crash walks the task list (kthreadd)"
 	require "$T/$name.crash-tasks" 'comm = "pattern' "$name: crash walks the task list (the pattern holder)"
 }

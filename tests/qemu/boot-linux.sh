@@ -15,7 +15,7 @@ qemu_init boot-linux
 . tests/lib/synthetic.sh
 
 RAM_START=0x1000000 RAM_END=0x1400000	# the "crash region" e820 gives salvage: 16-20 MiB
-PATTERN_AT=0x1300000
+PATTERN_AT=0x13a0000	# above the image at 0x11a3000 (1.6 MiB with .bss)
 head -c 65536 /dev/urandom >"$T/pattern"
 entry=$(salvage_image "$T/img") || { not_ok "raw image" "salvage_image failed"; finish; }
 
