@@ -280,18 +280,28 @@ static size_t put_opt(uint8_t *req, size_t len, const char *name, uint64_t value
 	return len + nl + 1 + vl + 1;
 }
 
+/* A request's opcode, file name and "octet" mode into req (TFTP_REQ_MAX bytes): returns its length,
+ * or 0 when the name does not fit. The write and the read-back request share it. */
+static size_t tftp_request_head(uint8_t *req, uint16_t op, const char *name)
+{
+	size_t nl = strlen(name);
+
+	if (2 + nl + 1 + sizeof("octet") > TFTP_REQ_MAX)
+		return 0;
+	put_be16(req, op);
+	memcpy(req + 2, name, nl + 1);
+	memcpy(req + 2 + nl + 1, "octet", sizeof("octet"));
+	return 2 + nl + 1 + sizeof("octet");
+}
+
 /* Send (or resend) the write request, with our options unless the server refused them. */
 static int tftp_send_wrq(struct tftp_xfer *x)
 {
 	uint8_t req[TFTP_REQ_MAX];
-	size_t nl = strlen(x->name), len;
+	size_t len = tftp_request_head(req, TFTP_OP_WRQ, x->name);
 
-	if (2 + nl + 1 + sizeof("octet") > TFTP_REQ_MAX)
+	if (!len)
 		return -EINVAL;
-	put_be16(req, TFTP_OP_WRQ);
-	memcpy(req + 2, x->name, nl + 1);
-	memcpy(req + 2 + nl + 1, "octet", sizeof("octet"));
-	len = 2 + nl + 1 + sizeof("octet");
 	if (x->use_options) {
 		len = put_opt(req, len, "blksize", x->want_blksize);
 		if (len && x->size != STREAM_SIZE_UNKNOWN) /* RFC 2349: only a size known now */
@@ -794,14 +804,10 @@ enum { CHECK_SAME = 0, CHECK_UNKNOWN = 1 };	/* with -EIO: tftp_read_back's resul
 static int tftp_send_rrq(struct tftp_xfer *x)
 {
 	uint8_t req[TFTP_REQ_MAX];
-	size_t nl = strlen(x->name), len;
+	size_t len = tftp_request_head(req, TFTP_OP_RRQ, x->name);
 
-	if (2 + nl + 1 + sizeof("octet") > TFTP_REQ_MAX)
-		return -EINVAL;
-	put_be16(req, TFTP_OP_RRQ);
-	memcpy(req + 2, x->name, nl + 1);
-	memcpy(req + 2 + nl + 1, "octet", sizeof("octet"));
-	len = put_opt(req, 2 + nl + 1 + sizeof("octet"), "tsize", 0);
+	if (len)
+		len = put_opt(req, len, "tsize", 0);
 	return len ? tftp_out(x, x->server_port, req, len) : -EINVAL;
 }
 
