@@ -26,7 +26,7 @@ KLDFLAGS := -m elf_i386 -pie --no-dynamic-linker -z text -z noexecstack -z max-p
 NASMFLAGS := -f elf32 -g -Iboot/
 
 # Every kernel source, sorted so the link order (and the image) is reproducible.
-KSRC_C := $(sort $(wildcard boot/*.c arch/i386/*.c mm/*.c dump/*.c net/*.c drivers/*.c lib/*.c))
+KSRC_C := $(sort $(wildcard boot/*.c arch/i386/*.c mm/*.c dump/*.c net/*.c drivers/*.c lib/*.c crypto/*.c))
 KSRC_S := $(sort $(filter-out boot/bzimage.asm,$(wildcard boot/*.asm arch/i386/*.asm)))  # bzimage.asm: a wrapper
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_S))
 # EXTRA_KOBJS: development-only objects (never committed), e.g. while a piece is still missing.
@@ -41,6 +41,8 @@ all: deps-quiet $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/sal
 -include net/lwip.mk
 # So do the page compressors of dump.format=kdump (lzo2's minilzo, zlib).
 -include dump/compress.mk
+# And BearSSL (X25519, ChaCha20-Poly1305, SHA-256, HMAC, HKDF, HMAC_DRBG) for encrypted dumps.
+-include crypto/bearssl.mk
 
 # SHA-256 is most of salvage's CPU time while it sends (guest profile: bench/guest-prof.py); on
 # register-starved i386 the frame pointer is worth an eighth more of it.

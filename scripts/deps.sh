@@ -7,7 +7,7 @@ PKGS="make gcc libc6-dev nasm gcc-i686-linux-gnu binutils-i686-linux-gnu \
 qemu-system-x86 qemu-utils grub-pc-bin grub-common xorriso mtools \
 tftpd-hpa busybox-static kexec-tools makedumpfile crash gdb elfutils binutils \
 cpio gzip xz-utils zstd dpkg-dev python3 iproute2 gnuplot-nox ca-certificates linux-perf \
-sbsigntool ovmf openssl clang libclang-rt-14-dev"
+sbsigntool ovmf openssl clang libclang-rt-14-dev age"
 
 missing=""
 for p in $PKGS; do

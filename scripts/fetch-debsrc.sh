@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fetch a library salvage links (lwIP, the compressors) from its Debian source package into build/<name>/
+# Fetch a library salvage links (lwIP, the compressors, BearSSL) from its Debian source package into build/<name>/
 # (never committed), verified.
 #
 # The deb-src entries are derived from this machine's own apt sources (every enabled deb entry becomes
@@ -15,6 +15,7 @@
 #   the absolute src directory, --print-version the Debian source version.
 #   scripts/fetch-debsrc.sh lwip lwip core/init.c src       (net/lwip.mk)
 #   scripts/fetch-debsrc.sh lzo2 lzo2 minilzo/minilzo.c .   (dump/compress.mk)
+#   scripts/fetch-debsrc.sh bearssl bearssl src/ec/ec_c25519_m31.c .   (crypto/bearssl.mk)
 # Environment: B (build dir, default build).
 set -eu
 
