@@ -31,8 +31,10 @@ $(B)/k/bearssl/%.o: | $(BEARSSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(KCC) $(KCFLAGS) $(BEARSSL_KCFLAGS) -MMD -MP -c $(BEARSSL_DIR)/src/src/$*.c -o $@
 
-# salvage's code that includes <bearssl.h> needs it unpacked first.
+# salvage's code that includes <bearssl.h> (crypto/) needs it unpacked first, and the stand-in
+# <string.h> that bearssl_hash.h includes.
 $(filter $(B)/k/crypto/% $(B)/k/dump/%,$(KOBJS)): | $(BEARSSL_STAMP)
+$(filter $(B)/k/crypto/%,$(KOBJS)): KCFLAGS_EXTRA += -Icrypto/port
 
 # --- Host build for unit tests: the same objects, host gcc with the sanitizers of tests/run, as one
 # archive. A test links it by

@@ -1,0 +1,68 @@
+/* The age v1 file writer (age-encryption.org/v1): an X25519 stanza per recipient, the header MAC,
+ * the payload nonce, then the STREAM payload of ChaCha20-Poly1305 64 KiB chunks. Every primitive is
+ * BearSSL's; the randomness is the caller's (crypto/random.h at crash time, fixed in unit tests).
+ * Plaintext goes in, the file comes out in order through an output callback: no seeking. */
+#ifndef CRYPTO_AGE_H
+#define CRYPTO_AGE_H
+
+#include "crypto/recipient.h"
+#include "lib/lib.h"
+
+#define AGE_MAX_RECIPIENTS 8
+#define AGE_FILE_KEY_SIZE 16
+#define AGE_NONCE_SIZE 16		/* the payload nonce after the header */
+#define AGE_CHUNK_SIZE 65536u		/* plaintext bytes per STREAM chunk */
+#define AGE_TAG_SIZE 16			/* Poly1305 tag after each chunk */
+/* The header's bytes: the version line (22), each stanza "-> X25519 <43>\n<43>\n" (98), the MAC
+ * line "--- <43>\n" (48); then the nonce. */
+#define AGE_HEADER_SIZE(n) (22u + 98u * (unsigned)(n) + 48u)
+#define AGE_HEAD_MAX (AGE_HEADER_SIZE(AGE_MAX_RECIPIENTS) + AGE_NONCE_SIZE)
+
+/* The randomness of one file; each value serves once. */
+struct age_secrets {
+	uint8_t file_key[AGE_FILE_KEY_SIZE];
+	uint8_t nonce[AGE_NONCE_SIZE];
+	uint8_t ephemeral[AGE_MAX_RECIPIENTS][32];	/* X25519 secret scalars, one a recipient */
+};
+
+/* Where the file's bytes go, in order; 0 or a negative error (the writer then stops). */
+typedef int (*age_out_fn)(void *ctx, const void *buf, size_t len);
+
+struct age_writer {
+	age_out_fn out;
+	void *ctx;
+	uint8_t *chunk;			/* AGE_CHUNK_SIZE + AGE_TAG_SIZE bytes, the caller's */
+	size_t fill;			/* plaintext bytes waiting in chunk */
+	uint64_t counter;		/* chunks sealed so far */
+	uint8_t payload_key[32];
+	uint8_t head[AGE_HEAD_MAX];	/* header and nonce, sent before the first chunk */
+	size_t head_len;
+	bool head_sent;
+	int rc;				/* the first error; every later call returns it */
+};
+
+/* Bytes of the age file for nrecipients and plain bytes of plaintext: the header, the nonce, and
+ * the plaintext with a tag per chunk (an empty payload is one empty chunk). */
+uint64_t age_file_size(int nrecipients, uint64_t plain);
+
+/* Start a file to the n (1..AGE_MAX_RECIPIENTS) X25519 public keys with sec's randomness: builds
+ * the header (nothing is sent yet). chunk: AGE_CHUNK_SIZE + AGE_TAG_SIZE bytes of the caller's.
+ * Returns 0, or -EINVAL with *why set (a recipient key of low order: no shared secret). */
+int age_begin(struct age_writer *w, const uint8_t (*keys)[AGE_KEY_SIZE], int n, const struct age_secrets *sec,
+	      uint8_t *chunk, age_out_fn out, void *ctx, const char **why);
+
+/* The next len bytes of plaintext. Sends the header first, then each full chunk once more
+ * plaintext follows it. Returns 0 or out's first error. */
+int age_write(struct age_writer *w, const void *buf, size_t len);
+
+/* The plaintext ended: seal and send the last chunk. Returns 0 or out's first error. Wipes the
+ * writer's keys either way. */
+int age_end(struct age_writer *w);
+
+/* Wipe the writer's keys and plaintext without ending the file (after an error elsewhere). */
+void age_abandon(struct age_writer *w);
+
+/* Overwrite n bytes at p with zeros in a way the compiler keeps. */
+void age_wipe(void *p, size_t n);
+
+#endif
