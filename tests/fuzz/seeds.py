@@ -192,6 +192,19 @@ def seeds_cmdline():
         put("cmdline", name, line)
 
 
+# ---- recipient: age1... recipients (age-keygen's), their upper case, a secret key, BIP 173 strings
+def seeds_recipient():
+    for name, s in [
+            ("age1", b"age1w87xuj3sq3cp76exnng5qq9qnud7qcsl69tkv7n9lnk6n0ssrfss0pgrfx"),
+            ("age1-upper", b"AGE1W87XUJ3SQ3CP76EXNNG5QQ9QNUD7QCSL69TKV7N9LNK6N0SSRFSS0PGRFX"),
+            ("age1-typo", b"age1w87xuj3sq3cp76exnng5qq9qnud7qcsl69tkv7n9lnk6n0ssrfss0pgrfq"),
+            ("secret-key", b"AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0"),
+            ("bip173-valid", b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"),
+            ("bip173-long", b"an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs"),
+            ("bip173-empty-data", b"A12UEL5L")]:
+        put("recipient", name, s)
+
+
 # ---- tftp: path, size byte, then one server action per poll (see tests/fuzz/fuzz_tftp.c)
 def seeds_tftp():
     ack_last = b"\x02\x07\x07"          # ACK the last DATA block, then let the client send
@@ -283,6 +296,6 @@ def seeds_flat():
 
 
 ALL = {"cmdline": seeds_cmdline, "flat": seeds_flat, "tftp": seeds_tftp, "filter": seeds_filter, "elfcore": seeds_elfcore, "bootinfo": seeds_bootinfo, "memmap": seeds_memmap,
-       "mkcorehdr": seeds_mkcorehdr, "frame": seeds_frames}
+       "mkcorehdr": seeds_mkcorehdr, "frame": seeds_frames, "recipient": seeds_recipient}
 for t in sys.argv[1:] or ALL:
     ALL[t]()
