@@ -1,5 +1,6 @@
-/* The stream stage (dump/stream.h): between a format and a transport, the one place that counts,
- * digests and shows the progress of the bytes the receiver stores. Also the transport table. */
+/* The stream stage (dump/stream.h): between a format and a transport, the one place that encrypts,
+ * counts, digests and shows the progress of the bytes the receiver stores. Also the transport table. */
+#include "dump/encrypt.h"
 #include "dump/stream.h"
 #include "lib/log.h"
 
@@ -19,12 +20,23 @@ const struct transport *transport_find(enum target_kind kind)
 	return NULL;
 }
 
+static int stream_send(void *ctx, const void *buf, size_t len);
+
+/* dump/encrypt.c's; weak so that unit tests of the formats and transports link without the
+ * crypto: there an encrypted target is refused, as in a build that could not encrypt. */
+extern const struct stream_cipher stream_age __attribute__((weak));
+
 /* See stream.h. */
 int stream_open(struct stream *s, const struct transport *ops, const struct dump_target *t,
 		const struct config *cfg, const struct transport_info *info)
 {
+	struct transport_info sent = *info;
+
 	s->bytes = 0;
 	s->size = info->size;
+	s->in_bytes = 0;
+	s->in_size = info->size;
+	s->enc = NULL;
 	s->mem_done = s->mem_total = 0;
 	s->rc = 0;
 	s->conn.ops = ops;
@@ -33,19 +45,35 @@ int stream_open(struct stream *s, const struct transport *ops, const struct dump
 		log_err("dump: no transport for target kind %d in this build", t->kind);
 		return s->rc = -ENODEV;
 	}
+	/* Everything encryption needs is ready before the transport opens: a target it refuses
+	 * receives nothing at all. */
+	if (encrypt_wanted(cfg)) {
+		if (!&stream_age) {
+			log_err("%s: dump.encrypt= given but this build cannot encrypt; target skipped", ops->name);
+			return s->rc = -ENODEV;
+		}
+		if ((s->rc = stream_age.begin(&s->age, cfg, info->size, &s->size, stream_send, s, ops->name)) != 0)
+			return s->rc;
+		s->enc = &stream_age;
+		sent.size = s->size;
+	}
 	sha256_init(&s->sha);
-	if ((s->rc = ops->open(&s->conn, t, cfg, info)) != 0)
+	if ((s->rc = ops->open(&s->conn, t, cfg, &sent)) != 0) {
+		if (s->enc)
+			s->enc->abandon(&s->age);
 		return s->rc;
-	progress_start(&s->progress, info->size == STREAM_SIZE_UNKNOWN ? 0 : info->size, ops->name);
+	}
+	progress_start(&s->progress, s->size == STREAM_SIZE_UNKNOWN ? 0 : s->size, ops->name);
 	return 0;
 }
 
-/* See stream.h. The bytes go to the transport first and are digested after: the digest (most of
- * the CPU time under emulation, bench/results.md) then overlaps the receiver's work. */
-int stream_write(struct stream *s, const void *buf, size_t len)
+/* The next len bytes the receiver stores, to the transport. The bytes go to the transport first
+ * and are digested after: the digest (most of the CPU time under emulation, bench/results.md)
+ * then overlaps the receiver's work. An age_out_fn (crypto/age.h) when encrypting. */
+static int stream_send(void *ctx, const void *buf, size_t len)
 {
-	if (s->rc != 0)
-		return s->rc;
+	struct stream *s = ctx;
+
 	if (s->size != STREAM_SIZE_UNKNOWN && (s->bytes > s->size || len > s->size - s->bytes)) {
 		log_err("%s: the file grows past its announced %llu bytes", s->conn.ops->name,
 			(unsigned long long)s->size);
@@ -57,6 +85,22 @@ int stream_write(struct stream *s, const void *buf, size_t len)
 	s->bytes += len;
 	progress_update(&s->progress, s->bytes, s->mem_done, s->mem_total);
 	return 0;
+}
+
+/* See stream.h. */
+int stream_write(struct stream *s, const void *buf, size_t len)
+{
+	if (s->rc != 0)
+		return s->rc;
+	if (s->in_size != STREAM_SIZE_UNKNOWN && (s->in_bytes > s->in_size || len > s->in_size - s->in_bytes)) {
+		log_err("%s: the file grows past its announced %llu bytes", s->conn.ops->name,
+			(unsigned long long)s->in_size);
+		return s->rc = -EINVAL;
+	}
+	s->in_bytes += len;
+	if (s->enc)
+		return s->rc = s->enc->write(&s->age, buf, len);
+	return stream_send(s, buf, len);
 }
 
 /* See stream.h. */
@@ -75,9 +119,22 @@ int stream_close(struct stream *s)
 		stream_abort(s, s->rc);
 		return s->rc;
 	}
-	if (s->size != STREAM_SIZE_UNKNOWN && s->bytes != s->size) {
+	if (s->in_size != STREAM_SIZE_UNKNOWN && s->in_bytes != s->in_size) {
 		log_err("%s: the file ended after %llu of its announced %llu bytes", ops->name,
-			(unsigned long long)s->bytes, (unsigned long long)s->size);
+			(unsigned long long)s->in_bytes, (unsigned long long)s->in_size);
+		stream_abort(s, -EINVAL);
+		return -EINVAL;
+	}
+	/* The last chunk of an age file; its size was exact by construction. */
+	if (s->enc && (s->rc = s->enc->end(&s->age)) != 0) {
+		s->enc = NULL;
+		stream_abort(s, s->rc);
+		return s->rc;
+	}
+	s->enc = NULL;
+	if (s->size != STREAM_SIZE_UNKNOWN && s->bytes != s->size) {
+		log_err("%s: sent %llu of the announced %llu bytes", ops->name, (unsigned long long)s->bytes,
+			(unsigned long long)s->size);
 		stream_abort(s, -EINVAL);
 		return -EINVAL;
 	}
@@ -91,6 +148,9 @@ int stream_close(struct stream *s)
 /* See stream.h. */
 void stream_abort(struct stream *s, int rc)
 {
+	if (s->enc)
+		s->enc->abandon(&s->age);	/* the keys and any plaintext held */
+	s->enc = NULL;
 	if (s->conn.ops && s->conn.ops->abort)
 		s->conn.ops->abort(&s->conn, rc);
 	s->conn.ops = NULL;

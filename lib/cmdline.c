@@ -411,6 +411,24 @@ static int opt_dump_compress(const char *val, struct config *cfg)
 	return -EINVAL;
 }
 
+/* dump.encrypt=<recipient>, repeatable: encrypt every target's file to this age recipient. Kept as
+ * text: dump/encrypt.c decodes it when a target starts and refuses the target when it is malformed.
+ * A word that cannot be kept still asks for encryption (encrypt_lost): never a reason to send in
+ * clear. */
+static int opt_dump_encrypt(const char *val, struct config *cfg)
+{
+	size_t len = val ? strnlen(val, RECIPIENT_TEXT_MAX) : 0;
+
+	if (len >= RECIPIENT_TEXT_MAX || cfg->nencrypt >= MAX_RECIPIENTS) {
+		cfg->encrypt_lost++;
+		log_warn("dump.encrypt=%.16s...: %s; no target will be sent (never in clear)", val ? val : "",
+			 len >= RECIPIENT_TEXT_MAX ? "too long for a recipient" : "more than 8 recipients");
+		return -EINVAL;
+	}
+	memcpy(cfg->encrypt_to[cfg->nencrypt++], val ? val : "", len + 1);
+	return 0;
+}
+
 /* salvage.fault=<n> (debug, tests): a CPU exception in dump target n (1-based), or at 0 outside
  * any target; boot/kmain.c provokes it. */
 static int opt_fault(const char *val, struct config *cfg)
@@ -442,6 +460,7 @@ static const struct option {
 	{ "dump.level", opt_dump_level },
 	{ "dump.format", opt_dump_format },
 	{ "dump.compress", opt_dump_compress },
+	{ "dump.encrypt", opt_dump_encrypt },
 	{ "salvage.done", opt_done },
 	{ "salvage.fault", opt_fault },
 };

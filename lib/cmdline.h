@@ -9,6 +9,8 @@
 #define MAX_TARGETS 8
 #define MAX_BACKUPS 4
 #define TFTP_PATH_MAX 128
+#define MAX_RECIPIENTS 8	/* dump.encrypt= words (crypto/age.h AGE_MAX_RECIPIENTS) */
+#define RECIPIENT_TEXT_MAX 96	/* a dump.encrypt= value and its NUL (Bech32 strings have 90 at most) */
 
 enum target_kind { TARGET_SERIAL, TARGET_TFTP };
 
@@ -54,6 +56,12 @@ struct config {
 	int nbackups;
 
 	uint64_t acpi_rsdp;		/* acpi_rsdp=<hex>: the ACPI RSDP (kexec-tools passes it); 0 = search */
+
+	/* dump.encrypt=<age1...>, repeatable: the age recipients every target's file is encrypted to
+	 * (dump/encrypt.c decodes them). encrypt_lost counts words that could not be kept (too long,
+	 * too many): encryption was asked for all the same, so every target is then refused. */
+	char encrypt_to[MAX_RECIPIENTS][RECIPIENT_TEXT_MAX];
+	int nencrypt, encrypt_lost;
 
 	unsigned dump_level;		/* dump.level=<0-31>: makedumpfile -d bits to leave out; default 0 */
 	enum dump_format dump_format;	/* dump.format=elf|raw|kdump; default elf */
