@@ -35,7 +35,8 @@ KOBJS += $(EXTRA_KOBJS)
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
 
 .PHONY: all deps demo check check-long bench clean install sign fuzz
-all: deps-quiet $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr
+all: deps-quiet $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr \
+	$(B)/salvage-recipients
 
 # lwIP (fetched from Debian's source package at build time) adds its objects to KOBJS.
 -include net/lwip.mk
@@ -102,6 +103,11 @@ $(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c
 	@mkdir -p $(B)
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-mkcorehdr.c
 
+# Checks age recipients for salvage-load (--encrypt-to, --recipients-file) with the kernel's parser.
+$(B)/salvage-recipients: tools/salvage-recipients.c crypto/recipient.c crypto/recipient.h lib/lib.h lib/cmdline.h
+	@mkdir -p $(B)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recipients.c crypto/recipient.c
+
 deps:
 	@sh scripts/deps.sh
 
@@ -136,9 +142,10 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/salvage/salvage.signed.bzImage; fi
 	install -D -m 0755 tools/salvage-load $(DESTDIR)$(PREFIX)/sbin/salvage-load
 	install -D -m 0755 $(B)/salvage-mkcorehdr $(DESTDIR)$(PREFIX)/sbin/salvage-mkcorehdr
+	install -D -m 0755 $(B)/salvage-recipients $(DESTDIR)$(PREFIX)/sbin/salvage-recipients
 	install -D -m 0755 $(B)/salvage-recv $(DESTDIR)$(PREFIX)/bin/salvage-recv
 
 clean:
-	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage.map $(B)/unit $(B)/fuzz
+	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage-recipients $(B)/salvage.map $(B)/unit $(B)/fuzz
 
 -include $(shell find $(B)/k -name '*.d' 2>/dev/null)
