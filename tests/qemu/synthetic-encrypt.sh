@@ -1,8 +1,8 @@
 #!/bin/bash
 # Encrypted dumps (dump.encrypt=, age v1) of a synthetic crash state: over TFTP (elf format, two
-# recipients, size announced; kdump format, size unknown) and over serial, `age -d` gives byte for
+# recipients, size announced; raw; kdump format, size unknown) and over serial, `age -d` gives byte for
 # byte the unencrypted dump of the same state (Linux's /proc/vmcore, which salvage's unencrypted dump
-# equals, and kdump-host's flattened stream of it); the wrong identity and a flipped byte fail; the
+# equals; salvage's clear raw dump; kdump-host's flattened stream of it); the wrong identity and a flipped byte fail; the
 # .sha256 is of the ciphertext; two dumps of the same state differ; no planted page occurs in the
 # ciphertext or the serial log. A malformed recipient, and a CPU without RDRAND (no randomness in this
 # build), skip every target with a line and send nothing.
@@ -89,4 +89,16 @@ require "$T/nornd.serial" "tftp: no randomness for the file's keys.*never sent i
 require "$T/nornd.serial" "serial: no randomness for the file's keys.*never sent in clear" "no RDRAND: the next (serial) target runs and is skipped too"
 [ ! -e "$srv/nornd.vmcore" ] && ok "no RDRAND: no file on the server" || not_ok "no RDRAND: no file on the server" "nornd.vmcore exists"
 forbid "$T/nornd.serial" '^\$S' "no RDRAND: no serial frame"
+# TFTP, raw format: the encrypted file against salvage's own clear raw dump of the same state,
+# planted at 16 MiB so that the raw image (physical memory from 0) stays small.
+synthetic_plant low --variant elf64 --base 0x1000000
+enc_tftp rawclear 180 "elfcorehdr=$ELFCOREHDR dump.format=raw dump=tftp://10.0.2.2:$SRV_PORT/raw" "${CPU[@]}"
+enc_tftp raw 180 "elfcorehdr=$ELFCOREHDR dump.format=raw dump.encrypt=${AGE_PUB[1]} dump=tftp://10.0.2.2:$SRV_PORT/raw.age" "${CPU[@]}"
+for i in $(seq 30); do [ -s "$srv/raw.age.sha256" ] && [ -s "$srv/raw.sha256" ] && break; sleep 0.2; done
+if (cd "$srv" && sha256sum -c --status raw.sha256); then
+	ok "raw: the clear raw dump arrived ($(stat -c %s "$srv/raw") bytes)"
+	age_check raw "$srv/raw.age" "$srv/raw" "salvage's clear raw dump of the same state" 1
+else
+	not_ok "raw: the clear raw dump arrived" "$(ls -l "$srv" | tr '\n' ' ')"
+fi
 finish
