@@ -9,6 +9,7 @@
 #include "lib/lib.h"
 #include "lib/log.h"
 #include "mm/memmap.h"
+#include "net/net.h"
 
 static struct bootinfo bootinfo;
 static struct config config;
@@ -93,6 +94,7 @@ static int send_dump(void)
 		rc = try_target(i, &targets[i]);
 		if (rc == 0)
 			return 0;
+		net_stop();		/* a NIC that failed its target is left quiet for the next */
 		log_warn("target %d failed (%d)%s", i + 1, rc, i + 1 < n ? "; trying the next" : "");
 	}
 	return rc;
@@ -119,5 +121,6 @@ void kmain(uint32_t magic, uint32_t info)
 	rc = send_dump();
 	if (rc != 0)
 		log_err("no dump target succeeded: the dump is lost");
+	net_stop();						/* no DMA into the next kernel */
 	cpu_done(config.done);					/* reboot, halt or power off */
 }

@@ -1,7 +1,8 @@
 /* Intel 8254x/82574 gigabit NIC driver (QEMU's e1000 = 82540EM, e1000-82545em, e1000e = 82574L):
  * polled, legacy descriptors, one RX and one TX ring with their buffers in .bss. */
 #include "arch/cpu.h"
-#include "drivers/pci.h"
+#include "arch/io.h"
+#include "drivers/nic.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 
@@ -104,14 +105,10 @@ struct e1000_dma {
 };
 _Static_assert(sizeof(struct e1000_dma) <= NIC_DMA_ARENA_SIZE, "e1000 rings fit the NIC DMA arena");
 _Static_assert(sizeof(struct e1000_rx_desc) * RX_RING % 128 == 0, "TX ring stays 128-byte aligned");
-#define dma ((struct e1000_dma *)nic_dma_arena)
-#define rx_ring (dma->rx_ring)
-#define tx_ring (dma->tx_ring)
-#define rx_bufs (dma->rx_bufs)
-#define tx_bufs (dma->tx_bufs)
 
 static struct {
-	struct pci_bar regs;
+	struct pci_bar regs;		/* BAR0; base 0 until probe accepted it */
+	struct e1000_dma *dma;		/* the NIC DMA arena */
 	unsigned rx_next;		/* next RX descriptor the device fills */
 	unsigned tx_tail;		/* next TX descriptor we fill (== TDT) */
 	bool tx_busy[TX_RING];		/* submitted, DD not yet seen */
@@ -125,11 +122,6 @@ static uint32_t rd(uint32_t reg)
 static void wr(uint32_t reg, uint32_t v)
 {
 	bar_write32(&e.regs, reg, v);
-}
-
-static void barrier(void)
-{
-	__asm__ volatile("" ::: "memory");
 }
 
 /* Read EEPROM word addr through EERD (format differs between 8254x and 82574). Returns 0 and the
@@ -182,23 +174,12 @@ static int read_mac(struct nic *nic)
 	return 0;
 }
 
-/* Stop the device the crashed kernel left running, reset it and set up our rings. The order
- * matters: bus mastering off (no DMA into the old kernel's buffers), receive and transmit off, then
- * the full device reset, and only then our rings and bus mastering back on. */
-static int e1000_probe(struct nic *nic)
+/* Interrupts masked, receive and transmit off, then the full device reset (CTRL.RST, which
+ * self-clears). Returns 0 or -EIO when the reset does not complete. */
+static int reset_device(void)
 {
-	struct pci_dev *p = &nic->pci;
 	uint64_t t0;
 
-	e.regs = p->bar[0];
-	if (e.regs.io || e.regs.base == 0 || e.regs.size < E1000_REG_SPAN ||
-	    e.regs.base + e.regs.size > 0x100000000ull) {
-		log_err("e1000: BAR0 (0x%llx, %llu bytes) is not a usable register window below 4 GiB",
-			(unsigned long long)e.regs.base, (unsigned long long)e.regs.size);
-		return -ENODEV;
-	}
-	pci_quiesce(p);
-	pci_disable_msi(p);
 	wr(E1000_IMC, E1000_IMC_ALL);
 	wr(E1000_RCTL, 0);
 	wr(E1000_TCTL, E1000_TCTL_PSP);
@@ -213,6 +194,31 @@ static int e1000_probe(struct nic *nic)
 			return -EIO;
 		}
 	}
+	return 0;
+}
+
+/* Stop the device the crashed kernel left running, reset it and set up our rings. The order
+ * matters: bus mastering off (no DMA into the old kernel's buffers), receive and transmit off, then
+ * the full device reset, and only then our rings and bus mastering back on. */
+static int e1000_probe(struct nic *nic)
+{
+	struct pci_dev *p = &nic->pci;
+	const struct pci_bar *bar = &p->bar[0];
+	uint64_t t0;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	if (bar->io || bar->base == 0 || bar->size < E1000_REG_SPAN || bar->base + bar->size > 0x100000000ull) {
+		log_err("e1000: BAR0 (0x%llx, %llu bytes) is not a usable register window below 4 GiB",
+			(unsigned long long)bar->base, (unsigned long long)bar->size);
+		return -ENODEV;
+	}
+	e.regs = *bar;
+	e.dma = (struct e1000_dma *)nic_dma_arena;
+	pci_quiesce(p);
+	pci_disable_msi(p);
+	if ((rc = reset_device()) != 0)
+		return rc;
 	wr(E1000_IMC, E1000_IMC_ALL);
 	(void)rd(E1000_ICR);
 	wr(E1000_CTRL, (rd(E1000_CTRL) | E1000_CTRL_SLU | E1000_CTRL_ASDE) &
@@ -222,24 +228,21 @@ static int e1000_probe(struct nic *nic)
 	for (unsigned i = 0; i < E1000_MTA_LEN; i++)
 		wr(E1000_MTA + 4 * i, 0);
 
-	memset(rx_ring, 0, sizeof(rx_ring));
+	memset(e.dma->rx_ring, 0, sizeof(e.dma->rx_ring));
 	for (unsigned i = 0; i < RX_RING; i++)
-		rx_ring[i].addr = dma_addr(rx_bufs[i]);
-	memset(tx_ring, 0, sizeof(tx_ring));
-	memset(e.tx_busy, 0, sizeof(e.tx_busy));
-	e.rx_next = 0;
-	e.tx_tail = 0;
-	barrier();
+		e.dma->rx_ring[i].addr = dma_addr(e.dma->rx_bufs[i]);
+	memset(e.dma->tx_ring, 0, sizeof(e.dma->tx_ring));
+	dma_wmb();
 	pci_enable(p);
-	wr(E1000_RDBAL, (uint32_t)dma_addr(rx_ring));
-	wr(E1000_RDBAH, (uint32_t)(dma_addr(rx_ring) >> 32));
-	wr(E1000_RDLEN, sizeof(rx_ring));
+	wr(E1000_RDBAL, (uint32_t)dma_addr(e.dma->rx_ring));
+	wr(E1000_RDBAH, (uint32_t)(dma_addr(e.dma->rx_ring) >> 32));
+	wr(E1000_RDLEN, sizeof(e.dma->rx_ring));
 	wr(E1000_RDH, 0);
 	wr(E1000_RDT, RX_RING - 1);		/* all but one descriptor belong to the device */
 	wr(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_BSIZE_2048 | E1000_RCTL_SECRC);
-	wr(E1000_TDBAL, (uint32_t)dma_addr(tx_ring));
-	wr(E1000_TDBAH, (uint32_t)(dma_addr(tx_ring) >> 32));
-	wr(E1000_TDLEN, sizeof(tx_ring));
+	wr(E1000_TDBAL, (uint32_t)dma_addr(e.dma->tx_ring));
+	wr(E1000_TDBAH, (uint32_t)(dma_addr(e.dma->tx_ring) >> 32));
+	wr(E1000_TDLEN, sizeof(e.dma->tx_ring));
 	wr(E1000_TDH, 0);
 	wr(E1000_TDT, 0);
 	wr(E1000_TIPG, E1000_TIPG_DEFAULT);
@@ -256,6 +259,15 @@ static int e1000_probe(struct nic *nic)
 	return 0;
 }
 
+/* See drivers/nic.h: engines off and the device reset (when probe accepted its registers), then bus
+ * mastering off. */
+static void e1000_stop(struct nic *nic)
+{
+	if (e.regs.base != 0)
+		(void)reset_device();		/* a failed reset is logged; bus mastering goes off anyway */
+	pci_quiesce(&nic->pci);
+}
+
 /* The next TX buffer. The descriptor after it must be free too, so the ring never fills up: TDT ==
  * TDH would mean empty to the device. One still in flight is polled (bounded) for DD. */
 static void *e1000_tx_buffer(struct nic *nic)
@@ -267,7 +279,7 @@ static void *e1000_tx_buffer(struct nic *nic)
 		if (!e.tx_busy[i])
 			continue;
 		t0 = clock_us();
-		while (!(((volatile struct e1000_tx_desc *)tx_ring)[i].status & E1000_TXD_STAT_DD)) {
+		while (!(((volatile struct e1000_tx_desc *)e.dma->tx_ring)[i].status & E1000_TXD_STAT_DD)) {
 			if (clock_us() - t0 > TX_WAIT_US) {
 				log_err("e1000: transmit descriptor %u not completed in %u ms", i,
 					TX_WAIT_US / 1000);
@@ -276,7 +288,7 @@ static void *e1000_tx_buffer(struct nic *nic)
 		}
 		e.tx_busy[i] = false;
 	}
-	return tx_bufs[e.tx_tail];
+	return e.dma->tx_bufs[e.tx_tail];
 }
 
 /* Queue the buffer tx_buffer returned (len bytes) and move the tail past it. */
@@ -286,15 +298,15 @@ static int e1000_tx_submit(struct nic *nic, size_t len)
 
 	if (len > TX_BUF)
 		return -EINVAL;
-	tx_ring[i].addr = dma_addr(tx_bufs[i]);
-	tx_ring[i].length = (uint16_t)len;
-	tx_ring[i].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
-	tx_ring[i].status = 0;
+	e.dma->tx_ring[i].addr = dma_addr(e.dma->tx_bufs[i]);
+	e.dma->tx_ring[i].length = (uint16_t)len;
+	e.dma->tx_ring[i].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	e.dma->tx_ring[i].status = 0;
 	e.tx_busy[i] = true;
 	e.tx_tail = (i + 1) % TX_RING;
 	/* The doorbell per frame: QEMU's e1000 sends synchronously inside this write, and batching
 	 * the writes (as virtio-net does) measured 5% slower here. */
-	barrier();
+	dma_wmb();
 	wr(E1000_TDT, e.tx_tail);
 	return 0;
 }
@@ -304,14 +316,14 @@ static int e1000_tx_submit(struct nic *nic, size_t len)
 static size_t e1000_rx_peek(struct nic *nic, const void **frame)
 {
 	for (;;) {
-		volatile struct e1000_rx_desc *d = &rx_ring[e.rx_next];
+		volatile struct e1000_rx_desc *d = &e.dma->rx_ring[e.rx_next];
 		uint8_t status = d->status;
 
 		if (!(status & E1000_RXD_STAT_DD))
 			return 0;
-		barrier();
+		dma_wmb();
 		if ((status & E1000_RXD_STAT_EOP) && d->errors == 0 && d->length > 0 && d->length <= RX_BUF) {
-			*frame = rx_bufs[e.rx_next];
+			*frame = e.dma->rx_bufs[e.rx_next];
 			return d->length;
 		}
 		nic->drv->rx_release(nic);
@@ -323,8 +335,8 @@ static void e1000_rx_release(struct nic *nic)
 {
 	unsigned i = e.rx_next;
 
-	rx_ring[i].status = 0;
-	barrier();
+	e.dma->rx_ring[i].status = 0;
+	dma_wmb();
 	wr(E1000_RDT, i);
 	e.rx_next = (i + 1) % RX_RING;
 }
@@ -340,6 +352,7 @@ struct nic_driver e1000_driver NIC_DRIVER = {
 	.ids = e1000_ids,
 	.nids = ARRAY_SIZE(e1000_ids),
 	.probe = e1000_probe,
+	.stop = e1000_stop,
 	.tx_buffer = e1000_tx_buffer,
 	.tx_submit = e1000_tx_submit,
 	.rx_peek = e1000_rx_peek,

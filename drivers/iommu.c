@@ -2,7 +2,7 @@
  * unit covers which PCI device, and turning translation off on the units that cover a NIC. */
 #include "drivers/acpi.h"
 #include "drivers/iommu.h"
-#include "drivers/pci.h"
+#include "drivers/nic.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "mm/phys.h"

@@ -1,5 +1,5 @@
 /* PCI configuration mechanism #1 (ports 0xCF8/0xCFC): bus scan, BAR decoding, bus mastering and
- * capability walks, plus BAR register access and the bounds of the NIC driver table. */
+ * capability walks, plus BAR register access. */
 #include "arch/io.h"
 #include "drivers/pci.h"
 #include "lib/log.h"
@@ -12,13 +12,6 @@
 #define PCI_MAX_DEV 32
 #define PCI_MAX_FN 8
 #define PCI_CAP_WALK_MAX 48		/* (256 - 64) / 4: more capabilities than fit means a loop */
-
-/* The NIC driver table: empty markers sorted around the drivers' NIC_DRIVER entries by the linker
- * script's KEEP(*(SORT(.tbl.*))). */
-struct nic_driver nic_drivers_start[0] __attribute__((used, aligned(4), section(".tbl.nic_drivers.00")));
-struct nic_driver nic_drivers_end[0] __attribute__((used, aligned(4), section(".tbl.nic_drivers.99")));
-
-uint8_t nic_dma_arena[NIC_DMA_ARENA_SIZE] __attribute__((aligned(4096)));
 
 static void pci_select(const struct pci_dev *p, unsigned off)
 {

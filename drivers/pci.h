@@ -1,5 +1,5 @@
-/* PCI configuration space (mechanism #1, ports 0xCF8/0xCFC), bus scan and BAR access, and the table
- * of NIC drivers: each driver file registers itself with NIC_DRIVER and net/netif.c probes them. */
+/* PCI configuration space (mechanism #1, ports 0xCF8/0xCFC), bus scan and BAR access. The NIC
+ * drivers' interface built on it is drivers/nic.h. */
 #ifndef DRIVERS_PCI_H
 #define DRIVERS_PCI_H
 
@@ -93,58 +93,5 @@ static inline uint64_t dma_addr(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
 }
-
-/* --- NIC drivers ----------------------------------------------------------------------------- */
-
-#define NIC_FRAME_MAX 1514	/* Ethernet frame without FCS; no jumbo frames */
-
-struct pci_id {
-	uint16_t vendor, device;
-	const char *model;	/* e.g. "82540EM" */
-};
-
-struct nic;
-
-struct nic_driver {
-	const char *name;	/* e.g. "e1000" */
-	const struct pci_id *ids;
-	size_t nids;
-	/* Reset the device (whatever state the crashed kernel left it in), set up its rings in static
-	 * memory and start receiving; fill nic->mac. Returns 0 or a negative error after logging why.
-	 * A driver drives one device: its state is static. */
-	int (*probe)(struct nic *nic);
-	/* A free transmit buffer of NIC_FRAME_MAX bytes, reclaiming completed ones (when the ring is
-	 * full: flushing, then waiting a bounded time); NULL when the device stopped taking frames. */
-	void *(*tx_buffer)(struct nic *nic);
-	/* Queue the buffer returned by the last tx_buffer, len bytes (60..NIC_FRAME_MAX): sent at
-	 * once, or at the next tx_flush for a driver that has one. */
-	int (*tx_submit)(struct nic *nic, size_t len);
-	/* Optional: ring the doorbell once for every frame queued since the last flush (virtio-net:
-	 * its notify waits for QEMU's main loop, and a 64 KiB TFTP block is 45 frames). */
-	void (*tx_flush)(struct nic *nic);
-	/* The next received frame: its length (and *frame points at it), or 0 when none is waiting.
-	 * The frame stays valid until rx_release, which returns the buffer to the device. */
-	size_t (*rx_peek)(struct nic *nic, const void **frame);
-	void (*rx_release)(struct nic *nic);
-};
-
-struct nic {
-	const struct nic_driver *drv;
-	struct pci_dev pci;
-	const struct pci_id *id;	/* the matching entry of drv->ids */
-	uint8_t mac[6];
-};
-
-/* Rings and buffers the NIC's DMA reaches, shared by all drivers: only one NIC runs at a time, and a
- * driver whose probe fails stops the device's DMA before the next driver takes the arena. Each
- * driver overlays its own struct and _Static_asserts that it fits. */
-#define NIC_DMA_ARENA_SIZE (176u * 1024u)
-extern uint8_t nic_dma_arena[NIC_DMA_ARENA_SIZE];
-
-/* Place a driver in the link-time table (linker.ld gathers .tbl.* sorted; see drivers/pci.c). */
-#define NIC_DRIVER __attribute__((used, aligned(4), section(".tbl.nic_drivers.01")))
-
-/* The driver table's bounds (drivers/pci.c). */
-extern struct nic_driver nic_drivers_start[], nic_drivers_end[];
 
 #endif

@@ -2,7 +2,8 @@
  * capabilities) and legacy (virtio 0.9, I/O BAR0). Polled; one receive and one transmit split
  * virtqueue with their rings and buffers in .bss; no offloads, MAC from the device config. */
 #include "arch/cpu.h"
-#include "drivers/pci.h"
+#include "arch/io.h"
+#include "drivers/nic.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 
@@ -127,14 +128,10 @@ struct virtio_net_dma {
 	struct virtio_net_hdr rx_hdr[RX_BUFS], tx_hdr[TX_BUFS];
 };
 _Static_assert(sizeof(struct virtio_net_dma) <= NIC_DMA_ARENA_SIZE, "virtio-net rings fit the NIC DMA arena");
-#define dma ((struct virtio_net_dma *)nic_dma_arena)
-#define vq_mem (dma->vq_mem)
-#define rx_hdr (dma->rx_hdr)
-#define tx_hdr (dma->tx_hdr)
-#define rx_buf (dma->rx_buf)
-#define tx_buf (dma->tx_buf)
 
 static struct {
+	struct virtio_net_dma *dma;		/* the NIC DMA arena */
+	bool transport;				/* modern or legacy registers found: reset works */
 	bool modern;
 	struct pci_bar io;			/* legacy: BAR0 */
 	struct pci_bar common, notify, device;	/* modern: BAR windows of each structure */
@@ -145,18 +142,6 @@ static struct {
 	bool tx_busy[TX_BUFS];
 	const struct vring_used_elem *rx_cur;	/* frame handed out by rx_peek */
 } v;
-
-static void barrier(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
-
-/* A full barrier (x86 may reorder a store with a later load): the avail index must be visible
- * before we read whether the device wants a notification. A locked add works on every i686. */
-static void full_barrier(void)
-{
-	__asm__ volatile("lock; addl $0, (%%esp)" ::: "memory", "cc");
-}
 
 /* --- transport-neutral register access ----------------------------------------------------- */
 
@@ -213,7 +198,7 @@ static void vq_kick(unsigned qi)
 
 	if (q->kicked_idx == q->avail_idx)
 		return;
-	full_barrier();
+	dma_mb();
 	q->kicked_idx = q->avail_idx;
 	if (!(q->used_hdr[0] & VRING_USED_F_NO_NOTIFY))
 		notify(qi);
@@ -225,7 +210,7 @@ static void vq_push(unsigned qi, uint16_t head, bool kick)
 	struct vq *q = &v.q[qi];
 
 	q->avail[2 + q->avail_idx % q->size] = head;
-	barrier();
+	dma_wmb();
 	q->avail_idx++;
 	q->avail[1] = q->avail_idx;
 	if (kick)
@@ -246,7 +231,7 @@ static int setup_queue(unsigned qi)
 			return -ENODEV;
 		}
 		n = MIN(n, VQ_MAX);		/* the driver may shrink a modern queue */
-		if (vq_layout(q, vq_mem[qi], n) != 0) {
+		if (vq_layout(q, v.dma->vq_mem[qi], n) != 0) {
 			log_err("virtio-net: queue %u size %u is not a power of two", qi, n);
 			return -EIO;
 		}
@@ -268,15 +253,15 @@ static int setup_queue(unsigned qi)
 	}
 	bar_write16(&v.io, VIRTIO_LEGACY_QUEUE_SEL, (uint16_t)qi);
 	n = bar_read16(&v.io, VIRTIO_LEGACY_QUEUE_NUM);
-	if (vq_layout(q, vq_mem[qi], n) != 0) {
+	if (vq_layout(q, v.dma->vq_mem[qi], n) != 0) {
 		/* A legacy device fixes the ring size; ours holds up to VQ_MAX entries. */
 		log_err("virtio-net: legacy queue %u has %u entries; salvage supports powers of two up to %u",
 			qi, n, VQ_MAX);
 		return -ENOSPC;
 	}
-	if (dma_addr(vq_mem[qi]) >> (32 + VIRTIO_LEGACY_PFN_SHIFT))
+	if (dma_addr(v.dma->vq_mem[qi]) >> (32 + VIRTIO_LEGACY_PFN_SHIFT))
 		return -ERANGE;
-	bar_write32(&v.io, VIRTIO_LEGACY_QUEUE_PFN, (uint32_t)(dma_addr(vq_mem[qi]) >> VIRTIO_LEGACY_PFN_SHIFT));
+	bar_write32(&v.io, VIRTIO_LEGACY_QUEUE_PFN, (uint32_t)(dma_addr(v.dma->vq_mem[qi]) >> VIRTIO_LEGACY_PFN_SHIFT));
 	return 0;
 }
 
@@ -394,6 +379,7 @@ static int virtio_net_probe(struct nic *nic)
 	int rc;
 
 	memset(&v, 0, sizeof(v));
+	v.dma = (struct virtio_net_dma *)nic_dma_arena;
 	pci_quiesce(p);
 	pci_disable_msi(p);
 	if (find_modern(p) == 0) {
@@ -406,14 +392,17 @@ static int virtio_net_probe(struct nic *nic)
 		log_err("virtio-net: neither a usable modern nor a legacy transport");
 		return -ENODEV;
 	}
+	v.transport = true;
 	if ((rc = reset_device()) != 0)
 		return rc;
 	pci_enable(p);
 	set_status(VIRTIO_STATUS_ACKNOWLEDGE);
 	set_status(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	if ((rc = negotiate()) != 0 || (rc = setup_queue(VIRTIO_NET_Q_RX)) != 0 ||
-	    (rc = setup_queue(VIRTIO_NET_Q_TX)) != 0)
-		goto err_failed;
+	    (rc = setup_queue(VIRTIO_NET_Q_TX)) != 0) {
+		set_status(VIRTIO_STATUS_FAILED);	/* the driver gave up (stop resets it next) */
+		return rc;
+	}
 	for (unsigned i = 0; i < 6; i++)
 		nic->mac[i] = config_read8(VIRTIO_NET_CFG_MAC + i);
 
@@ -421,9 +410,9 @@ static int virtio_net_probe(struct nic *nic)
 	for (uint16_t i = 0; i < RX_BUFS && 2u * i + 1 < v.q[VIRTIO_NET_Q_RX].size; i++) {
 		volatile struct vring_desc *d = v.q[VIRTIO_NET_Q_RX].desc;
 
-		d[2 * i] = (struct vring_desc){ dma_addr(&rx_hdr[i]), v.hdr_len,
+		d[2 * i] = (struct vring_desc){ dma_addr(&v.dma->rx_hdr[i]), v.hdr_len,
 						VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, (uint16_t)(2 * i + 1) };
-		d[2 * i + 1] = (struct vring_desc){ dma_addr(rx_buf[i]), BUF_SIZE, VRING_DESC_F_WRITE, 0 };
+		d[2 * i + 1] = (struct vring_desc){ dma_addr(v.dma->rx_buf[i]), BUF_SIZE, VRING_DESC_F_WRITE, 0 };
 		v.q[VIRTIO_NET_Q_RX].avail[2 + i] = (uint16_t)(2 * i);
 		v.q[VIRTIO_NET_Q_RX].avail_idx++;
 	}
@@ -431,11 +420,11 @@ static int virtio_net_probe(struct nic *nic)
 	for (uint16_t i = 0; i < TX_BUFS && 2u * i + 1 < v.q[VIRTIO_NET_Q_TX].size; i++) {
 		volatile struct vring_desc *d = v.q[VIRTIO_NET_Q_TX].desc;
 
-		d[2 * i] = (struct vring_desc){ dma_addr(&tx_hdr[i]), v.hdr_len, VRING_DESC_F_NEXT,
+		d[2 * i] = (struct vring_desc){ dma_addr(&v.dma->tx_hdr[i]), v.hdr_len, VRING_DESC_F_NEXT,
 						(uint16_t)(2 * i + 1) };
-		d[2 * i + 1] = (struct vring_desc){ dma_addr(tx_buf[i]), 0, 0, 0 };
+		d[2 * i + 1] = (struct vring_desc){ dma_addr(v.dma->tx_buf[i]), 0, 0, 0 };
 	}
-	barrier();
+	dma_wmb();
 	v.q[VIRTIO_NET_Q_RX].avail[1] = v.q[VIRTIO_NET_Q_RX].avail_idx;
 	set_status(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK |
 		   (v.modern ? VIRTIO_STATUS_FEATURES_OK : 0));
@@ -443,13 +432,14 @@ static int virtio_net_probe(struct nic *nic)
 	log_info("virtio-net: %s transport, queues %u/%u", v.modern ? "modern (1.0)" : "legacy",
 		 v.q[VIRTIO_NET_Q_RX].size, v.q[VIRTIO_NET_Q_TX].size);
 	return 0;
+}
 
-err_failed:
-	/* Leave nothing running in the shared DMA arena for the next driver. */
-	set_status(VIRTIO_STATUS_FAILED);
-	reset_device();
-	pci_quiesce(p);
-	return rc;
+/* See drivers/nic.h: a device reset (status 0) ends its use of the queues; then bus mastering off. */
+static void virtio_net_stop(struct nic *nic)
+{
+	if (v.transport)
+		(void)reset_device();		/* a reset that does not finish is logged */
+	pci_quiesce(&nic->pci);
 }
 
 /* Retire completed transmit chains from the used ring. */
@@ -460,7 +450,7 @@ static void tx_reclaim(void)
 	while (q->last_used != q->used_hdr[1]) {
 		uint32_t id = q->used[q->last_used % q->size].id;
 
-		barrier();
+		dma_wmb();
 		if (id / 2 < TX_BUFS)
 			v.tx_busy[id / 2] = false;
 		q->last_used++;
@@ -475,7 +465,7 @@ static void *virtio_net_tx_buffer(struct nic *nic)
 	for (;;) {
 		tx_reclaim();
 		if (!v.tx_busy[v.tx_next])
-			return tx_buf[v.tx_next];
+			return v.dma->tx_buf[v.tx_next];
 		vq_kick(VIRTIO_NET_Q_TX);
 		if (clock_us() - t0 > TX_WAIT_US) {
 			log_err("virtio-net: transmit slot %u not completed in %u ms", v.tx_next,
@@ -516,10 +506,10 @@ static size_t virtio_net_rx_peek(struct nic *nic, const void **frame)
 		volatile struct vring_used_elem *u = &q->used[q->last_used % q->size];
 		uint32_t id = u->id, len = u->len;
 
-		barrier();
+		dma_wmb();
 		v.rx_cur = (const struct vring_used_elem *)u;
 		if (id % 2 == 0 && id / 2 < RX_BUFS && len > v.hdr_len && len - v.hdr_len <= BUF_SIZE) {
-			*frame = rx_buf[id / 2];
+			*frame = v.dma->rx_buf[id / 2];
 			return len - v.hdr_len;
 		}
 		log_warn("virtio-net: bad receive completion (id %u, length %u) skipped", id, len);
@@ -550,6 +540,7 @@ struct nic_driver virtio_net_driver NIC_DRIVER = {
 	.ids = virtio_net_ids,
 	.nids = ARRAY_SIZE(virtio_net_ids),
 	.probe = virtio_net_probe,
+	.stop = virtio_net_stop,
 	.tx_buffer = virtio_net_tx_buffer,
 	.tx_submit = virtio_net_tx_submit,
 	.tx_flush = virtio_net_tx_flush,

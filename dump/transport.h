@@ -1,5 +1,5 @@
 /* Dump transports (TFTP, serial): consumers of the stream stage (dump/stream.h), each registered
- * in a link-time table with TRANSPORT (like NIC drivers, drivers/pci.h) and found by the target
+ * in a link-time table with TRANSPORT (like NIC drivers, drivers/nic.h) and found by the target
  * kind of the command line. A transport takes the file's bytes in order, once; it keeps what it
  * needs to resend (its own retransmit window) and never reads the dump itself. */
 #ifndef DUMP_TRANSPORT_H

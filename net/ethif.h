@@ -6,9 +6,13 @@
 #include "lwip/netif.h"
 
 /* Scan PCI, probe the first NIC a driver accepts (resetting it) and add it to lwIP (lwip_init must
- * have run) as the default, up netif with no address yet. Logs the NIC line. Returns 0 and the
+ * have run) as the default, up netif with no address yet (after ethif_stop: the same netif, up again). Logs the NIC line. Returns 0 and the
  * netif in *out, or -ENODEV when no NIC worked. */
 int ethif_up(struct netif **out);
+
+/* Stop the NIC in use (its driver's stop: no more DMA) and take the netif down; a later ethif_up
+ * probes afresh. Harmless when no NIC runs. */
+void ethif_stop(void);
 
 /* The MAC of the NIC in use; NULL before ethif_up succeeded. */
 const uint8_t *ethif_mac(void);

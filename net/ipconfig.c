@@ -13,7 +13,8 @@
  * after the receive-control write, so 1 s raced with the answer. */
 #define ARP_WAIT_US 3000000u
 
-static int up_rc = 1;		/* 1: net_up not called yet; else its result */
+static int up_rc = 1;		/* 1: net_up not called yet (or net_stop since); else its result */
+static bool lwip_started;	/* lwip_init runs once: the netif and pools outlive a net_stop */
 static struct netif *nif;
 
 #define IP_ARGS(a) (unsigned)((a) >> 24), (unsigned)(((a) >> 16) & 0xff), \
@@ -150,7 +151,9 @@ int net_up(const struct config *cfg, uint8_t mac[6])
 			memcpy(mac, ethif_mac(), 6);
 		return up_rc;
 	}
-	lwip_init();
+	if (!lwip_started)
+		lwip_init();
+	lwip_started = true;
 	if ((rc = ethif_up(&nif)) == 0)
 		rc = cfg->ip_dhcp ? configure_dhcp() : configure_static(cfg);
 	if (rc == 0) {
@@ -160,6 +163,17 @@ int net_up(const struct config *cfg, uint8_t mac[6])
 	}
 	up_rc = rc;
 	return rc;
+}
+
+/* See net/net.h: DHCP ends without a word on the wire (no RELEASE: the NIC goes quiet now). */
+void net_stop(void)
+{
+	if (up_rc == 1)
+		return;
+	if (nif != NULL && netif_dhcp_data(nif) != NULL)
+		dhcp_stop(nif);
+	ethif_stop();
+	up_rc = 1;
 }
 
 const uint8_t *net_mac(void)

@@ -20,6 +20,12 @@ int net_up(const struct config *cfg, uint8_t mac[6]);
  * or after it failed. */
 void net_poll(void);
 
+/* Stop the NIC (its driver's stop: receive and transmit off, reset, bus mastering off: no DMA
+ * after it) and take the interface down. Called when a dump target failed, before the next one,
+ * and before salvage reboots or halts. A later net_up brings a NIC up afresh. Harmless when the
+ * network never came up. */
+void net_stop(void);
+
 /* The MAC of the NIC in use (for %m), or NULL before net_up succeeded. */
 const uint8_t *net_mac(void);
 

@@ -1,7 +1,8 @@
 /* lwIP netif glue in the shape of lwIP's ethernetif: low_level_init (find and reset a NIC through
  * the driver table), low_level_output (pbuf chain to one TX buffer) and low_level_input (RX frames
- * to pbufs), plus net_poll, the loop body that keeps lwIP running without interrupts. */
-#include "drivers/pci.h"
+ * to pbufs), plus net_poll, the loop body that keeps lwIP running without interrupts, and the stop
+ * that leaves the NIC quiet. */
+#include "drivers/nic.h"
 #include "lib/log.h"
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
@@ -18,34 +19,43 @@ static struct netif ethif;
 static bool ethif_ready;
 static uint32_t rx_dropped;
 
+/* Probe PCI function p with driver d (id: its entry in d's table) into nic. A failed probe is
+ * logged and the device stopped. Returns the probe's result. */
+static int nic_start(const struct nic_driver *d, const struct pci_id *id, const struct pci_dev *p)
+{
+	int rc;
+
+	memset(&nic, 0, sizeof(nic));
+	nic.drv = d;
+	nic.pci = *p;
+	nic.id = id;
+	if ((rc = d->probe(&nic)) == 0) {
+		log_info("net: %s %s at pci %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x", d->name, id->model,
+			 p->bus, p->dev, p->fn, nic.mac[0], nic.mac[1], nic.mac[2], nic.mac[3], nic.mac[4],
+			 nic.mac[5]);
+		return 0;
+	}
+	log_warn("net: %s %s at pci %02x:%02x.%x failed to start (%d); trying the next NIC", d->name, id->model,
+		 p->bus, p->dev, p->fn, rc);
+	d->stop(&nic);
+	nic.drv = NULL;
+	return rc;
+}
+
 /* Offer one PCI function to every driver whose id table lists it; the first probe that succeeds
  * ends the scan (returns 1). A failed probe is logged and the scan goes on to the next NIC. */
 static int try_function(struct pci_dev *p, void *ctx)
 {
 	int *seen = ctx;
 
-	for (struct nic_driver *d = nic_drivers_start; d < nic_drivers_end; d++) {
-		for (size_t i = 0; i < d->nids; i++) {
-			int rc;
+	for (const struct nic_driver *d = nic_drivers_start; d < nic_drivers_end; d++) {
+		const struct pci_id *id = nic_match(d, p);
 
-			if (d->ids[i].vendor != p->vendor || d->ids[i].device != p->device)
-				continue;
-			(*seen)++;
-			memset(&nic, 0, sizeof(nic));
-			nic.drv = d;
-			nic.pci = *p;
-			nic.id = &d->ids[i];
-			rc = d->probe(&nic);
-			if (rc == 0) {
-				log_info("net: %s %s at pci %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x",
-					 d->name, nic.id->model, p->bus, p->dev, p->fn, nic.mac[0], nic.mac[1],
-					 nic.mac[2], nic.mac[3], nic.mac[4], nic.mac[5]);
-				return 1;
-			}
-			log_warn("net: %s %s at pci %02x:%02x.%x failed to start (%d); trying the next NIC",
-				 d->name, nic.id->model, p->bus, p->dev, p->fn, rc);
-			nic.drv = NULL;
-		}
+		if (id == NULL)
+			continue;
+		(*seen)++;
+		if (nic_start(d, id, p) == 0)
+			return 1;
 	}
 	return 0;
 }
@@ -111,25 +121,51 @@ static err_t low_level_init(struct netif *nif)
 /* See net/ethif.h. */
 int ethif_up(struct netif **out)
 {
+	static bool added;		/* the netif outlives a stop: lwIP keeps it, down */
 	int seen = 0;
 
 	if (pci_scan(try_function, &seen) != 1) {
-		if (seen == 0)
-			log_err("net: no supported NIC on the PCI bus (e1000, e1000e, virtio-net)");
-		else
+		if (seen == 0) {
+			char supported[256];
+
+			nic_supported(supported, sizeof(supported));
+			log_err("net: no supported NIC on the PCI bus (salvage drives %s)", supported);
+		} else {
 			log_err("net: none of the %d supported NICs started", seen);
+		}
 		return -ENODEV;
 	}
-	if (netif_add(&ethif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, low_level_init,
-		      ethernet_input) == NULL) {
+	if (!added && netif_add(&ethif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, low_level_init,
+				ethernet_input) == NULL) {
 		log_err("net: lwIP refused the interface");
+		nic.drv->stop(&nic);
+		nic.drv = NULL;
 		return -EIO;
 	}
+	added = true;
+	memcpy(ethif.hwaddr, nic.mac, ETH_HWADDR_LEN);	/* after a stop, the NIC may be another one */
 	netif_set_default(&ethif);
+	netif_set_link_up(&ethif);
 	netif_set_up(&ethif);
 	ethif_ready = true;
 	*out = &ethif;
 	return 0;
+}
+
+/* See net/ethif.h. */
+void ethif_stop(void)
+{
+	if (nic.drv == NULL)
+		return;
+	if (ethif_ready) {
+		netif_set_down(&ethif);		/* drops its ARP entries; lwIP sends nothing more */
+		netif_set_link_down(&ethif);
+	}
+	ethif_ready = false;
+	nic.drv->stop(&nic);
+	log_info("net: %s at pci %02x:%02x.%x stopped (receive and transmit off, reset, bus mastering off)",
+		 nic.drv->name, nic.pci.bus, nic.pci.dev, nic.pci.fn);
+	nic.drv = NULL;
 }
 
 const uint8_t *ethif_mac(void)

@@ -7,7 +7,7 @@
 
 #include "drivers/acpi.h"
 #include "drivers/iommu.h"
-#include "drivers/pci.h"
+#include "drivers/nic.h"
 #include "mm/phys.h"
 #include "ok.h"
 #include "shim.h"
@@ -47,7 +47,7 @@ static struct fake_fn *fn_at(const struct pci_dev *p)
 	return NULL;
 }
 
-uint8_t nic_dma_arena[NIC_DMA_ARENA_SIZE];	/* drivers/pci.c's; iommu_release's scratch */
+uint8_t nic_dma_arena[NIC_DMA_ARENA_SIZE];	/* drivers/nic.c's; iommu_release's scratch */
 
 int pci_scan(int (*fn)(struct pci_dev *p, void *ctx), void *ctx)
 {

@@ -49,6 +49,20 @@ static inline void io_delay(void)
 	outb(0x80, 0);
 }
 
+/* Ordering between salvage's stores to DMA memory and a device. x86 keeps stores in order and
+ * orders them before an uncached MMIO or port write, so the compiler is all dma_wmb must stop. */
+static inline void dma_wmb(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+/* A full barrier (x86 may let a later load pass an earlier store): a ring index written must be
+ * visible before salvage reads whether the device wants to be told. A locked add works on every i686. */
+static inline void dma_mb(void)
+{
+	__asm__ volatile("lock; addl $0, (%%esp)" ::: "memory", "cc");
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
