@@ -1,7 +1,7 @@
 /* Unit tests for mm/bootinfo.c: multiboot info and Linux boot_params built in fake physical
  * memory — good ones, and truncated, absurd, unreadable and unterminated ones that must be
  * reported while everything trustworthy is kept. */
-/* unit-sources: mm/bootinfo.c */
+/* unit-sources: mm/bootinfo.c crypto/seed.c */
 #include <stdio.h>
 #include <string.h>
 
