@@ -44,8 +44,11 @@ static struct {
 	int state;			/* 0 not seeded yet, 1 seeded, < 0 refused (the error) */
 	char why[256];			/* the refusal, logged again at every call */
 	br_hmac_drbg_context drbg;
-	uint8_t hw[HW_RAND_BYTES];
-	uint32_t jitter[JITTER_SAMPLES], sorted[JITTER_SAMPLES];
+	union {				/* the CPU's bytes, then (mixed and wiped) the jitter estimate's scratch */
+		uint8_t hw[HW_RAND_BYTES];
+		uint32_t sorted[JITTER_SAMPLES];
+	};
+	uint32_t jitter[JITTER_SAMPLES];
 } pool;
 
 /* Zero n bytes at p in a way the compiler cannot drop as a dead store. */
@@ -219,21 +222,20 @@ static int seed_generator(void)
 			log_warn("random: RDRAND %s; not used", rc == 0 ? "repeats itself (broken)" : "kept failing");
 		}
 	}
-	if (entropy_jitter(pool.jitter, JITTER_SAMPLES) == 0)
-		jbits = jitter_bits(pool.jitter, pool.sorted, JITTER_SAMPLES);
-
 	/* Instantiate with whatever is secret, then add everything else. */
 	if (pool.seed_len)
 		br_hmac_drbg_init(&pool.drbg, &br_sha256_vtable, pool.seed, pool.seed_len);
 	else
 		br_hmac_drbg_init(&pool.drbg, &br_sha256_vtable, pool.hw, hw_len);
 	br_hmac_drbg_update(&pool.drbg, pool.hw, hw_len);
+	wipe(pool.seed, sizeof(pool.seed));
+	wipe(pool.hw, sizeof(pool.hw));
+	if (entropy_jitter(pool.jitter, JITTER_SAMPLES) == 0)
+		jbits = jitter_bits(pool.jitter, pool.sorted, JITTER_SAMPLES);
 	br_hmac_drbg_update(&pool.drbg, pool.jitter, sizeof(pool.jitter));
 	now = clock_us();
 	br_hmac_drbg_update(&pool.drbg, &now, sizeof(now));
 	br_hmac_drbg_update(&pool.drbg, RANDOM_PERSONAL, sizeof(RANDOM_PERSONAL) - 1);
-	wipe(pool.seed, sizeof(pool.seed));
-	wipe(pool.hw, sizeof(pool.hw));
 	wipe(pool.jitter, sizeof(pool.jitter));
 	wipe(pool.sorted, sizeof(pool.sorted));
 

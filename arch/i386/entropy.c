@@ -8,7 +8,7 @@
 #define CPUID_1_EDX_TSC (1u << 4)
 #define RDRAND_TRIES 10		/* Intel DRNG guide 5.2.1: a failure 10 times running means a broken DRNG */
 #define RDSEED_TRIES 100	/* RDSEED runs dry under load by design: retry longer, pausing */
-#define JITTER_BUF 16384u	/* larger than an L1 data cache line set: walks miss now and then */
+#define JITTER_BUF 8192u	/* scattered over many cache sets and two pages */
 
 /* CPUID.1:ECX.RDRAND and CPUID.(7,0):EBX.RDSEED. */
 static bool cpu_has(bool seed)
@@ -67,6 +67,7 @@ static int fill(void *buf, size_t n, bool seed)
 	return 0;
 }
 
+/* Contracts of these three in crypto/entropy.h. */
 int entropy_rdseed(void *buf, size_t n)
 {
 	return fill(buf, n, true);
