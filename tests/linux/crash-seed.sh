@@ -11,11 +11,11 @@ qemu_init linux-crash-seed
 . tests/lib/linux-crash.sh
 
 MEM=${LC_MEM:-128}
-LC_INITRAMFS_EXTRA=(-f tests/lib/kexec-seed-spy:/sbin/kexec-spy)
+LC_INITRAMFS_EXTRA=(-f tests/lib/kexec-seed-spy:/sbin/kexec-spy -b "$LC_BUILD/salvage-recipients":/usr/local/sbin/salvage-recipients)
+[ -x "$LC_BUILD/salvage-recipients" ] || { not_ok "build" "$LC_BUILD/salvage-recipients missing (run make)"; finish; }
 lc_prepare
 # A real age recipient (its identity is thrown away: nothing here is decrypted).
 RCPT=$(age-keygen 2>/dev/null | sed -n 's/^# public key: //p')
-[ -n "$RCPT" ] || RCPT=age1323wrdpsjaev7jmszugwnhws8hkz3dg3dzf2ecqur6vr7m37cu5q3rzw8s
 draws=()
 TYPES=${LC_SEED_TYPES:-elf multiboot bzimage}
 for type in $TYPES; do
@@ -25,7 +25,7 @@ for type in $TYPES; do
 	ck=$(sh tools/salvage-load --print-crashkernel --type $type --image "$img" --append "dump.encrypt=$RCPT")
 	# No NIC: the TFTP target fails at once and salvage reboots (QEMU exits); the seed is taken first.
 	lc_boot $type 600 "$T/guest.gz" "$MEM" "$ck" \
-		"t.mode=salvage t.settle=/tmp/seed-scan.pending t.load=--type,$type,--kexec,/sbin/kexec-spy,--dump,tftp://10.0.2.2:9/x,--append,dump.encrypt=$RCPT,--append,salvage.random=16" \
+		"t.mode=salvage t.settle=/tmp/seed-scan.pending t.load=--type,$type,--kexec,/sbin/kexec-spy,--dump,tftp://10.0.2.2:9/x,--encrypt-to,$RCPT,--append,salvage.random=16" \
 		-nic none
 	if ! lc_time_crash $type; then
 		lc_no_crash $type "$type: Linux crashed"

@@ -169,9 +169,10 @@ exit "${SPY_RC:-0}"
 EOF2
 chmod +x "$T/kexec-spy"
 echo $((8 << 20)) >"$S/kernel/kexec_crash_size"
+RCPT=$(age-keygen 2>/dev/null | sed -n 's/^# public key: //p')
+ENC=dump.encrypt=$RCPT
 if [ "$(id -u)" = 0 ]; then
-	ENC=dump.encrypt=age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq
-	SPY_OUT=$T/spy1 sh "$LOAD" --image build/salvage.elf --kexec "$T/kexec-spy" --dump serial --append "$ENC" \
+	SPY_OUT=$T/spy1 sh "$LOAD" --image build/salvage.elf --kexec "$T/kexec-spy" --dump serial --encrypt-to "$RCPT" \
 		>"$T/spy1.out" 2>&1 || not_ok "salvage-load with dump.encrypt= and the kexec stand-in" "$(cat "$T/spy1.out")"
 	grep -qx -- '--initrd=/proc/self/fd/9' "$T/spy1.args" &&
 		ok "salvage-load: dump.encrypt= passes a seed segment to kexec as --initrd=/proc/self/fd/9" ||
@@ -224,8 +225,8 @@ EOF2
 	[ -n "$need0" ] && [ "$need1" = $((need0 + 4)) ] && ok "the reservation salvage-load asks for grows by the seed's page (${need0} -> ${need1} KiB)" ||
 		not_ok "reservation with a seed" "$need0 -> $need1"
 fi
-out=$(sh "$LOAD" -n --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK" --dump serial --append dump.encrypt=age1x 2>/dev/null)
-want="'/bin/true' '-p' '--type' 'multiboot-x86' '$T/mb.elf' '--module=$T/corehdr.bin' '--module=/proc/self/fd/9' '--command-line=dump=serial dump.encrypt=age1x' "
+out=$(sh "$LOAD" -n --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK" --dump serial --append "$ENC" 2>/dev/null)
+want="'/bin/true' '-p' '--type' 'multiboot-x86' '$T/mb.elf' '--module=$T/corehdr.bin' '--module=/proc/self/fd/9' '--command-line=dump=serial $ENC' "
 [ "$out" = "$want" ] && ok "salvage-load --type multiboot: the seed is the module after the ELF core header" ||
 	not_ok "salvage-load multiboot seed module" "got: $out"
 
