@@ -1,6 +1,7 @@
 /* salvage's main line: from the boot information to a dump sent to the first target that takes it.
  * Called by boot/entry.asm once salvage has relocated itself and has a stack, GDT and IDT. */
 #include "arch/cpu.h"
+#include "crypto/random.h"
 #include "drivers/console.h"
 #include "drivers/iommu.h"
 #include "dump/crash.h"
@@ -17,6 +18,22 @@ static struct crash crash;
 static struct filter filter;
 static struct format_job job;
 static const struct format *format;
+
+/* salvage.random=<n> (debug, tests): draw n bytes that nothing else uses and log them in hex, so a
+ * test can see the generator work and differ between boots. HMAC_DRBG updates its state after each
+ * draw: these bytes tell nothing about later ones (the keys). */
+static void random_test(unsigned n)
+{
+	uint8_t b[32];
+	char hex[2 * sizeof(b) + 1];
+	unsigned i;
+
+	if (random_bytes(b, n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+	log_info("random: test draw %s", hex);
+}
 
 /* Pick what to dump: the elfcorehdr (command line, else a multiboot module), else the memory map.
  * A corrupt header is reported and the memory map serves instead: a dump is still made. */
@@ -112,7 +129,10 @@ void kmain(uint32_t magic, uint32_t info)
 		 (unsigned long long)self_end,
 		 bootinfo.protocol == BOOT_LINUX ? "Linux boot protocol" : "multiboot",
 		 rc ? " (boot information partly unusable)" : "");
+	random_take_seed(&bootinfo);				/* salvage-load's seed: copied, then wiped */
 	clock_init();						/* TSC against the PIT */
+	if (config.random_test)
+		random_test(config.random_test);		/* salvage.random=<n> (debug) */
 	if (config.fault_target == 0)
 		cpu_debug_fault();				/* salvage.fault=0: test an unguarded exception */
 	describe_dump();					/* elfcorehdr, else the memory map */

@@ -1,12 +1,24 @@
-/* Crash-time randomness for encrypted dumps: the age file key, the ephemeral X25519 keys and the
- * payload nonce come from here. */
+/* Crash-time randomness for encrypted dumps: the load-time seed from salvage-load, the CPU's
+ * RDSEED/RDRAND and timing jitter, mixed by BearSSL's HMAC_DRBG (SHA-256). crypto/random.c says
+ * when there is enough of it. */
 #ifndef CRYPTO_RANDOM_H
 #define CRYPTO_RANDOM_H
 
-#include <stddef.h>
+#include "lib/lib.h"
+#include "mm/memmap.h"
 
-/* Fills buf with n bytes fit for keys. Returns 0, or a negative error after a log line saying why
- * there is not enough entropy (the caller then skips the encrypted target: never sends in clear). */
+/* Fill buf with n random bytes. Returns 0, or a negative error (-EIO) after one log line saying
+ * why there is not enough entropy and what to do; the caller then skips its encrypted target
+ * (never sending in clear). The first call gathers the sources (tens of milliseconds) and logs
+ * which were used, never their values. */
 int random_bytes(void *buf, size_t n);
+
+/* Boot step, before anything is sent: find the seed segment salvage-load passed (bi->seed), keep
+ * a copy in salvage's .bss and wipe the segment, so no target, encrypted or not, can carry it.
+ * A damaged segment is reported and ignored. */
+void random_take_seed(const struct bootinfo *bi);
+
+/* Forget the seed and the generator (host tests and fuzz targets, between cases). */
+void random_forget(void);
 
 #endif

@@ -444,6 +444,20 @@ static int opt_fault(const char *val, struct config *cfg)
 	return 0;
 }
 
+/* salvage.random=<n> (debug, tests): boot/kmain.c logs a test draw of n (1-32) random bytes. */
+static int opt_random(const char *val, struct config *cfg)
+{
+	uint64_t n;
+	const char *end;
+
+	if (!val || memparse(val, &n, &end) != 0 || *end || n < 1 || n > 32) {
+		log_warn("salvage.random=%s: want a byte count 1-32; ignored", val ? val : "");
+		return -EINVAL;
+	}
+	cfg->random_test = (unsigned)n;
+	return 0;
+}
+
 /* Every word salvage understands, by the key before '='. Other parts of salvage add their own
  * salvage.<name>= options here: a handler above (same contract), a field in struct config with
  * its default set in config_defaults(), and one line in this table. */
@@ -463,6 +477,7 @@ static const struct option {
 	{ "dump.encrypt", opt_dump_encrypt },
 	{ "salvage.done", opt_done },
 	{ "salvage.fault", opt_fault },
+	{ "salvage.random", opt_random },
 };
 
 /* Defaults for every field: used for whatever the command line does not say. */

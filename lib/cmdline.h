@@ -67,6 +67,7 @@ struct config {
 	enum dump_format dump_format;	/* dump.format=elf|raw|kdump; default elf */
 	enum dump_compress dump_compress; /* dump.compress=lzo|zlib|zstd|none; default lzo */
 	enum done_action done;		/* default DONE_REBOOT */
+	unsigned random_test;		/* salvage.random=<1-32> (debug): log a test draw of n bytes */
 	int fault_target;		/* salvage.fault=<n> (debug): provoke a CPU exception in
 				 * target n, or before any target when 0; default -1 (never) */
 };

@@ -2,6 +2,7 @@
  * boot_params (ESI) — turned into a struct bootinfo. All of it is untrusted: every pointer, count
  * and length is bounded, every read goes through phys_read, and whatever was wrong is logged
  * while whatever could be trusted is kept. */
+#include "crypto/seed.h"
 #include "lib/lib.h"
 #include "lib/log.h"
 #include "mm/memmap.h"
@@ -43,8 +44,12 @@ _Static_assert(sizeof(struct mb_mmap_entry) == 20, "multiboot mmap entry after s
 /* Linux boot_params ("zero page"), offsets from Documentation/arch/x86/zero-page.rst. */
 #define BP_SIZE 4096u
 #define BP_ACPI_RSDP_ADDR 0x070		/* u64, boot protocol 2.14 and later */
+#define BP_EXT_RAMDISK_IMAGE 0x0c0	/* u32, high half of the initrd address */
+#define BP_EXT_RAMDISK_SIZE 0x0c4	/* u32, high half of the initrd size */
 #define BP_EXT_CMD_LINE_PTR 0x0c8	/* u32, high half of the command line address */
 #define BP_E820_ENTRIES 0x1e8		/* u8 */
+#define BP_RAMDISK_IMAGE 0x218	/* u32: the initrd (kexec-tools sets it on the elf-x86 path too) */
+#define BP_RAMDISK_SIZE 0x21c		/* u32 */
 #define BP_CMD_LINE_PTR 0x228		/* u32 */
 #define BP_E820_TABLE 0x2d0		/* struct boot_e820_entry[128] */
 #define BP_E820_MAX 128u
@@ -235,7 +240,17 @@ static int mb_mmap(const struct mb_info *mbi, struct bootinfo *bi)
 	return rc;
 }
 
-/* Multiboot modules: start/end/string for each, at most MAX_MODULES kept. Returns 0 or -EINVAL. */
+/* Non-zero when the size bytes at addr start with the seed segment's magic (crypto/seed.h). */
+static bool is_seed(uint64_t addr, uint64_t size)
+{
+	char magic[SEED_MAGIC_LEN];
+
+	return size >= SEED_MAGIC_LEN && phys_read(addr, magic, sizeof(magic)) == 0 &&
+	       seed_magic_ok(magic, sizeof(magic));
+}
+
+/* Multiboot modules (the seed segment, recognised by its magic, is kept apart in bi->seed_*):
+ * start/end/string for each, at most MAX_MODULES kept. Returns 0 or -EINVAL. */
 static int mb_modules(const struct mb_info *mbi, struct bootinfo *bi)
 {
 	uint32_t n = mbi->mods_count, i;
@@ -262,6 +277,16 @@ static int mb_modules(const struct mb_info *mbi, struct bootinfo *bi)
 			log_err("multiboot: module %u ends (0x%x) before it starts (0x%x); skipped", i,
 				mod.mod_end, mod.mod_start);
 			rc = -EINVAL;
+			continue;
+		}
+		if (is_seed(mod.mod_start, mod.mod_end - mod.mod_start)) {
+			if (bi->seed_size) {
+				log_warn("multiboot: module %u is a second seed segment; ignored", i);
+				continue;
+			}
+			log_info("module %u: 0x%x-0x%x: the seed segment", i, mod.mod_start, mod.mod_end);
+			bi->seed_start = mod.mod_start;
+			bi->seed_size = mod.mod_end - mod.mod_start;
 			continue;
 		}
 		m->start = mod.mod_start;
@@ -312,7 +337,7 @@ int bootinfo_from_multiboot(uint32_t mbi_addr, struct bootinfo *bi)
 }
 
 /* Parse Linux boot_params at bp_addr: the command line (cmd_line_ptr, with ext_cmd_line_ptr as
- * its high half), the e820 table (count at +0x1e8, at most 128 entries at +0x2d0) and the RSDP's
+ * its high half), the initrd as the place of the seed segment, the e820 table (count at +0x1e8, at most 128 entries at +0x2d0) and the RSDP's
  * address when the header's protocol version has it. Returns 0,
  * or -EINVAL after logging what was wrong; what could be read is in bi. */
 int bootinfo_from_linux(uint32_t bp_addr, struct bootinfo *bi)
@@ -340,6 +365,14 @@ int bootinfo_from_linux(uint32_t bp_addr, struct bootinfo *bi)
 	if (memcmp(bp + BP_HDR_MAGIC, "HdrS", 4) == 0 &&
 	    (bp[BP_HDR_VERSION] | bp[BP_HDR_VERSION + 1] << 8) >= BP_VERSION_ACPI_RSDP)
 		memcpy(&bi->acpi_rsdp, bp + BP_ACPI_RSDP_ADDR, 8);
+
+	/* The initrd: salvage-load's seed segment when there is one (crypto/random.c checks it). */
+	memcpy(&lo, bp + BP_RAMDISK_IMAGE, 4);
+	memcpy(&hi, bp + BP_EXT_RAMDISK_IMAGE, 4);
+	bi->seed_start = (uint64_t)hi << 32 | lo;
+	memcpy(&lo, bp + BP_RAMDISK_SIZE, 4);
+	memcpy(&hi, bp + BP_EXT_RAMDISK_SIZE, 4);
+	bi->seed_size = (uint64_t)hi << 32 | lo;
 
 	n = bp[BP_E820_ENTRIES];
 	if (n > BP_E820_MAX) {

@@ -37,6 +37,9 @@ struct bootinfo {
 	struct module modules[MAX_MODULES];
 	int nmodules;
 	uint64_t acpi_rsdp;	/* boot_params' acpi_rsdp_addr (protocol 2.14+), else 0 */
+	/* Where salvage-load's seed segment may be (crypto/seed.h): boot_params' initrd, or the
+	 * multiboot module that starts with its magic (kept out of modules[]); size 0 when none. */
+	uint64_t seed_start, seed_size;
 };
 
 /* Parse the multiboot info at mbi_addr (EAX was 0x2BADB002). Untrusted: every pointer and length

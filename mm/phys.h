@@ -10,6 +10,10 @@
  * Never faults on a bad range. */
 int phys_read(uint64_t addr, void *buf, size_t len);
 
+/* Zero len bytes at physical address addr: only for memory salvage was handed by its loader (the
+ * seed segment, crypto/random.c). Returns 0, or -ERANGE above 4 GiB (not reachable for writes). */
+int phys_zero(uint64_t addr, size_t len);
+
 /* A 32-bit device register at physical address addr (4-byte aligned), read or written with one
  * uncached access — for registers that are not in a PCI BAR (drivers/iommu.c). Above 4 GiB through
  * a PAE window; where nothing can be reached, reads give all ones and writes are dropped.

@@ -1,5 +1,6 @@
 /* Physical memory above 4 GiB on i386: PAE paging switched on just for a copy, the low 4 GiB
  * identity-mapped in 2 MiB pages and the last 2 MiB page moved over the memory wanted (a window). */
+#include "arch/io.h"
 #include "arch/pae.h"
 #include "lib/log.h"
 
@@ -30,11 +31,6 @@ static int pae_state;		/* 0 not yet set up, 1 ready, -1 unusable */
 static uint64_t pae_limit;	/* first physical address the CPU cannot reach */
 
 _Static_assert(sizeof(pd[0]) == 4096, "a PAE page directory is one 4 KiB page of 512 8-byte entries");
-
-static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
-{
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
 
 /* Check for PAE, learn the physical address width and build the identity map, once. Returns 0
  * when windows can be used, else -ERANGE (after one log line). */

@@ -1,6 +1,7 @@
 /* SHA-256 rounds in 64-bit long mode when the CPU has it (16 registers: a..h stay in registers,
  * which under emulation makes hashing several times cheaper); the lib/sha256.h architecture hook. */
 #include "arch/cpu.h"
+#include "arch/io.h"
 #include "lib/sha256.h"
 #include "lib/lib.h"
 #include "lib/log.h"
@@ -66,11 +67,6 @@ _Static_assert(sizeof(switch_idt) == 3 * sizeof(struct idt64_gate), "64-bit vect
 static struct idtr64 switch_idt_ptr;static int long_state;		/* 0 not yet checked, 1 usable, -1 no long mode */
 
 _Static_assert(sizeof(pd[0]) == 4096, "a page directory is one 4 KiB page of 512 8-byte entries");
-
-static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
-{
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
 
 /* Check CPUID for long mode and build the identity map, once; logs which path hashes. Returns 1
  * when long mode is usable, else 0. */

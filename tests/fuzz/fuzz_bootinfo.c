@@ -1,7 +1,7 @@
 /* libFuzzer target: mm/bootinfo.c on any multiboot info (first byte even) or Linux boot_params
  * (odd), the rest of the input being the memory they and their pointers lie in; then the command
  * line it found goes through lib/cmdline.c. */
-/* fuzz-sources: mm/bootinfo.c lib/cmdline.c lib/memparse.c */
+/* fuzz-sources: mm/bootinfo.c crypto/seed.c lib/cmdline.c lib/memparse.c */
 #include "fuzz.h"
 #include "lib/cmdline.h"
 #include "mm/memmap.h"

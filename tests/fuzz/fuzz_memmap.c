@@ -1,7 +1,7 @@
 /* libFuzzer target: the memory-map dump (dump_from_memmap) with backup= substitution. Input:
  * salvage's own image [self_start, self_end) as two u64, a NUL-terminated command line (its
  * backup= words count), then e820-style entries (u64 start, u64 size, u32 type) for memmap_add. */
-/* fuzz-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c mm/bootinfo.c lib/cmdline.c lib/memparse.c */
+/* fuzz-sources: dump/crash.c dump/elfcore.c dump/format.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c mm/bootinfo.c crypto/seed.c lib/cmdline.c lib/memparse.c */
 #include "fuzz.h"
 #include "lib/cmdline.h"
 #include "mm/memmap.h"

@@ -295,7 +295,22 @@ def seeds_flat():
     put("recv", "flattened-cut", bytes(hdr) + body[:40])
 
 
-ALL = {"cmdline": seeds_cmdline, "flat": seeds_flat, "tftp": seeds_tftp, "filter": seeds_filter, "elfcore": seeds_elfcore, "bootinfo": seeds_bootinfo, "memmap": seeds_memmap,
+# ---- seed: salvage-load's seed segment (crypto/seed.h): magic, u32 length, bytes
+def seeds_seed():
+    def seg(n, say=None, magic=b"salvage-seed"):
+        return magic + struct.pack("<I", n if say is None else say) + bytes((i * 37 + 5) & 255 for i in range(n))
+    put("seed", "good-64", seg(64))
+    put("seed", "good-32", seg(32))
+    put("seed", "good-256", seg(256))
+    put("seed", "bad-magic", seg(64, magic=b"salvage-seeD"))
+    put("seed", "short", seg(64)[:10])
+    put("seed", "too-few", seg(16))
+    put("seed", "oversize", seg(64, say=1 << 20))
+    put("seed", "length-mismatch", seg(64, say=63))
+    put("seed", "zeroed", b"salvage-seed" + struct.pack("<I", 64) + bytes(64))
+
+
+ALL = {"seed": seeds_seed, "cmdline": seeds_cmdline, "flat": seeds_flat, "tftp": seeds_tftp, "filter": seeds_filter, "elfcore": seeds_elfcore, "bootinfo": seeds_bootinfo, "memmap": seeds_memmap,
        "mkcorehdr": seeds_mkcorehdr, "frame": seeds_frames, "recipient": seeds_recipient}
 for t in sys.argv[1:] or ALL:
     ALL[t]()

@@ -21,12 +21,12 @@ printf '# the team\r\n\r\n%s\r\n# old key, removed\n\n%s\n' "${AGE_PUB[2]}" "${A
 
 out=$(sh "$LOAD" -n --image build/salvage.elf --kexec /bin/true --dump serial --encrypt-to "${AGE_PUB[1]}" \
 	--recipients-file "$T/recipients.txt" 2>&1)
-want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump=serial dump.encrypt=${AGE_PUB[1]} dump.encrypt=${AGE_PUB[2]} dump.encrypt=${AGE_PUB[3]}' "
+want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump=serial dump.encrypt=${AGE_PUB[1]} dump.encrypt=${AGE_PUB[2]} dump.encrypt=${AGE_PUB[3]}' '--initrd=/proc/self/fd/9' "
 [ "$out" = "$want" ] && ok "--encrypt-to and --recipients-file (comments, blank lines, CRLF) give three dump.encrypt= words" ||
 	not_ok "--encrypt-to and --recipients-file give dump.encrypt= words" "got: $out"
 out=$(sh "$LOAD" -n --image build/salvage.elf --kexec /bin/true --append "dump.encrypt=${AGE_PUB[1]} dump.level=1" \
 	--encrypt-to="${AGE_PUB[1]}" 2>&1)
-want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump.encrypt=${AGE_PUB[1]} dump.level=1' "
+want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump.encrypt=${AGE_PUB[1]} dump.level=1' '--initrd=/proc/self/fd/9' "
 [ "$out" = "$want" ] && ok "a recipient given twice (--append and --encrypt-to=) is passed once" ||
 	not_ok "a recipient given twice is passed once" "got: $out"
 

@@ -144,6 +144,92 @@ expect_error "salvage-load: not an i386 image" "not a 32-bit ELF|not an ELF" -n 
 expect_error "salvage-load: bad --done" "--done wants" --done never
 expect_error "salvage-load: bad --format" "--format wants elf, raw or kdump" --format lzo
 
+# --- the seed segment of dump.encrypt= (crypto/seed.h) --------------------------------------------
+# A kexec stand-in records what kexec would load as the seed: where its descriptor points, its mode,
+# its bytes; and, while it runs (salvage-load waiting on it), looks for the seed's bytes in every
+# process's command line and environment and in ps. The real kexec reads the same descriptor
+# (tests/linux/crash-seed.sh).
+cat >"$T/kexec-spy" <<'EOF2'
+#!/bin/bash
+o=$SPY_OUT
+printf '%s\n' "$@" >"$o.args"
+seg=""
+for a in "$@"; do case $a in --initrd=*|--module=/proc/self/fd/*) seg=${a#*=} ;; esac; done
+[ -n "$seg" ] || exit "${SPY_RC:-0}"
+readlink "$seg" >"$o.link"
+stat -L -c %a "$seg" >"$o.mode"
+od -An -v -tx1 "$seg" | tr -d ' \n' >"$o.hex"
+seed=$(cut -c33- "$o.hex")
+: >"$o.hits"
+for f in /proc/[0-9]*/cmdline /proc/[0-9]*/environ; do
+	od -An -v -tx1 "$f" 2>/dev/null | tr -d ' \n' | grep -q "$seed" && echo "$f" >>"$o.hits"
+done
+ps -eo args | od -An -v -tx1 | tr -d ' \n' | grep -q "$seed" && echo ps >>"$o.hits"
+exit "${SPY_RC:-0}"
+EOF2
+chmod +x "$T/kexec-spy"
+echo $((8 << 20)) >"$S/kernel/kexec_crash_size"
+RCPT=$(age-keygen 2>/dev/null | sed -n 's/^# public key: //p')
+ENC=dump.encrypt=$RCPT
+if [ "$(id -u)" = 0 ]; then
+	SPY_OUT=$T/spy1 sh "$LOAD" --image build/salvage.elf --kexec "$T/kexec-spy" --dump serial --encrypt-to "$RCPT" \
+		>"$T/spy1.out" 2>&1 || not_ok "salvage-load with dump.encrypt= and the kexec stand-in" "$(cat "$T/spy1.out")"
+	grep -qx -- '--initrd=/proc/self/fd/9' "$T/spy1.args" &&
+		ok "salvage-load: dump.encrypt= passes a seed segment to kexec as --initrd=/proc/self/fd/9" ||
+		not_ok "salvage-load: seed segment passed" "kexec got: $(tr '\n' ' ' <"$T/spy1.args")"
+	hex=$(cat "$T/spy1.hex" 2>/dev/null)
+	[ "${hex:0:32}" = "$(printf 'salvage-seed' | od -An -tx1 | tr -d ' \n')40000000" ] && [ ${#hex} = 160 ] &&
+		ok "the seed segment: \"salvage-seed\", length 64, 64 bytes" || not_ok "seed segment format" "got $hex"
+	link=$(cat "$T/spy1.link" 2>/dev/null)
+	[[ "$link" =~ ^/run/salvage-seed\.[A-Za-z0-9]+/seed\ \(deleted\)$ ]] &&
+		ok "while kexec runs the seed is only an open descriptor: its file in a private /run directory is already removed ($link)" ||
+		not_ok "seed file removed before kexec runs" "descriptor 9 -> '$link'"
+	[ "$(cat "$T/spy1.mode" 2>/dev/null)" = 600 ] && ok "the seed file was readable by its owner only (0600)" ||
+		not_ok "seed file mode" "$(cat "$T/spy1.mode" 2>/dev/null)"
+	dir=${link% (deleted)}; dir=${dir%/seed}
+	[ -n "$dir" ] && [ ! -e "$dir" ] && ok "its directory is gone after the load" || not_ok "seed directory removed" "$dir exists"
+	[ -f "$T/spy1.hits" ] && [ ! -s "$T/spy1.hits" ] &&
+		ok "the seed is in no process's command line or environment and not in ps during the load" ||
+		not_ok "seed absent from /proc/*/cmdline, environ, ps" "found in: $(tr '\n' ' ' <"$T/spy1.hits" 2>/dev/null)"
+	# No file left anywhere salvage-load could have written holds the seed (the spy's own records aside).
+	python3 - "$T/spy1.hex" "$T" /run /dev/shm /tmp /var/tmp <<'EOF2' && ok "no file in /run, /dev/shm, /tmp, /var/tmp holds the seed after the load" || not_ok "seed left in a file" "see above"
+import os, sys
+seed = bytes.fromhex(open(sys.argv[1]).read()[32:])
+found = []
+for top in sys.argv[3:]:
+    for d, dirs, files in os.walk(top):
+        for f in files:
+            p = os.path.join(d, f)
+            if p.startswith(sys.argv[2] + "/spy"):
+                continue
+            try:
+                if os.path.isfile(p) and not os.path.islink(p) and os.path.getsize(p) < 64 << 20 and seed in open(p, "rb").read():
+                    found.append(p)
+            except OSError:
+                pass
+print("# scanned for the seed:", " ".join(sys.argv[3:]), "found:", found)
+sys.exit(1 if found else 0)
+EOF2
+	SPY_OUT=$T/spy2 sh "$LOAD" --image build/salvage.elf --kexec "$T/kexec-spy" --append "$ENC" >/dev/null 2>&1
+	[ -s "$T/spy2.hex" ] && [ "$(cat "$T/spy2.hex")" != "$hex" ] && ok "two loads get different seeds" ||
+		not_ok "two loads get different seeds" "same or missing"
+	SPY_OUT=$T/spy3 SPY_RC=1 sh "$LOAD" --image build/salvage.elf --kexec "$T/kexec-spy" --append "$ENC" >/dev/null 2>&1 &&
+		not_ok "a failing kexec fails salvage-load" "it succeeded"
+	link=$(cat "$T/spy3.link" 2>/dev/null); dir=${link% (deleted)}; dir=${dir%/seed}
+	[ -n "$dir" ] && [ ! -e "$dir" ] && ok "a failed load leaves no seed file either" || not_ok "failed load leaves no seed" "'$dir'"
+	SPY_OUT=$T/spy4 sh "$LOAD" --image build/salvage.elf --kexec "$T/kexec-spy" --dump serial >/dev/null 2>&1
+	{ [ ! -f "$T/spy4.args" ] || grep -q -- '--initrd' "$T/spy4.args"; } && not_ok "no seed without dump.encrypt=" "$(tr '\n' ' ' <"$T/spy4.args")" ||
+		ok "without dump.encrypt= there is no seed segment"
+	need0=$(sh "$LOAD" --status --image build/salvage.elf | sed -n 's/.*needs \([0-9]*\) KiB.*/\1/p')
+	need1=$(sh "$LOAD" --status --image build/salvage.elf --append "$ENC" | sed -n 's/.*needs \([0-9]*\) KiB.*/\1/p')
+	[ -n "$need0" ] && [ "$need1" = $((need0 + 4)) ] && ok "the reservation salvage-load asks for grows by the seed's page (${need0} -> ${need1} KiB)" ||
+		not_ok "reservation with a seed" "$need0 -> $need1"
+fi
+out=$(sh "$LOAD" -n --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK" --dump serial --append "$ENC" 2>/dev/null)
+want="'/bin/true' '-p' '--type' 'multiboot-x86' '$T/mb.elf' '--module=$T/corehdr.bin' '--module=/proc/self/fd/9' '--command-line=dump=serial $ENC' "
+[ "$out" = "$want" ] && ok "salvage-load --type multiboot: the seed is the module after the ELF core header" ||
+	not_ok "salvage-load multiboot seed module" "got: $out"
+
 # --- the bzImage path (kexec_file_load) and kernel lockdown ----------------------------------------
 echo $((8 << 20)) >"$S/kernel/kexec_crash_size"
 BZ=build/salvage.bzImage

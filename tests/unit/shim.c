@@ -83,6 +83,25 @@ int phys_read(uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+/* Zero what is mapped, byte by byte (newest mapping); -ERANGE where nothing is. */
+int phys_zero(uint64_t addr, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint64_t a = addr + i;
+		int r;
+
+		if (a < addr)
+			return -ERANGE;
+		for (r = nregions - 1; r >= 0; r--)
+			if (a >= regions[r].addr && a - regions[r].addr < regions[r].len)
+				break;
+		if (r < 0)
+			return -ERANGE;
+		regions[r].buf[a - regions[r].addr] = 0;
+	}
+	return 0;
+}
+
 uint64_t fake_now_us, fake_us_per_look;
 uint64_t clock_us(void)
 {

@@ -1,7 +1,7 @@
 /* Unit tests for mm/bootinfo.c: multiboot info and Linux boot_params built in fake physical
  * memory — good ones, and truncated, absurd, unreadable and unterminated ones that must be
  * reported while everything trustworthy is kept. */
-/* unit-sources: mm/bootinfo.c */
+/* unit-sources: mm/bootinfo.c crypto/seed.c */
 #include <stdio.h>
 #include <string.h>
 
@@ -370,8 +370,49 @@ static void test_memmap_add(void)
 	ok(memmap_add(&m, 0, 0x1000, 1) == -ENOSPC && m.n == MEMMAP_MAX, "full: -ENOSPC");
 }
 
+/* The seed segment (crypto/seed.h): a multiboot module that starts with its magic is kept apart from
+ * modules[] (module 0 stays the ELF core header, wherever the seed module is); boot_params' initrd,
+ * with its ext_ high halves, is where the seed may be. */
+static void test_seed(void)
+{
+	static uint8_t seg[80], hdr[64];
+
+	memcpy(seg, "salvage-seed", 12);
+	put32(seg + 12, 64);
+	mb_reset(F_CMDLINE | F_MODS | F_MMAP, "x=1");
+	mmap_entry(20, 0x100000, 0x1f00000, 1);
+	set_mmap_length(mmap_len);
+	put32(mbi + 20, 3);
+	fakemem_map(0x500000, seg, sizeof(seg));
+	fakemem_map(0x600000, hdr, sizeof(hdr));
+	module(0, 0x500000, 0x500050, "/proc/self/fd/9");
+	module(1, 0x600000, 0x600040, "corehdr");
+	module(2, 0x500000, 0x500050, NULL);
+	ok(bootinfo_from_multiboot(MBI_AT, &bi) == 0, "multiboot with a seed module: 0");
+	ok(bi.seed_start == 0x500000 && bi.seed_size == 80, "the seed module is found by its magic");
+	ok(bi.nmodules == 1 && bi.modules[0].start == 0x600000 && !strcmp(bi.modules[0].cmdline, "corehdr"),
+	   "... and kept out of modules[]: the header is module 0");
+	ok(log_has("module 2 is a second seed segment; ignored"), "a second seed module is reported");
+	seg[0] = 'S';
+	ok(bootinfo_from_multiboot(MBI_AT, &bi) == 0 && bi.seed_size == 0 && bi.nmodules == 3,
+	   "without the magic it is an ordinary module");
+
+	bp_reset("x=1");
+	bp[0x1e8] = 1;
+	e820(0, 0x100000, 0x100000, 1);
+	put32(bp + 0x218, 0x7fe000);
+	put32(bp + 0x21c, 80);
+	ok(bootinfo_from_linux(BP_AT, &bi) == 0 && bi.seed_start == 0x7fe000 && bi.seed_size == 80,
+	   "boot_params: the initrd is where the seed may be");
+	put32(bp + 0x0c0, 1);
+	put32(bp + 0x0c4, 2);
+	ok(bootinfo_from_linux(BP_AT, &bi) == 0 && bi.seed_start == 0x1007fe000ull && bi.seed_size == 0x200000050ull,
+	   "boot_params: ext_ramdisk_image/size are the high halves");
+}
+
 int main(void)
 {
+	test_seed();
 	test_mb_good();
 	test_mb_mem_only();
 	test_mb_bad_mmap();
