@@ -9,7 +9,8 @@
 
 NIC_LIST='e1000 e1000 82540EM
 virtio-net virtio-net-pci transitional
-vmxnet3 vmxnet3 VMXNET3'
+vmxnet3 vmxnet3 VMXNET3
+rtl8139 rtl8139 RTL8139'
 
 # Other devices of the same drivers, which the bring-up test (net-nics) also covers.
 NIC_VARIANTS='e1000 e1000e 82574L
