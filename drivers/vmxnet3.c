@@ -406,7 +406,7 @@ static void *vmxnet3_tx_buffer(struct nic *nic)
 		tx_reclaim();
 		if (!x.tx_busy[x.tx_next])
 			return x.dma->tx_buf[x.tx_next];
-		bar_write32(&x.pt, VMXNET3_PT_TXPROD, x.tx_next);
+		cpu_relax();			/* tx_submit rang the doorbell for it already */
 		if (clock_us() - t0 > TX_WAIT_US) {
 			volatile struct vmxnet3_tx_queue_desc *q = &x.dma->txq;
 
