@@ -17,7 +17,8 @@ const struct pci_id *nic_match(const struct nic_driver *d, const struct pci_dev 
 	return NULL;
 }
 
-/* See drivers/nic.h: each driver's name, then its vendor:device ids. */
+/* See drivers/nic.h: each driver's name, then its vendor:device ids. n counts what snprintf would
+ * have written, so a cut line stays cut. */
 void nic_supported(char *buf, size_t size)
 {
 	size_t n = 0;
@@ -26,11 +27,12 @@ void nic_supported(char *buf, size_t size)
 		return;
 	buf[0] = '\0';
 	for (const struct nic_driver *d = nic_drivers_start; d < nic_drivers_end; d++) {
-		n += (size_t)snprintf(buf + MIN(n, size), size - MIN(n, size), "%s%s", d == nic_drivers_start ? "" : ", ",
-				      d->name);
+		const char *sep = d == nic_drivers_start ? "" : ", ";
+
+		n += (size_t)snprintf(buf + MIN(n, size), size - MIN(n, size), "%s%s", sep, d->name);
 		for (size_t i = 0; i < d->nids; i++)
-			n += (size_t)snprintf(buf + MIN(n, size), size - MIN(n, size), " %04x:%04x", d->ids[i].vendor,
-					      d->ids[i].device);
+			n += (size_t)snprintf(buf + MIN(n, size), size - MIN(n, size), " %04x:%04x",
+					      d->ids[i].vendor, d->ids[i].device);
 	}
 	if (n >= size && size > 4)
 		memcpy(buf + size - 4, "...", 4);

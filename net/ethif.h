@@ -6,8 +6,8 @@
 #include "lwip/netif.h"
 
 /* Scan PCI, probe the first NIC a driver accepts (resetting it) and add it to lwIP (lwip_init must
- * have run) as the default, up netif with no address yet (after ethif_stop: the same netif, up again). Logs the NIC line. Returns 0 and the
- * netif in *out, or -ENODEV when no NIC worked. */
+ * have run) as the default, up netif with no address yet (after ethif_stop: the same netif, up
+ * again). Logs the NIC line. Returns 0 and the netif in *out, or -ENODEV when no NIC worked. */
 int ethif_up(struct netif **out);
 
 /* Stop the NIC in use (its driver's stop: no more DMA) and take the netif down; a later ethif_up

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The crashed kernel leaves its NIC running (Debian's Linux drives it, traffic flowing): salvage,
 # loaded with kexec -p, must stop and reset it, get a DHCP lease and send the dump over TFTP.
-# Once with e1000 and once with virtio-net (modern transport preferred on a transitional device).
+# Once with e1000, once with virtio-net (modern transport preferred on a transitional device) and once
+# with vmxnet3 (Linux's vmxnet3 driver activated it with its own revision and queues).
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init linux-net-running-nic
 . tests/lib/tftp.sh
@@ -9,7 +10,7 @@ qemu_init linux-net-running-nic
 K=$(sh tests/lib/debian-kernel.sh) || { not_ok "debian kernel" "tests/lib/debian-kernel.sh failed"; finish; }
 [ -f build/salvage.elf ] || { not_ok "build" "build/salvage.elf missing (run make)"; finish; }
 bash tests/lib/initramfs.sh -o "$T/guest.gz" -i tests/lib/net-guest-init -k "$K" \
-	-m e1000 -m virtio_pci -m virtio_net \
+	-m e1000 -m virtio_pci -m virtio_net -m vmxnet3 \
 	-f build/salvage.elf:/usr/local/lib/salvage/salvage.elf \
 	-f tools/salvage-load:/usr/local/sbin/salvage-load -b /sbin/kexec >"$T/initramfs.log" 2>&1 ||
 	{ not_ok "guest initramfs" "$(tail -n 3 "$T/initramfs.log")"; finish; }
@@ -44,4 +45,5 @@ run() {
 
 run e1000 e1000 e1000 'e1000 82540EM'
 [ "${ONLY:-}" = e1000 ] || run virtio virtio-net-pci virtio_net 'virtio-net transitional'
+[ "${ONLY:-}" = e1000 ] || run vmxnet3 vmxnet3 vmxnet3 'vmxnet3 VMXNET3'
 finish

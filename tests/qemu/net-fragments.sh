@@ -1,14 +1,16 @@
 #!/bin/bash
-# IP fragmentation both ways through each NIC: a host peer on a point-to-point QEMU socket wire
-# (loopback UDP, tests/lib/eth-peer.py) pings salvage's static address with 8000- and 65000-byte
-# ICMP echoes (the largest is 45 fragments, as many as a 65464-byte TFTP block needs); lwIP must
-# reassemble the request (IP_REASSEMBLY) and send the reply fragmented (IP_FRAG).
+# IP fragmentation both ways through every NIC driver (tests/lib/nics.sh): a host peer on a
+# point-to-point QEMU socket wire (loopback UDP, tests/lib/eth-peer.py) pings salvage's static address
+# with a 65000-byte ICMP echo (45 fragments, as many as a 65464-byte TFTP block needs), and an 8000-byte
+# one on the first driver; lwIP must reassemble the request (IP_REASSEMBLY) and send the reply
+# fragmented (IP_FRAG).
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init net-fragments
 . tests/lib/net.sh
+. tests/lib/nics.sh
 
-for run in e1000:8000 virtio-net-pci:8000 e1000:65000; do
-	dev=${run%%:*} SIZE=${run#*:} name=${run/:/-}
+ping_through() { # DRIVER DEVICE MODEL SIZE
+	local dev=$2 SIZE=$4 name=$1-$4 peer qport ppid line
 	peer=$(free_port udp)
 	qport=$(free_port udp)
 	# salvage resolves its gateway (the peer) by ARP, then tries TFTP to it (never answered), all the
@@ -27,5 +29,8 @@ for run in e1000:8000 virtio-net-pci:8000 e1000:65000; do
 	done <"$T/$name.peer"
 	grep -q '^ok ' "$T/$name.peer" || { not_ok "$name: fragmented ping" "$(tail -n 3 "$T/$name.peer" | tr '\n' ' ')"; tail -n 5 "$T/$name.serial" | sed 's/^/#   | /'; }
 	forbid "$T/$name.serial" 'lwIP assertion|exception' "$name: no lwIP assertion"
-done
+}
+nic_each ping_through 65000
+nic_pick 0
+ping_through "$NIC_DRIVER" "$NIC_DEVICE" "$NIC_MODEL" 8000
 finish

@@ -1,5 +1,6 @@
 #!/bin/bash
-# A NIC salvage is done with is stopped: no DMA after its driver's stop. For every NIC driver, a
+# A NIC salvage is done with is stopped: no DMA after its driver's stop. For every NIC driver
+# (tests/lib/nics.sh), a
 # host peer on a QEMU socket wire refuses salvage's TFTP write (so the target fails over to serial);
 # once salvage logs that it stopped the NIC, the peer floods the guest's MAC and the broadcast address
 # with frames carrying marker B, through the whole serial dump and the halt after it. Guest RAM saved
@@ -9,6 +10,7 @@
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init nic-stop
 . tests/lib/net.sh
+. tests/lib/nics.sh
 
 # monitor NAME COMMAND: one HMP command on QEMU NAME's monitor socket, its answer in $T/NAME.mon.log.
 monitor() {
@@ -29,8 +31,8 @@ print(out.decode(errors="replace"))
 PY
 }
 
-# One line per driver: NAME QEMU_DEVICE.
-while read -r name dev; do
+flood_stopped() { # DRIVER DEVICE MODEL
+	local name=$1 dev=$2 peer qport ma mb ppid n sent after
 	peer=$(free_port udp)
 	qport=$(free_port udp)
 	ma=NICSTOPA$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
@@ -72,8 +74,6 @@ while read -r name dev; do
 	[ "${after:-x}" = 0 ] && ok "$name: the guest sent nothing after the stop" ||
 		not_ok "$name: the guest sent nothing after the stop" "${after:-?} frames"
 	rm -f "$T/$name.ram"
-done <<'NICS'
-e1000 e1000
-virtio-net virtio-net-pci
-NICS
+}
+nic_each flood_stopped
 finish

@@ -2,12 +2,14 @@
 # salvage sends the synthetic crash dump to atftpd, which grants RFC 7440 windowsize on write
 # requests: windowsize 32 and 8 at the largest block sizes whose window fits salvage's 128 KiB window
 # buffer, 8 at a small block size, and a window that must shrink to fit (blksize 65464, windowsize 8
-# asked: 2 granted), on e1000 and virtio-net; every file equals Linux's /proc/vmcore byte for byte and
+# asked: 2 granted): windowsize 32 on every NIC driver (tests/lib/nics.sh), the others on one each;
+# every file equals Linux's /proc/vmcore byte for byte and
 # passes `sha256sum -c`, and salvage read it back.
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init tftp-atftpd
 . tests/lib/synthetic.sh
 . tests/lib/tftp.sh
+. tests/lib/nics.sh
 synthetic_need
 
 synthetic_plant elf64 --variant elf64
@@ -26,9 +28,10 @@ run() { # NAME NIC BLKSIZE WINDOW [WINDOW_GRANTED]
 		"$name: salvage read the dump's size and the digest file back"
 	echo "# $nic blksize $blk windowsize $win: $(tftp_rate "$name") MB/s"
 }
-run e1000-w32 e1000 4096 32
-run virtio-w8 virtio-net-pci 16384 8
-run e1000-small-w8 e1000 1468 8
-run virtio-shrunk virtio-net-pci 65464 8 2
-require "$T/virtio-shrunk.serial" "windowsize lowered to 2" "virtio-shrunk: the window shrinks to fit the window buffer, with a warning"
+w32() { run "$1-w32" "$2" 4096 32; }
+nic_each w32
+nic_pick 1 && run "$NIC_DRIVER-w8" "$NIC_DEVICE" 16384 8
+nic_pick 2 && run "$NIC_DRIVER-small-w8" "$NIC_DEVICE" 1468 8
+nic_pick 3 && run "$NIC_DRIVER-shrunk" "$NIC_DEVICE" 65464 8 2
+require "$T/$NIC_DRIVER-shrunk.serial" "windowsize lowered to 2" "$NIC_DRIVER-shrunk: the window shrinks to fit the window buffer, with a warning"
 finish

@@ -4,10 +4,13 @@
 # after its 30 s bound), (2) a server that refuses the write (tftpd-hpa without -c: an ERROR packet, at
 # once) and (3) a port nobody listens on (QEMU's user network answers ICMP port unreachable: within
 # 2 s). Every time the serial dump that follows must be complete and equal Linux's /proc/vmcore.
+# (4) A refused TFTP target followed by a good one: the NIC is stopped after the first and brought up
+# afresh (reset again) for the second, which gets the whole dump.
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init tftp-fallback
 . tests/lib/synthetic.sh
 . tests/lib/tftp.sh
+. tests/lib/nics.sh
 synthetic_need
 
 synthetic_plant elf64 --variant elf64
@@ -47,4 +50,18 @@ ms=$(tr -d '\r' <"$T/closed.serial" | sed -n "s/.*tftp: sending 'vmcore' failed 
 require "$T/closed.serial" "target 1 failed.*trying the next" "closed: moved on to the serial target"
 forbid "$T/closed.serial" "no answer from the server" "closed: no waiting for a timeout"
 synthetic_recv closed && synthetic_compare closed "$ORACLE" "Linux's /proc/vmcore (over serial after TFTP failed)"
+
+# (4) The refusing server of (2), then one that takes the file, on the NIC list's third driver.
+good=$(tftp_dir good)
+refusing=$SRV_PORT
+tftp_hpa "$good" -c
+nic_pick 2
+tftp_salvage again "$NIC_DEVICE" 120 \
+	"elfcorehdr=$ELFCOREHDR dump=tftp://10.0.2.2:$refusing/vmcore dump=tftp://10.0.2.2:$SRV_PORT/vmcore"
+require "$T/again.serial" "target 1 failed.*trying the next" "again: the refused target failed over"
+n=$(grep -ac "net: $NIC_DRIVER $NIC_MODEL at pci" "$T/again.serial")
+[ "$n" = 2 ] && ok "again: $NIC_DRIVER stopped after the first target and started afresh for the second" ||
+	not_ok "again: $NIC_DRIVER started afresh for the second target" "$n NIC lines; $(grep -ac "net: $NIC_DRIVER at pci .* stopped" "$T/again.serial") stop lines"
+require "$T/again.serial" "net: $NIC_DRIVER at pci .* stopped" "again: the stop is logged"
+tftp_check again "$good" vmcore "$ORACLE"
 finish
