@@ -256,6 +256,41 @@ bad:
 	return -EINVAL;
 }
 
+/* One hex digit's value, or -1. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* salvage.nic=<xx:xx:xx:xx:xx:xx>: the MAC of the NIC to send through (salvage-load names the one
+ * that routes to the TFTP server). Exactly six pairs of hex digits separated by colons. */
+static int opt_nic(const char *val, struct config *cfg)
+{
+	uint8_t mac[6];
+	const char *p = val ? val : "";
+
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
+
+		if (lo < 0 || p[2] != (i < 5 ? ':' : 0)) {
+			log_warn("salvage.nic=%s: want a MAC as xx:xx:xx:xx:xx:xx; ignored (the first NIC "
+				 "that works is used)", val ? val : "");
+			return -EINVAL;
+		}
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		p += 3;
+	}
+	memcpy(cfg->nic_mac, mac, sizeof(mac));
+	cfg->have_nic_mac = true;
+	return 0;
+}
+
 /* elfcorehdr=[<size>@]<addr>, parsed as Linux's setup_elfcorehdr (memparse both). */
 static int opt_elfcorehdr(const char *val, struct config *cfg)
 {
@@ -478,6 +513,7 @@ static const struct option {
 	{ "salvage.done", opt_done },
 	{ "salvage.fault", opt_fault },
 	{ "salvage.random", opt_random },
+	{ "salvage.nic", opt_nic },
 };
 
 /* Defaults for every field: used for whatever the command line does not say. */

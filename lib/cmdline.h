@@ -48,6 +48,8 @@ struct config {
 
 	bool ip_dhcp;			/* default true */
 	uint32_t ip_client, ip_server, ip_gw, ip_netmask; /* host byte order; static ip= */
+	bool have_nic_mac;		/* salvage.nic=<MAC>: use the NIC with this MAC (net/netif.c) */
+	uint8_t nic_mac[6];
 
 	bool have_elfcorehdr;
 	uint64_t elfcorehdr_addr, elfcorehdr_size; /* size 0 when not given */

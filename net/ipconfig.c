@@ -154,7 +154,7 @@ int net_up(const struct config *cfg, uint8_t mac[6])
 	if (!lwip_started)
 		lwip_init();
 	lwip_started = true;
-	if ((rc = ethif_up(&nif)) == 0)
+	if ((rc = ethif_up(cfg->have_nic_mac ? cfg->nic_mac : NULL, &nif)) == 0)
 		rc = cfg->ip_dhcp ? configure_dhcp() : configure_static(cfg);
 	if (rc == 0) {
 		resolve_first_hop(cfg);

@@ -1,13 +1,14 @@
-/* salvage's network entry points: bring up the first working NIC under lwIP (NO_SYS=1, polled) and
- * configure IPv4, then keep it serviced. The TFTP client (net/tftp.c) uses lwIP's raw UDP API on top. */
+/* salvage's network entry points: bring up a NIC (salvage.nic='s, else the first that works) under
+ * lwIP (NO_SYS=1, polled) and configure IPv4, then keep it serviced. The TFTP client (net/tftp.c)
+ * uses lwIP's raw UDP API on top. */
 #ifndef NET_NET_H
 #define NET_NET_H
 
 #include "lib/cmdline.h"
 #include "lib/lib.h"
 
-/* Probe PCI, reset and bring up the first NIC a driver accepts, start lwIP, then configure IPv4:
- * static from cfg's ip= when cfg->ip_dhcp is false, else DHCP with a bounded wait (NET_DHCP_WAIT_US).
+/* Probe PCI, reset and bring up the NIC salvage.nic= names (else the first a driver accepts), start
+ * lwIP, then configure IPv4: static from cfg's ip= when cfg->ip_dhcp is false, else DHCP with a bounded wait (NET_DHCP_WAIT_US).
  * Copies the NIC's MAC into mac (may be NULL). Logs one line naming the NIC and one with the address.
  * Idempotent: later calls return the first call's result without touching the hardware again.
  * Returns 0 when an address is configured; -ENODEV (no usable NIC), -ETIMEDOUT (no DHCP lease),

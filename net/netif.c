@@ -19,6 +19,23 @@ static struct netif ethif;
 static bool ethif_ready;
 static uint32_t rx_dropped;
 
+/* What the PCI scan looks for and has found: with a wanted MAC (salvage.nic=) every NIC that starts
+ * is compared with it, and the first one that started is remembered for the fallback. */
+struct nic_scan {
+	int seen;			/* functions a driver claimed */
+	const uint8_t *want;		/* salvage.nic='s MAC, or NULL: the first NIC that starts */
+	bool have_first;
+	struct pci_dev first;		/* the first that started, when it was not the wanted one */
+};
+
+/* The NIC line: driver, model, PCI address, MAC, then how it was chosen (or not). */
+static void log_nic(const char *how)
+{
+	log_info("net: %s %s at pci %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x%s", nic.drv->name,
+		 nic.id->model, nic.pci.bus, nic.pci.dev, nic.pci.fn, nic.mac[0], nic.mac[1], nic.mac[2],
+		 nic.mac[3], nic.mac[4], nic.mac[5], how);
+}
+
 /* Probe PCI function p with driver d (id: its entry in d's table) into nic. A failed probe is
  * logged and the device stopped. Returns the probe's result. */
 static int nic_start(const struct nic_driver *d, const struct pci_id *id, const struct pci_dev *p)
@@ -29,12 +46,8 @@ static int nic_start(const struct nic_driver *d, const struct pci_id *id, const 
 	nic.drv = d;
 	nic.pci = *p;
 	nic.id = id;
-	if ((rc = d->probe(&nic)) == 0) {
-		log_info("net: %s %s at pci %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x", d->name, id->model,
-			 p->bus, p->dev, p->fn, nic.mac[0], nic.mac[1], nic.mac[2], nic.mac[3], nic.mac[4],
-			 nic.mac[5]);
+	if ((rc = d->probe(&nic)) == 0)
 		return 0;
-	}
 	log_warn("net: %s %s at pci %02x:%02x.%x failed to start (%d); trying the next NIC", d->name, id->model,
 		 p->bus, p->dev, p->fn, rc);
 	d->stop(&nic);
@@ -42,22 +55,53 @@ static int nic_start(const struct nic_driver *d, const struct pci_id *id, const 
 	return rc;
 }
 
-/* Offer one PCI function to every driver whose id table lists it; the first probe that succeeds
- * ends the scan (returns 1). A failed probe is logged and the scan goes on to the next NIC. */
+/* Offer one PCI function to every driver whose id table lists it; a probe that succeeds ends the
+ * scan (returns 1) unless a MAC is wanted and this NIC has another: then it is stopped (no DMA; its
+ * rings in the shared arena go to the next probe) and the scan goes on. A failed probe is logged
+ * and the scan goes on to the next NIC. */
 static int try_function(struct pci_dev *p, void *ctx)
 {
-	int *seen = ctx;
+	struct nic_scan *scan = ctx;
 
 	for (const struct nic_driver *d = nic_drivers_start; d < nic_drivers_end; d++) {
 		const struct pci_id *id = nic_match(d, p);
 
 		if (id == NULL)
 			continue;
-		(*seen)++;
-		if (nic_start(d, id, p) == 0)
+		scan->seen++;
+		if (nic_start(d, id, p) != 0)
+			continue;
+		if (scan->want == NULL) {
+			log_nic("");
 			return 1;
+		}
+		if (memcmp(nic.mac, scan->want, 6) == 0) {
+			log_nic(" (salvage.nic=)");
+			return 1;
+		}
+		log_nic(": not salvage.nic=, left stopped");
+		if (!scan->have_first) {
+			scan->have_first = true;
+			scan->first = *p;
+		}
+		d->stop(&nic);
+		nic.drv = NULL;
 	}
 	return 0;
+}
+
+/* No NIC has salvage.nic='s MAC: start the first one that started during the scan again. */
+static int fall_back_to_first(struct nic_scan *scan)
+{
+	const uint8_t *m = scan->want;
+	int seen = scan->seen, rc;
+
+	log_warn("net: no NIC has MAC %02x:%02x:%02x:%02x:%02x:%02x (salvage.nic=); using the first that "
+		 "works", m[0], m[1], m[2], m[3], m[4], m[5]);
+	scan->want = NULL;
+	rc = try_function(&scan->first, scan);
+	scan->seen = seen;
+	return rc;
 }
 
 /* lwIP linkoutput: copy the frame (a pbuf chain) into the NIC's next TX buffer, pad, send.
@@ -119,19 +163,22 @@ static err_t low_level_init(struct netif *nif)
 }
 
 /* See net/ethif.h. */
-int ethif_up(struct netif **out)
+int ethif_up(const uint8_t *want_mac, struct netif **out)
 {
 	static bool added;		/* the netif outlives a stop: lwIP keeps it, down */
-	int seen = 0;
+	struct nic_scan scan = { .want = want_mac };
+	int found = pci_scan(try_function, &scan);
 
-	if (pci_scan(try_function, &seen) != 1) {
-		if (seen == 0) {
+	if (found != 1 && scan.have_first)
+		found = fall_back_to_first(&scan);
+	if (found != 1) {
+		if (scan.seen == 0) {
 			char supported[256];
 
 			nic_supported(supported, sizeof(supported));
 			log_err("net: no supported NIC on the PCI bus (salvage drives %s)", supported);
 		} else {
-			log_err("net: none of the %d supported NICs started", seen);
+			log_err("net: none of the %d supported NICs started", scan.seen);
 		}
 		return -ENODEV;
 	}

@@ -49,7 +49,7 @@ if [ "$DUMP" = tftp ]; then
 	step "3. A TFTP server for the dump (stock tftpd-hpa on 127.0.0.1; the guest sees it as 10.0.2.2)"
 	lc_tftp_server
 	say "tftpd-hpa on port $SRV_PORT serving $LC_TFTP_DIR"
-	load="$load,--dump,tftp://10.0.2.2:$SRV_PORT/vmcore-%m"
+	load="$load,--dump,tftp://10.0.2.2:$SRV_PORT/vmcore-%m,--ip,dhcp"
 	qemu_extra=("${LC_NIC_ARGS[@]}")
 else
 	step "3. The dump goes over the serial console (ttyS0), framed lines mixed with the log"

@@ -188,7 +188,9 @@ def seeds_cmdline():
             ("kexec-file", b"elfcorehdr=4K@0x1000000 dump.level=31 salvage.done=halt salvage.fault=2"),
             ("ip-static", b"ip=10.0.2.15:10.0.2.2:10.0.2.1:255.255.255.0:box:eth0:off "
                           b"dump=tftp://192.168.1.5/a/b.core?blksize=1428&windowsize=4 \"dump=tftp://10.0.0.1/with space\""),
-            ("backup", b"backup=0xa0000@0:0x1000000 backup=64K@0x1000:0x2000000 ip=dhcp dump=serial:ttyS2,9600")]:
+            ("backup", b"backup=0xa0000@0:0x1000000 backup=64K@0x1000:0x2000000 ip=dhcp dump=serial:ttyS2,9600"),
+            ("ip-auto", b"dump=tftp://10.0.2.2/x ip=10.0.2.15:10.0.2.2::255.255.255.0::eth1:off "
+                        b"salvage.nic=52:54:00:5a:17:b2 salvage.nic=52:54:00:5A:17")]:
         put("cmdline", name, line)
 
 

@@ -16,7 +16,7 @@ CK=${LC_CK:-$(lc_exact_ck bzimage)}
 lc_tftp_server
 
 lc_boot salvage 600 "$T/guest.gz" "$MEM" "$CK" \
-	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,bzimage,--dump,tftp://10.0.2.2:$SRV_PORT/salvage.vmcore,--done,reboot" \
+	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,bzimage,--dump,tftp://10.0.2.2:$SRV_PORT/salvage.vmcore,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash salvage; then
 	ok "salvage: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"

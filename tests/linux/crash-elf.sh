@@ -129,7 +129,7 @@ fi
 
 # --- salvage, kexec -p --type elf-x86 --args-linux ------------------------------------------------
 lc_boot salvage 600 "$T/guest.gz" "$MEM" "$SALVAGE_CK" \
-	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/salvage.vmcore,--done,reboot" \
+	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/salvage.vmcore,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash salvage; then
 	ok "salvage: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"

@@ -24,7 +24,7 @@ CK=${LC_CK:-$(lc_min_ck elf)}
 lc_tftp_server
 
 lc_boot enc 600 "$T/guest.gz" "$MEM" "$CK" \
-	"no_timer_check t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/vmcore.age,--encrypt-to,${AGE_PUB[1]},--recipients-file,/etc/salvage-recipients.txt,--done,reboot" \
+	"no_timer_check t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/vmcore.age,--encrypt-to,${AGE_PUB[1]},--recipients-file,/etc/salvage-recipients.txt,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}" -cpu qemu64,+rdrand
 if lc_time_crash enc; then
 	ok "enc: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"

@@ -38,7 +38,7 @@ one() {
 	# arrives is timed; under TCG on a loaded host it panicked "timer doesn't work through
 	# Interrupt-remapped IO-APIC" (2 of 6 boots here).
 	lc_boot "$name" 600 "$T/guest.gz" "$MEM" "$CK" \
-		"$words no_timer_check t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/$name.vmcore,--done,reboot" \
+		"$words no_timer_check t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/$name.vmcore,--ip,dhcp,--done,reboot" \
 		"${args[@]}" -netdev user,id=n0 -device "$dev"
 	if ! lc_time_crash "$name"; then
 		lc_no_crash "$name" "$name: Linux crashed"

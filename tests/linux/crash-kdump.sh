@@ -23,7 +23,7 @@ kdump_run() {
 	local kd=$1 target=$2 COMPRESS=$3 flat
 	if [ "$target" = tftp ]; then
 		lc_boot "$kd" 600 "$T/guest.gz" "$MEM" "$CK" \
-			"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/$kd.flat,--format,kdump,--compress,$COMPRESS,--append,dump.level=$LEVEL,--done,reboot" \
+			"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/$kd.flat,--format,kdump,--compress,$COMPRESS,--append,dump.level=$LEVEL,--ip,dhcp,--done,reboot" \
 			"${LC_NIC_ARGS[@]}"
 	else
 		lc_boot "$kd" 900 "$T/guest.gz" "$MEM" "$CK" \

@@ -17,7 +17,7 @@ CK=${LC_CK:-$(lc_min_ck elf)}
 lc_tftp_server
 
 lc_boot lv 600 "$T/guest.gz" "$MEM" "$CK" \
-	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/level.vmcore,--append,dump.level=$LEVEL,--done,reboot" \
+	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/level.vmcore,--append,dump.level=$LEVEL,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash lv; then
 	ok "lv: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"

@@ -13,7 +13,7 @@ lc_prepare
 lc_tftp_server
 
 lc_boot live 600 "$T/guest.gz" "$MEM" 0M \
-	"t.mode=live t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,multiboot,--dump,tftp://10.0.2.2:$SRV_PORT/live.vmcore,--done,reboot" \
+	"t.mode=live t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,multiboot,--dump,tftp://10.0.2.2:$SRV_PORT/live.vmcore,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}"
 if wait_for "$T/live.serial" 'starting salvage with kexec -e' 240 live; then
 	t0=$(date +%s.%N)

@@ -16,7 +16,7 @@ lc_tftp_server
 LC_NIC_ARGS=(-netdev user,id=n0 -device vmxnet3,netdev=n0)
 
 lc_boot mb 600 "$T/guest.gz" "$MEM" "$CK" \
-	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,multiboot,--dump,tftp://10.0.2.2:$SRV_PORT/vmcore-%m,--dump,serial,--done,reboot" \
+	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,multiboot,--dump,tftp://10.0.2.2:$SRV_PORT/vmcore-%m,--dump,serial,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash mb; then
 	ok "mb: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"

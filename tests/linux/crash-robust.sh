@@ -16,7 +16,7 @@ CK=${LC_CK:-$(lc_min_ck elf)@8M}
 lc_tftp_server
 
 lc_boot rb 600 "$T/guest.gz" "$MEM" "$CK" \
-	"t.mode=salvage t.offline=1 t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/robust.vmcore,--done,reboot" \
+	"t.mode=salvage t.offline=1 t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/robust.vmcore,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash rb; then
 	ok "rb: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
@@ -37,7 +37,7 @@ else
 fi
 
 lc_boot bad 600 "$T/guest.gz" "$MEM" "$(lc_min_ck multiboot)" \
-	"t.mode=salvage t.corrupt=1 t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,multiboot,--dump,tftp://10.0.2.2:$SRV_PORT/bad.vmcore,--done,reboot" \
+	"t.mode=salvage t.corrupt=1 t.seed=$LC_SEED t.mib=$LC_MIB t.load=--type,multiboot,--dump,tftp://10.0.2.2:$SRV_PORT/bad.vmcore,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash bad; then
 	require "$T/bad.serial" 'GUEST: salvage loaded with the corrupted header' "bad: salvage loaded with note headers pointing at garbage"

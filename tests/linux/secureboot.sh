@@ -52,7 +52,7 @@ qemu_start sb 1200 -M q35,smm=on -global driver=cfi.pflash01,property=secure,val
 	-drive if=pflash,format=raw,unit=0,file="$OVMF_CODE",readonly=on \
 	-drive if=pflash,format=raw,unit=1,file="$T/vars.fd" \
 	-smp "$LC_SMP" -m "$MEM" -kernel "$T/vmlinuz.signed" -initrd "$T/guest.gz" \
-	-append "console=ttyS0 quiet panic=5 init_on_free=1 crashkernel=$CK t.mode=salvage t.sb=1 t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/salvage.vmcore,--done,reboot" \
+	-append "console=ttyS0 quiet panic=5 init_on_free=1 crashkernel=$CK t.mode=salvage t.sb=1 t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/salvage.vmcore,--ip,dhcp,--done,reboot" \
 	-serial "file:$T/sb.serial" "${LC_NIC_ARGS[@]}"
 LC_CRASH_WAIT=900
 if lc_time_crash sb; then

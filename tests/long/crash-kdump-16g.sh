@@ -15,7 +15,7 @@ lc_tftp_server
 LC_INIT_ON_FREE=0
 
 lc_boot big 1800 "$T/guest.gz" "$MEM" "$CK" \
-	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/big.flat,--format,kdump,--append,dump.level=31,--done,reboot" \
+	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/big.flat,--format,kdump,--append,dump.level=31,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}"
 if lc_time_crash big; then
 	ok "big: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"

@@ -119,6 +119,35 @@ static void test_ip(void)
 		ok(parse(bad[i]) == 1 && c.ip_dhcp && log_has("DHCP"), "%s: reported, DHCP kept", bad[i]);
 }
 
+/* salvage.nic=: strict MAC, and the words salvage-load --ip auto writes (on-link: empty gateway). */
+static void test_nic(void)
+{
+	static const uint8_t want[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
+
+	ok(parse("") == 0 && !c.have_nic_mac, "salvage.nic default: none");
+	ok(parse("salvage.nic=52:54:00:ab:cd:ef") == 0 && c.have_nic_mac && !memcmp(c.nic_mac, want, 6),
+	   "salvage.nic=<lower-case MAC>");
+	ok(parse("salvage.nic=52:54:00:AB:Cd:eF") == 0 && c.have_nic_mac && !memcmp(c.nic_mac, want, 6),
+	   "salvage.nic=<mixed-case MAC>");
+	ok(parse("ip=10.0.2.15:10.0.2.2::255.255.255.0::eth1:off salvage.nic=52:54:00:ab:cd:ef") == 0 &&
+	   !c.ip_dhcp && c.ip_client == 0x0a00020f && c.ip_server == 0x0a000202 && c.ip_gw == 0 &&
+	   c.ip_netmask == 0xffffff00 && c.have_nic_mac && !memcmp(c.nic_mac, want, 6),
+	   "salvage-load --ip auto words, server on-link: no gateway");
+	ok(parse("ip=192.168.7.9:10.1.1.1:192.168.7.1:255.255.255.0::eth0:off") == 0 && c.ip_gw == 0xc0a80701 &&
+	   c.ip_netmask == 0xffffff00, "salvage-load --ip auto words, server behind a gateway");
+	static const char *const bad[] = {
+		"salvage.nic", "salvage.nic=", "salvage.nic=52:54:00:ab:cd", "salvage.nic=52:54:00:ab:cd:ef:",
+		"salvage.nic=52:54:00:ab:cd:ef0", "salvage.nic=52-54-00-ab-cd-ef", "salvage.nic=525400abcdef",
+		"salvage.nic=52:54:00:ab:cd:eg", "salvage.nic=5:54:00:ab:cd:ef0", "salvage.nic=52:54::00:ab:cd",
+		"salvage.nic=52:54:00:ab:cd:e", "salvage.nic= 52:54:00:ab:cd:ef",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		ok(parse(bad[i]) >= 1 && !c.have_nic_mac && log_has("want a MAC as xx:xx:xx:xx:xx:xx; ignored"),
+		   "%s: reported, ignored", bad[i]);
+	ok(parse("salvage.nic=52:54:00:ab:cd:ef salvage.nic=bogus") == 1 && c.have_nic_mac &&
+	   !memcmp(c.nic_mac, want, 6), "a bad salvage.nic= after a good one keeps the good one");
+}
+
 static void test_backup_done(void)
 {
 	ok(parse("backup=16M@0:0x1f000000 backup=640K@0x0:0x2000000") == 0 && c.nbackups == 2 &&
@@ -207,6 +236,7 @@ int main(void)
 	test_targets();
 	test_console();
 	test_ip();
+	test_nic();
 	test_backup_done();
 	test_acpi_rsdp();
 	test_unknown();
