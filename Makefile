@@ -14,6 +14,16 @@ NASM ?= nasm
 HOSTCC ?= gcc
 B := build
 
+# Short build lines ("  CC  dump/elfcore.c"); `make V=1` shows every full command instead.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)';
+endif
+
 # Kernel C: freestanding, position independent (salvage relocates itself at entry), strict.
 # -ffunction-sections lets linker.ld put the hot loops in one page (.text.hot).
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -fPIE -ffreestanding -fno-builtin -ffunction-sections \
@@ -34,9 +44,14 @@ KOBJS += $(EXTRA_KOBJS)
 
 HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
 
-.PHONY: all deps demo check check-long bench clean install sign fuzz
-all: deps-quiet $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr \
-	$(B)/salvage-recipients
+.PHONY: all deps deps-quiet toolchain demo check check-long bench clean install sign fuzz
+# Building needs only the toolchain (scripts/deps.sh build lists it) and never runs apt on the system;
+# the targets that run tests, the demo or the benchmarks install what they need first.
+all: $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage-recipients
+
+# A clear error naming the Debian packages when a build tool is missing (before any compiler runs).
+toolchain:
+	@sh scripts/deps.sh --check-build "$(KCC) $(KLD) $(KOBJCOPY) $(KNM) $(NASM) $(HOSTCC)"
 
 # lwIP (fetched from Debian's source package at build time) adds its objects to KOBJS.
 -include net/lwip.mk
@@ -56,33 +71,38 @@ LONG64_CFLAGS := -m64 -std=gnu11 -O2 -ffreestanding -fno-builtin -fPIC -mno-red-
 	-Wall -Wextra -Werror -I.
 $(B)/k/arch/i386/sha256_blocks64.bin: arch/i386/long64/sha256_blocks64.c lib/sha256_rounds.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(LONG64_CFLAGS) -c $< -o $(B)/k/arch/i386/sha256_blocks64.o
+	$(call say,CC64,$<)
+	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -c $< -o $(B)/k/arch/i386/sha256_blocks64.o
 	@readelf -rW $(B)/k/arch/i386/sha256_blocks64.o | grep -q 'no relocations' || \
 		{ echo "sha256_blocks64.o needs relocations"; exit 1; }
 	@nm $(B)/k/arch/i386/sha256_blocks64.o | grep -q '^0000000000000000 T sha256_blocks64$$' || \
 		{ echo "sha256_blocks64 is not at offset 0"; exit 1; }
-	objcopy -O binary -j .text $(B)/k/arch/i386/sha256_blocks64.o $@
+	$(Q)objcopy -O binary -j .text $(B)/k/arch/i386/sha256_blocks64.o $@
 $(B)/k/arch/i386/long.o: $(B)/k/arch/i386/sha256_blocks64.bin
 $(B)/k/arch/i386/long.o: NASMFLAGS += -I$(B)/k/arch/i386/
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $(KCFLAGS_EXTRA) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(KCC) $(KCFLAGS) $(KCFLAGS_EXTRA) -MMD -MP -c $< -o $@
 
 $(B)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d -MP $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d -MP $< -o $@
 
 # Compiler flags live here: a change to them rebuilds the kernel.
-$(KOBJS): Makefile
+$(KOBJS): Makefile | toolchain
 
 $(B)/salvage.elf: $(KOBJS) linker.ld
-	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS)
+	$(call say,LD,$@)
+	$(Q)$(KLD) $(KLDFLAGS) -o $@ $(KOBJS)
 
 # The same image in bzImage form for kexec_file_load (boot/bzimage.asm), from salvage.elf's symbols.
 BZ_SYMS := __data_end=DATA_END __image_end=IMAGE_END mb_header=MB_HEADER entry64=ENTRY64
 $(B)/salvage.bzImage: $(B)/salvage.elf boot/bzimage.asm
-	$(NASM) -f bin -DIMAGE='"$<"' $$($(KNM) $< | awk -v want="$(BZ_SYMS)" \
+	$(call say,BZIMAGE,$@)
+	$(Q)$(NASM) -f bin -DIMAGE='"$<"' $$($(KNM) $< | awk -v want="$(BZ_SYMS)" \
 		'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) { split(w[i], p, "="); m[p[1]] = p[2] } } \
 		 ($$3 in m) { printf "-D%s=0x%s ", m[$$3], $$1 }') boot/bzimage.asm -o $@
 
@@ -94,38 +114,46 @@ sign: $(B)/salvage.bzImage
 	sbsign --key "$(KEY)" --cert "$(CERT)" --output "$(SIGNED)" $(B)/salvage.bzImage
 	sbverify --cert "$(CERT)" "$(SIGNED)"
 
-$(B)/salvage-recv: tools/salvage-recv.c dump/frame.c dump/frame.h lib/sha256.c lib/sha256.h
+$(B)/salvage-recv: tools/salvage-recv.c dump/frame.c dump/frame.h lib/sha256.c lib/sha256.h | toolchain
 	@mkdir -p $(B)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recv.c dump/frame.c lib/sha256.c
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recv.c dump/frame.c lib/sha256.c
 
 # Builds the ELF core header for `salvage-load --type multiboot` on the production (x86_64) host.
-$(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c
+$(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c | toolchain
 	@mkdir -p $(B)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-mkcorehdr.c
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-mkcorehdr.c
 
 # Checks age recipients for salvage-load (--encrypt-to, --recipients-file) with the kernel's parser.
-$(B)/salvage-recipients: tools/salvage-recipients.c crypto/recipient.c crypto/recipient.h lib/lib.h lib/cmdline.h
+$(B)/salvage-recipients: tools/salvage-recipients.c crypto/recipient.c crypto/recipient.h lib/lib.h lib/cmdline.h | toolchain
 	@mkdir -p $(B)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recipients.c crypto/recipient.c
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recipients.c crypto/recipient.c
 
 deps:
 	@sh scripts/deps.sh
 
-# Builds and tests install what is missing first (quiet when nothing is).
+# The demo, the tests and the benchmarks install what is missing first (quiet when nothing is),
+# then build.
 deps-quiet:
 	@sh scripts/deps.sh
 
-demo: all
+demo: deps-quiet
+	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh
 
-check: all
+check: deps-quiet
+	@$(MAKE) --no-print-directory all
 	@sh tests/run
 
 # Tests too long for make check (tests/long/*.sh), with the same ok / not ok counting.
-check-long: all
+check-long: deps-quiet
+	@$(MAKE) --no-print-directory all
 	@LONG=1 sh tests/run
 
-bench: all
+bench: deps-quiet
+	@$(MAKE) --no-print-directory all
 	@sh bench/run
 
 # libFuzzer targets (tests/fuzz): each runs FUZZ_S seconds (at most FUZZ_RUNS executions) from its corpus
