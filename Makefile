@@ -37,7 +37,7 @@ NASMFLAGS := -f elf32 -g -Iboot/
 
 # Every kernel source, sorted so the link order (and the image) is reproducible.
 KSRC_C := $(sort $(wildcard boot/*.c arch/i386/*.c mm/*.c dump/*.c net/*.c drivers/*.c lib/*.c crypto/*.c))
-KSRC_S := $(sort $(filter-out boot/bzimage.asm,$(wildcard boot/*.asm arch/i386/*.asm)))  # bzimage.asm: a wrapper
+KSRC_S := $(sort $(filter-out boot/bzimage.asm boot/multiboot-kexec.asm,$(wildcard boot/*.asm arch/i386/*.asm)))  # wrappers
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_S))
 # EXTRA_KOBJS: development-only objects (never committed), e.g. while a piece is still missing.
 KOBJS += $(EXTRA_KOBJS)
@@ -47,7 +47,8 @@ HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
 .PHONY: all deps deps-quiet toolchain demo check check-long bench clean install sign fuzz
 # Building needs only the toolchain (scripts/deps.sh build lists it) and never runs apt on the system;
 # the targets that run tests, the demo or the benchmarks install what they need first.
-all: $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage-recipients
+all: $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage.multiboot.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr \
+	$(B)/salvage-recipients
 
 # A clear error naming the Debian packages when a build tool is missing (before any compiler runs).
 toolchain:
@@ -106,6 +107,14 @@ $(B)/salvage.bzImage: $(B)/salvage.elf boot/bzimage.asm
 		'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) { split(w[i], p, "="); m[p[1]] = p[2] } } \
 		 ($$3 in m) { printf "-D%s=0x%s ", m[$$3], $$1 }') boot/bzimage.asm -o $@
 
+# The same image for kexec's multiboot-x86 loader: the multiboot header without the a.out kludge
+# (boot/multiboot-kexec.asm). mb_header is linked at its file offset (linker.ld: offset == address).
+$(B)/salvage.multiboot.elf: $(B)/salvage.elf boot/multiboot-kexec.asm
+	$(call say,MBIMAGE,$@)
+	$(Q)$(NASM) -f bin -DIMAGE='"$<"' $$($(KNM) $< | awk '$$3 == "mb_header" { printf "-DMB_HEADER=0x%s ", $$1 } \
+		$$3 == "MB_FLAGS" { printf "-DMB_FLAGS=0x%s ", $$1 }') boot/multiboot-kexec.asm -o $@
+	$(Q)chmod 0755 $@
+
 # make sign KEY=key.pem CERT=cert.pem [SIGNED=file]: the bzImage signed for kexec_file_load under
 # Secure Boot (sbsign: an Authenticode signature in the PE/COFF certificate table).
 SIGNED ?= $(B)/salvage.signed.bzImage
@@ -162,16 +171,32 @@ FUZZ_S ?= 60
 fuzz: deps-quiet
 	@FUZZ_S=$(FUZZ_S) FUZZ_RUNS=$(FUZZ_RUNS) bash tests/fuzz/fuzz run $(FUZZ_TARGETS)
 
+# make install: the images, tools, man pages, salvage.service, its udev rule and /etc/salvage.conf
+# (kept when it exists). `make deb` installs the same into the package with PREFIX=/usr.
 PREFIX ?= /usr/local
+SBINDIR = $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+# systemd reads units from /usr/local/lib/systemd/system too; udev reads no rules under /usr/local.
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+UDEVDIR ?= $(SYSCONFDIR)/udev/rules.d
+MANPAGES := pkg/man/salvage-load.8 pkg/man/salvage-mkcorehdr.8 pkg/man/salvage-recv.1 pkg/man/salvage.conf.5
 install: all
 	install -D -m 0644 $(B)/salvage.elf $(DESTDIR)$(PREFIX)/lib/salvage/salvage.elf
 	install -D -m 0644 $(B)/salvage.bzImage $(DESTDIR)$(PREFIX)/lib/salvage/salvage.bzImage
+	install -D -m 0644 $(B)/salvage.multiboot.elf $(DESTDIR)$(PREFIX)/lib/salvage/salvage.multiboot.elf
 	if [ -f $(B)/salvage.signed.bzImage ]; then install -D -m 0644 $(B)/salvage.signed.bzImage \
 		$(DESTDIR)$(PREFIX)/lib/salvage/salvage.signed.bzImage; fi
-	install -D -m 0755 tools/salvage-load $(DESTDIR)$(PREFIX)/sbin/salvage-load
-	install -D -m 0755 $(B)/salvage-mkcorehdr $(DESTDIR)$(PREFIX)/sbin/salvage-mkcorehdr
-	install -D -m 0755 $(B)/salvage-recipients $(DESTDIR)$(PREFIX)/sbin/salvage-recipients
+	install -D -m 0755 tools/salvage-load $(DESTDIR)$(SBINDIR)/salvage-load
+	install -D -m 0755 $(B)/salvage-mkcorehdr $(DESTDIR)$(SBINDIR)/salvage-mkcorehdr
+	install -D -m 0755 $(B)/salvage-recipients $(DESTDIR)$(SBINDIR)/salvage-recipients
 	install -D -m 0755 $(B)/salvage-recv $(DESTDIR)$(PREFIX)/bin/salvage-recv
+	for m in $(MANPAGES); do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	mkdir -p $(DESTDIR)$(SYSTEMDDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' pkg/salvage.service.in >$(DESTDIR)$(SYSTEMDDIR)/salvage.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/salvage.service
+	install -D -m 0644 pkg/60-salvage.rules $(DESTDIR)$(UDEVDIR)/60-salvage.rules
+	[ -e $(DESTDIR)$(SYSCONFDIR)/salvage.conf ] || install -D -m 0644 pkg/salvage.conf $(DESTDIR)$(SYSCONFDIR)/salvage.conf
 
 clean:
 	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage-recipients $(B)/salvage.map $(B)/unit $(B)/fuzz

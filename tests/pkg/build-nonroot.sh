@@ -23,7 +23,7 @@ if (cd "$D/src" && as_user make) >"$T/make.log" 2>&1; then
 else
 	not_ok "make as user $U" "$(tail -n 5 "$T/make.log" | tr '\n' ' ')"
 fi
-for f in salvage.elf salvage.bzImage salvage-recv salvage-mkcorehdr; do
+for f in salvage.elf salvage.bzImage salvage.multiboot.elf salvage-recv salvage-mkcorehdr; do
 	[ -s "$D/src/build/$f" ] && ok "make built build/$f" || not_ok "make built build/$f" "missing"
 done
 require "$T/make.log" 'fetch-debsrc: lwip .* unpacked' "the unprivileged build fetched lwIP's Debian source itself"
