@@ -42,9 +42,12 @@ KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC
 # EXTRA_KOBJS: development-only objects (never committed), e.g. while a piece is still missing.
 KOBJS += $(EXTRA_KOBJS)
 
-HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
+# The host tools are built hardened as Debian builds its packages (dpkg-buildflags).
+HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. \
+	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fcf-protection
+HOSTLDFLAGS := -Wl,-z,relro -Wl,-z,now
 
-.PHONY: all deps deps-quiet toolchain demo check check-long bench clean install sign fuzz
+.PHONY: all deps deps-quiet toolchain demo check check-long bench clean install sign fuzz deb
 # Building needs only the toolchain (scripts/deps.sh build lists it) and never runs apt on the system;
 # the targets that run tests, the demo or the benchmarks install what they need first.
 all: $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage.multiboot.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr \
@@ -123,16 +126,16 @@ sign: $(B)/salvage.bzImage
 	sbsign --key "$(KEY)" --cert "$(CERT)" --output "$(SIGNED)" $(B)/salvage.bzImage
 	sbverify --cert "$(CERT)" "$(SIGNED)"
 
-$(B)/salvage-recv: tools/salvage-recv.c dump/frame.c dump/frame.h lib/sha256.c lib/sha256.h | toolchain
+$(B)/salvage-recv: tools/salvage-recv.c dump/frame.c dump/frame.h lib/sha256.c lib/sha256.h Makefile | toolchain
 	@mkdir -p $(B)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recv.c dump/frame.c lib/sha256.c
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(HOSTLDFLAGS) -o $@ tools/salvage-recv.c dump/frame.c lib/sha256.c
 
 # Builds the ELF core header for `salvage-load --type multiboot` on the production (x86_64) host.
-$(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c | toolchain
+$(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c Makefile | toolchain
 	@mkdir -p $(B)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-mkcorehdr.c
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(HOSTLDFLAGS) -o $@ tools/salvage-mkcorehdr.c
 
 # Checks age recipients for salvage-load (--encrypt-to, --recipients-file) with the kernel's parser.
 $(B)/salvage-recipients: tools/salvage-recipients.c crypto/recipient.c crypto/recipient.h lib/lib.h lib/cmdline.h | toolchain
@@ -198,7 +201,12 @@ install: all
 	install -D -m 0644 pkg/60-salvage.rules $(DESTDIR)$(UDEVDIR)/60-salvage.rules
 	[ -e $(DESTDIR)$(SYSCONFDIR)/salvage.conf ] || install -D -m 0644 pkg/salvage.conf $(DESTDIR)$(SYSCONFDIR)/salvage.conf
 
+# make deb: build/salvage_<version>_<arch>.deb (scripts/mkdeb.sh, dpkg-deb), what make install
+# installs with PREFIX=/usr; /etc/salvage.conf is its conffile.
+deb: all
+	@B=$(B) MAKE="$(MAKE)" CROSS=$(CROSS) sh scripts/mkdeb.sh
+
 clean:
-	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage-recipients $(B)/salvage.map $(B)/unit $(B)/fuzz
+	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage-recipients $(B)/salvage.map $(B)/unit $(B)/fuzz $(B)/deb $(B)/salvage_*.deb
 
 -include $(shell find $(B)/k -name '*.d' 2>/dev/null)

@@ -70,7 +70,8 @@ lc_boot() {
 # lc_min_ck TYPE: what `salvage-load --print-crashkernel` says salvage needs (its PT_LOAD span plus
 # kexec-tools' segments, rounded up to a MiB). The tests reserve exactly that: it must be enough.
 lc_min_ck() {
-	sh tools/salvage-load --print-crashkernel --type "$1" --image "$(lc_image "$1")" --mkcorehdr "$LC_BUILD/salvage-mkcorehdr"
+	SALVAGE_CONF=/nonexistent sh tools/salvage-load --print-crashkernel --type "$1" --image "$(lc_image "$1")" \
+		--mkcorehdr "$LC_BUILD/salvage-mkcorehdr"
 }
 
 # lc_image TYPE: the image salvage-load loads for --type TYPE.
@@ -85,7 +86,7 @@ lc_image() {
 # lc_exact_ck TYPE: the same figure unrounded, in KiB (crashkernel=<N>K): the tightest reservation
 # salvage-load accepts, which must still hold everything the kernel loads.
 lc_exact_ck() {
-	SALVAGE_SYSFS=/nonexistent sh tools/salvage-load --status --type "$1" --image "$(lc_image "$1")" \
+	SALVAGE_SYSFS=/nonexistent SALVAGE_CONF=/nonexistent sh tools/salvage-load --status --type "$1" --image "$(lc_image "$1")" \
 		--mkcorehdr "$LC_BUILD/salvage-mkcorehdr" |
 		sed -n 's/.*needs \([0-9]*\) KiB reserved.*/\1K/p'
 }
