@@ -138,6 +138,9 @@ out=$(sh "$LOAD" -n --config "$T/bad2.conf" --image build/salvage.elf --kexec /b
 	not_ok "salvage-load: a bad value in salvage.conf is an error" "it loaded: $out" ||
 	{ echo "$out" | grep -q "wants reboot, halt or poweroff, not 'never'" && ok "salvage-load: a bad value in salvage.conf is an error" ||
 		not_ok "salvage-load: bad value message" "$out"; }
+sh "$LOAD" -n --unload --config "$T/bad.conf" --kexec /bin/true >/dev/null 2>&1 &&
+	ok "salvage-load --unload works whatever salvage.conf holds (salvage.service's ExecStop)" ||
+	not_ok "salvage-load --unload with a broken salvage.conf" "it failed"
 sh "$LOAD" -n --config "$T/none.conf" --image build/salvage.elf --kexec /bin/true >/dev/null 2>&1 &&
 	not_ok "salvage-load --config of a missing file is an error" "it loaded" || ok "salvage-load --config of a missing file is an error"
 
