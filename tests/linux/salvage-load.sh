@@ -198,6 +198,13 @@ expect_error "salvage-load: missing kexec" "is not an executable|kexec not found
 expect_error "salvage-load: not an i386 image" "not a 32-bit ELF|not an ELF" -n --image /bin/sh --kexec /bin/true
 expect_error "salvage-load --type multiboot: salvage.elf (a.out kludge) is refused, naming salvage.multiboot.elf" \
 	"multiboot a.out kludge.*salvage\.multiboot\.elf" -n --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK"
+head -c 100 build/salvage.elf >"$T/short.elf"
+expect_error "salvage-load: a truncated image (program headers cut off)" "unexpected program header table" \
+	-n --image "$T/short.elf" --kexec /bin/true
+: >"$T/empty.img"
+expect_error "salvage-load: an empty file is no image" "not an ELF file" -n --image "$T/empty.img" --kexec /bin/true
+expect_error "salvage-load --type bzimage: an empty file is no bzImage" "not a bzImage" \
+	-n --type bzimage --image "$T/empty.img" --kexec /bin/true
 expect_error "salvage-load: bad --done" "--done wants" --done never
 expect_error "salvage-load: bad --format" "--format wants elf, raw or kdump" --format lzo
 
