@@ -5,8 +5,9 @@
 # conffile that survives a reinstall and goes only with --purge; systemd-analyze verify accepts
 # salvage.service there. Then in QEMU Debian's kernel boots with the installed package's files,
 # runs the installed unit's ExecStart= and ExecStartPost= commands (taken from the unit, not
-# repeated here) with the installed /etc/salvage.conf against its crashkernel= reservation, and
-# crashes: the dump must arrive over TFTP, complete and right.
+# repeated here) with the installed /etc/salvage.conf against its crashkernel= reservation, its
+# ExecStop= (salvage unloaded) and the start commands again, and crashes: the dump must arrive over
+# TFTP, complete and right.
 # To extend: DS_CONF (lines added to the installed /etc/salvage.conf; @PORT@ is the TFTP server's
 # port), DS_NIC_ARGS (QEMU's NICs, an array), DS_WORDS (more words for the guest kernel).
 . "$(dirname "$0")/../lib/qemu.sh"
@@ -110,6 +111,9 @@ if lc_time_crash svc; then
 	require "$T/svc.serial" 'GUEST: unit: salvage-load: salvage loaded for a panic \(elf\): dump=tftp://10.0.2.2:[0-9]+/vmcore-%m ip=10\.0\.2\.15' \
 		"the unit's salvage-load loaded salvage with the targets of /etc/salvage.conf"
 	require "$T/svc.serial" 'GUEST: unit: panic kernel loaded: 1' "ExecStartPost (--status) shows salvage loaded"
+	require "$T/svc.serial" 'GUEST: after start: kexec_crash_loaded=1' "after the unit's start commands salvage is loaded"
+	require "$T/svc.serial" 'GUEST: unit ExecStop: /usr/sbin/salvage-load --unload' "the guest ran the unit's ExecStop= command"
+	require "$T/svc.serial" 'GUEST: after stop: kexec_crash_loaded=0' "after the unit's stop command nothing is loaded"
 	require "$T/svc.serial" 'GUEST: unit: salvage image: /usr/sbin/../lib/salvage/salvage.elf' "... the package's image"
 	core=$(ls "$LC_TFTP_DIR"/vmcore-* 2>/dev/null | grep -v '\.sha256$' | head -n 1)
 	if [ -n "$core" ] && [ -s "$core" ]; then
