@@ -138,10 +138,10 @@ $(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c Makefile | toolchain
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(HOSTLDFLAGS) -o $@ tools/salvage-mkcorehdr.c
 
 # Checks age recipients for salvage-load (--encrypt-to, --recipients-file) with the kernel's parser.
-$(B)/salvage-recipients: tools/salvage-recipients.c crypto/recipient.c crypto/recipient.h lib/lib.h lib/cmdline.h | toolchain
+$(B)/salvage-recipients: tools/salvage-recipients.c crypto/recipient.c crypto/recipient.h lib/lib.h lib/cmdline.h Makefile | toolchain
 	@mkdir -p $(B)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recipients.c crypto/recipient.c
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(HOSTLDFLAGS) -o $@ tools/salvage-recipients.c crypto/recipient.c
 
 deps:
 	@sh scripts/deps.sh
@@ -183,7 +183,8 @@ SYSCONFDIR ?= /etc
 # systemd reads units from /usr/local/lib/systemd/system too; udev reads no rules under /usr/local.
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 UDEVDIR ?= $(SYSCONFDIR)/udev/rules.d
-MANPAGES := pkg/man/salvage-load.8 pkg/man/salvage-mkcorehdr.8 pkg/man/salvage-recv.1 pkg/man/salvage.conf.5
+MANPAGES := pkg/man/salvage-load.8 pkg/man/salvage-mkcorehdr.8 pkg/man/salvage-recipients.8 pkg/man/salvage-recv.1 \
+	pkg/man/salvage.conf.5
 install: all
 	install -D -m 0644 $(B)/salvage.elf $(DESTDIR)$(PREFIX)/lib/salvage/salvage.elf
 	install -D -m 0644 $(B)/salvage.bzImage $(DESTDIR)$(PREFIX)/lib/salvage/salvage.bzImage

@@ -27,7 +27,7 @@ $MAKE --no-print-directory -s install DESTDIR="$ROOT" PREFIX=/usr SYSCONFDIR=/et
 # The host tools are stripped as Debian's policy asks.
 for f in "$ROOT"/usr/lib/salvage/*.elf; do "${CROSS}strip" --strip-unneeded --remove-section=.comment "$f"; done
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$ROOT/usr/sbin/salvage-mkcorehdr" \
-	"$ROOT/usr/bin/salvage-recv"
+	"$ROOT/usr/sbin/salvage-recipients" "$ROOT/usr/bin/salvage-recv"
 find "$ROOT/usr/share/man" -type f -exec gzip -9n {} +
 
 DOC=$ROOT/usr/share/doc/salvage
@@ -36,8 +36,8 @@ sed "s|@MAINTAINER@|$MAINT|" pkg/debian/changelog | gzip -9n >"$DOC/changelog.gz
 srcver() { cat "$B/$1/VERSION"; }
 {
 	sed -e "s/@LWIP_VERSION@/$(srcver lwip)/" -e "s/@LZO_VERSION@/$(srcver lzo2)/" \
-		-e "s/@ZLIB_VERSION@/$(srcver zlib)/" pkg/debian/copyright.in
-	for p in lwip lzo2 zlib; do
+		-e "s/@ZLIB_VERSION@/$(srcver zlib)/" -e "s/@BEARSSL_VERSION@/$(srcver bearssl)/" pkg/debian/copyright.in
+	for p in lwip lzo2 zlib bearssl; do
 		printf '\n\n===== the copyright file of Debian source package %s %s =====\n\n' "$p" "$(srcver $p)"
 		cat "$B/$p/$p-"*/debian/copyright
 	done
@@ -48,7 +48,7 @@ install -m 0644 pkg/debian/lintian-overrides "$ROOT/usr/share/lintian/overrides/
 mkdir -p "$B/deb/src/debian"
 printf 'Source: salvage\n\nPackage: salvage\nArchitecture: any\n' >"$B/deb/src/debian/control"
 shlibs=$(cd "$B/deb/src" && dpkg-shlibdeps -O "$OLDPWD/$ROOT/usr/sbin/salvage-mkcorehdr" \
-	"$OLDPWD/$ROOT/usr/bin/salvage-recv" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+	"$OLDPWD/$ROOT/usr/sbin/salvage-recipients" "$OLDPWD/$ROOT/usr/bin/salvage-recv" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || { echo "mkdeb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 
 size=$(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)

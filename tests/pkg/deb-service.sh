@@ -52,7 +52,8 @@ check "dpkg -i the package in the fresh root" in_root dpkg -i /tmp/salvage.deb
 [ "$(in_root dpkg-query -W -f='${Status}' salvage)" = "install ok installed" ] && ok "dpkg: salvage install ok installed" ||
 	not_ok "dpkg status" "$(in_root dpkg-query -W -f='${Status}' salvage 2>&1)"
 for f in /usr/lib/salvage/salvage.elf /usr/lib/salvage/salvage.multiboot.elf /usr/lib/salvage/salvage.bzImage \
-	/usr/sbin/salvage-load /usr/sbin/salvage-mkcorehdr /usr/bin/salvage-recv /lib/systemd/system/salvage.service \
+	/usr/sbin/salvage-load /usr/sbin/salvage-mkcorehdr /usr/sbin/salvage-recipients /usr/bin/salvage-recv \
+	/lib/systemd/system/salvage.service \
 	/lib/udev/rules.d/60-salvage.rules /etc/salvage.conf /usr/share/man/man8/salvage-load.8.gz \
 	/usr/share/man/man1/salvage-recv.1.gz /usr/share/man/man5/salvage.conf.5.gz /usr/share/doc/salvage/copyright; do
 	[ -s "$R$f" ] && [ "$(in_root dpkg -S "$f" 2>/dev/null | cut -d: -f1)" = salvage ] || missing="${missing:-}$f "
@@ -78,7 +79,8 @@ in_root udevadm test --action=add /devices/virtual/net/lo >"$T/udev.log" 2>&1
 grep -q "salvage.service" "$T/udev.log" && not_ok "udev rule: other devices" "lo would restart salvage.service" ||
 	ok "udev rule: a network device does not restart salvage.service"
 check "the installed host tools run in the root (their libraries are there)" in_root sh -c \
-	'salvage-mkcorehdr --measure=elf /usr/lib/salvage/salvage.elf && salvage-recv --help >/dev/null'
+	'salvage-mkcorehdr --measure=elf /usr/lib/salvage/salvage.elf && salvage-recv --help >/dev/null &&
+	salvage-recipients --help >/dev/null'
 in_root salvage-load --status >"$T/status.log" 2>&1
 require "$T/status.log" 'salvage image: /usr/sbin/../lib/salvage/salvage.elf, [0-9]+ KiB loaded' \
 	"salvage-load --status finds the installed image"
