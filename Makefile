@@ -14,6 +14,16 @@ NASM ?= nasm
 HOSTCC ?= gcc
 B := build
 
+# Short build lines ("  CC  dump/elfcore.c"); `make V=1` shows every full command instead.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)';
+endif
+
 # Kernel C: freestanding, position independent (salvage relocates itself at entry), strict.
 # -ffunction-sections lets linker.ld put the hot loops in one page (.text.hot).
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -fPIE -ffreestanding -fno-builtin -ffunction-sections \
@@ -27,16 +37,25 @@ NASMFLAGS := -f elf32 -g -Iboot/
 
 # Every kernel source, sorted so the link order (and the image) is reproducible.
 KSRC_C := $(sort $(wildcard boot/*.c arch/i386/*.c mm/*.c dump/*.c net/*.c drivers/*.c lib/*.c crypto/*.c))
-KSRC_S := $(sort $(filter-out boot/bzimage.asm,$(wildcard boot/*.asm arch/i386/*.asm)))  # bzimage.asm: a wrapper
+KSRC_S := $(sort $(filter-out boot/bzimage.asm boot/multiboot-kexec.asm,$(wildcard boot/*.asm arch/i386/*.asm)))  # wrappers
 KOBJS := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_S))
 # EXTRA_KOBJS: development-only objects (never committed), e.g. while a piece is still missing.
 KOBJS += $(EXTRA_KOBJS)
 
-HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I.
+# The host tools are built hardened as Debian builds its packages (dpkg-buildflags).
+HOSTCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. \
+	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fcf-protection
+HOSTLDFLAGS := -Wl,-z,relro -Wl,-z,now
 
-.PHONY: all deps demo check check-long bench clean install sign fuzz
-all: deps-quiet $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr \
+.PHONY: all deps deps-quiet toolchain demo check check-long bench clean install sign fuzz deb
+# Building needs only the toolchain (scripts/deps.sh build lists it) and never runs apt on the system;
+# the targets that run tests, the demo or the benchmarks install what they need first.
+all: $(B)/salvage.elf $(B)/salvage.bzImage $(B)/salvage.multiboot.elf $(B)/salvage-recv $(B)/salvage-mkcorehdr \
 	$(B)/salvage-recipients
+
+# A clear error naming the Debian packages when a build tool is missing (before any compiler runs).
+toolchain:
+	@sh scripts/deps.sh --check-build "$(KCC) $(KLD) $(KOBJCOPY) $(KNM) $(NASM) $(HOSTCC)"
 
 # lwIP (fetched from Debian's source package at build time) adds its objects to KOBJS.
 -include net/lwip.mk
@@ -56,35 +75,48 @@ LONG64_CFLAGS := -m64 -std=gnu11 -O2 -ffreestanding -fno-builtin -fPIC -mno-red-
 	-Wall -Wextra -Werror -I.
 $(B)/k/arch/i386/sha256_blocks64.bin: arch/i386/long64/sha256_blocks64.c lib/sha256_rounds.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(LONG64_CFLAGS) -c $< -o $(B)/k/arch/i386/sha256_blocks64.o
+	$(call say,CC64,$<)
+	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -c $< -o $(B)/k/arch/i386/sha256_blocks64.o
 	@readelf -rW $(B)/k/arch/i386/sha256_blocks64.o | grep -q 'no relocations' || \
 		{ echo "sha256_blocks64.o needs relocations"; exit 1; }
 	@nm $(B)/k/arch/i386/sha256_blocks64.o | grep -q '^0000000000000000 T sha256_blocks64$$' || \
 		{ echo "sha256_blocks64 is not at offset 0"; exit 1; }
-	objcopy -O binary -j .text $(B)/k/arch/i386/sha256_blocks64.o $@
+	$(Q)objcopy -O binary -j .text $(B)/k/arch/i386/sha256_blocks64.o $@
 $(B)/k/arch/i386/long.o: $(B)/k/arch/i386/sha256_blocks64.bin
 $(B)/k/arch/i386/long.o: NASMFLAGS += -I$(B)/k/arch/i386/
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $(KCFLAGS_EXTRA) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(KCC) $(KCFLAGS) $(KCFLAGS_EXTRA) -MMD -MP -c $< -o $@
 
 $(B)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d -MP $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d -MP $< -o $@
 
 # Compiler flags live here: a change to them rebuilds the kernel.
-$(KOBJS): Makefile
+$(KOBJS): Makefile | toolchain
 
 $(B)/salvage.elf: $(KOBJS) linker.ld
-	$(KLD) $(KLDFLAGS) -o $@ $(KOBJS)
+	$(call say,LD,$@)
+	$(Q)$(KLD) $(KLDFLAGS) -o $@ $(KOBJS)
 
 # The same image in bzImage form for kexec_file_load (boot/bzimage.asm), from salvage.elf's symbols.
 BZ_SYMS := __data_end=DATA_END __image_end=IMAGE_END mb_header=MB_HEADER entry64=ENTRY64
 $(B)/salvage.bzImage: $(B)/salvage.elf boot/bzimage.asm
-	$(NASM) -f bin -DIMAGE='"$<"' $$($(KNM) $< | awk -v want="$(BZ_SYMS)" \
+	$(call say,BZIMAGE,$@)
+	$(Q)$(NASM) -f bin -DIMAGE='"$<"' $$($(KNM) $< | awk -v want="$(BZ_SYMS)" \
 		'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) { split(w[i], p, "="); m[p[1]] = p[2] } } \
 		 ($$3 in m) { printf "-D%s=0x%s ", m[$$3], $$1 }') boot/bzimage.asm -o $@
+
+# The same image for kexec's multiboot-x86 loader: the multiboot header without the a.out kludge
+# (boot/multiboot-kexec.asm). mb_header is linked at its file offset (linker.ld: offset == address).
+$(B)/salvage.multiboot.elf: $(B)/salvage.elf boot/multiboot-kexec.asm
+	$(call say,MBIMAGE,$@)
+	$(Q)$(NASM) -f bin -DIMAGE='"$<"' $$($(KNM) $< | awk '$$3 == "mb_header" { printf "-DMB_HEADER=0x%s ", $$1 } \
+		$$3 == "MB_FLAGS" { printf "-DMB_FLAGS=0x%s ", $$1 }') boot/multiboot-kexec.asm -o $@
+	$(Q)chmod 0755 $@
 
 # make sign KEY=key.pem CERT=cert.pem [SIGNED=file]: the bzImage signed for kexec_file_load under
 # Secure Boot (sbsign: an Authenticode signature in the PE/COFF certificate table).
@@ -94,38 +126,46 @@ sign: $(B)/salvage.bzImage
 	sbsign --key "$(KEY)" --cert "$(CERT)" --output "$(SIGNED)" $(B)/salvage.bzImage
 	sbverify --cert "$(CERT)" "$(SIGNED)"
 
-$(B)/salvage-recv: tools/salvage-recv.c dump/frame.c dump/frame.h lib/sha256.c lib/sha256.h
+$(B)/salvage-recv: tools/salvage-recv.c dump/frame.c dump/frame.h lib/sha256.c lib/sha256.h Makefile | toolchain
 	@mkdir -p $(B)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recv.c dump/frame.c lib/sha256.c
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(HOSTLDFLAGS) -o $@ tools/salvage-recv.c dump/frame.c lib/sha256.c
 
 # Builds the ELF core header for `salvage-load --type multiboot` on the production (x86_64) host.
-$(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c
+$(B)/salvage-mkcorehdr: tools/salvage-mkcorehdr.c Makefile | toolchain
 	@mkdir -p $(B)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-mkcorehdr.c
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(HOSTLDFLAGS) -o $@ tools/salvage-mkcorehdr.c
 
 # Checks age recipients for salvage-load (--encrypt-to, --recipients-file) with the kernel's parser.
-$(B)/salvage-recipients: tools/salvage-recipients.c crypto/recipient.c crypto/recipient.h lib/lib.h lib/cmdline.h
+$(B)/salvage-recipients: tools/salvage-recipients.c crypto/recipient.c crypto/recipient.h lib/lib.h lib/cmdline.h Makefile | toolchain
 	@mkdir -p $(B)
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/salvage-recipients.c crypto/recipient.c
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(HOSTLDFLAGS) -o $@ tools/salvage-recipients.c crypto/recipient.c
 
 deps:
 	@sh scripts/deps.sh
 
-# Builds and tests install what is missing first (quiet when nothing is).
+# The demo, the tests and the benchmarks install what is missing first (quiet when nothing is),
+# then build.
 deps-quiet:
 	@sh scripts/deps.sh
 
-demo: all
+demo: deps-quiet
+	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh
 
-check: all
+check: deps-quiet
+	@$(MAKE) --no-print-directory all
 	@sh tests/run
 
 # Tests too long for make check (tests/long/*.sh), with the same ok / not ok counting.
-check-long: all
+check-long: deps-quiet
+	@$(MAKE) --no-print-directory all
 	@LONG=1 sh tests/run
 
-bench: all
+bench: deps-quiet
+	@$(MAKE) --no-print-directory all
 	@sh bench/run
 
 # libFuzzer targets (tests/fuzz): each runs FUZZ_S seconds (at most FUZZ_RUNS executions) from its corpus
@@ -134,18 +174,40 @@ FUZZ_S ?= 60
 fuzz: deps-quiet
 	@FUZZ_S=$(FUZZ_S) FUZZ_RUNS=$(FUZZ_RUNS) bash tests/fuzz/fuzz run $(FUZZ_TARGETS)
 
+# make install: the images, tools, man pages, salvage.service, its udev rule and /etc/salvage.conf
+# (kept when it exists). `make deb` installs the same into the package with PREFIX=/usr.
 PREFIX ?= /usr/local
+SBINDIR = $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+# systemd reads units from /usr/local/lib/systemd/system too; udev reads no rules under /usr/local.
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+UDEVDIR ?= $(SYSCONFDIR)/udev/rules.d
+MANPAGES := pkg/man/salvage-load.8 pkg/man/salvage-mkcorehdr.8 pkg/man/salvage-recipients.8 pkg/man/salvage-recv.1 \
+	pkg/man/salvage.conf.5
 install: all
 	install -D -m 0644 $(B)/salvage.elf $(DESTDIR)$(PREFIX)/lib/salvage/salvage.elf
 	install -D -m 0644 $(B)/salvage.bzImage $(DESTDIR)$(PREFIX)/lib/salvage/salvage.bzImage
+	install -D -m 0644 $(B)/salvage.multiboot.elf $(DESTDIR)$(PREFIX)/lib/salvage/salvage.multiboot.elf
 	if [ -f $(B)/salvage.signed.bzImage ]; then install -D -m 0644 $(B)/salvage.signed.bzImage \
 		$(DESTDIR)$(PREFIX)/lib/salvage/salvage.signed.bzImage; fi
-	install -D -m 0755 tools/salvage-load $(DESTDIR)$(PREFIX)/sbin/salvage-load
-	install -D -m 0755 $(B)/salvage-mkcorehdr $(DESTDIR)$(PREFIX)/sbin/salvage-mkcorehdr
-	install -D -m 0755 $(B)/salvage-recipients $(DESTDIR)$(PREFIX)/sbin/salvage-recipients
+	install -D -m 0755 tools/salvage-load $(DESTDIR)$(SBINDIR)/salvage-load
+	install -D -m 0755 $(B)/salvage-mkcorehdr $(DESTDIR)$(SBINDIR)/salvage-mkcorehdr
+	install -D -m 0755 $(B)/salvage-recipients $(DESTDIR)$(SBINDIR)/salvage-recipients
 	install -D -m 0755 $(B)/salvage-recv $(DESTDIR)$(PREFIX)/bin/salvage-recv
+	for m in $(MANPAGES); do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	mkdir -p $(DESTDIR)$(SYSTEMDDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' pkg/salvage.service.in >$(DESTDIR)$(SYSTEMDDIR)/salvage.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/salvage.service
+	install -D -m 0644 pkg/60-salvage.rules $(DESTDIR)$(UDEVDIR)/60-salvage.rules
+	[ -e $(DESTDIR)$(SYSCONFDIR)/salvage.conf ] || install -D -m 0644 pkg/salvage.conf $(DESTDIR)$(SYSCONFDIR)/salvage.conf
+
+# make deb: build/salvage_<version>_<arch>.deb (scripts/mkdeb.sh, dpkg-deb), what make install
+# installs with PREFIX=/usr; /etc/salvage.conf is its conffile.
+deb: all
+	@B=$(B) MAKE="$(MAKE)" CROSS=$(CROSS) sh scripts/mkdeb.sh
 
 clean:
-	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage-recipients $(B)/salvage.map $(B)/unit $(B)/fuzz
+	rm -rf $(B)/k $(B)/*.elf $(B)/*.bzImage $(B)/salvage-recv $(B)/salvage-mkcorehdr $(B)/salvage-recipients $(B)/salvage.map $(B)/unit $(B)/fuzz $(B)/deb $(B)/salvage_*.deb
 
 -include $(shell find $(B)/k -name '*.d' 2>/dev/null)

@@ -29,7 +29,8 @@ $(BEARSSL_STAMP): scripts/fetch-debsrc.sh
 
 $(B)/k/bearssl/%.o: | $(BEARSSL_STAMP)
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $(BEARSSL_KCFLAGS) -MMD -MP -c $(BEARSSL_DIR)/src/src/$*.c -o $@
+	$(call say,CC,$(BEARSSL_DIR)/src/src/$*.c)
+	$(Q)$(KCC) $(KCFLAGS) $(BEARSSL_KCFLAGS) -MMD -MP -c $(BEARSSL_DIR)/src/src/$*.c -o $@
 
 # salvage's code that includes <bearssl.h> (crypto/) needs it unpacked first, and the stand-in
 # <string.h> that bearssl_hash.h includes.
@@ -46,13 +47,15 @@ BEARSSL_HOST_OBJS := $(patsubst %.c,$(B)/unit/bearssl/%.o,$(BEARSSL_SRCS))
 
 $(B)/unit/bearssl/%.o: | $(BEARSSL_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(LWIP_HOST_SANFLAGS) -fno-sanitize=alignment $(BEARSSL_INCLUDES) \
+	$(call say,HOSTCC,$(BEARSSL_DIR)/src/src/$*.c)
+	$(Q)$(HOSTCC) $(LWIP_HOST_SANFLAGS) -fno-sanitize=alignment $(BEARSSL_INCLUDES) \
 		-I$(BEARSSL_DIR)/src/src -w -c $(BEARSSL_DIR)/src/src/$*.c -o $@
 
 $(BEARSSL_HOST_OBJS): crypto/bearssl.mk
 $(BEARSSL_HOST_LIB): $(BEARSSL_HOST_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 .PHONY: bearssl bearssl-host print-bearssl-host-cflags print-bearssl-host-lib
 bearssl: $(BEARSSL_STAMP)

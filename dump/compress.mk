@@ -32,10 +32,12 @@ $(ZLIB_STAMP): scripts/fetch-debsrc.sh
 
 $(B)/k/lzo2/minilzo.o: | $(LZO_STAMP)
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $(COMPRESS_KCFLAGS) -MMD -MP -c $(LZO_DIR)/src/minilzo/minilzo.c -o $@
+	$(call say,CC,$(LZO_DIR)/src/minilzo/minilzo.c)
+	$(Q)$(KCC) $(KCFLAGS) $(COMPRESS_KCFLAGS) -MMD -MP -c $(LZO_DIR)/src/minilzo/minilzo.c -o $@
 $(B)/k/zlib/%.o: | $(ZLIB_STAMP)
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $(COMPRESS_KCFLAGS) -MMD -MP -c $(ZLIB_DIR)/src/$*.c -o $@
+	$(call say,CC,$(ZLIB_DIR)/src/$*.c)
+	$(Q)$(KCC) $(KCFLAGS) $(COMPRESS_KCFLAGS) -MMD -MP -c $(ZLIB_DIR)/src/$*.c -o $@
 
 # --- Host build for unit tests: the same sources, host gcc, as one archive, plus zlib's inflate so
 # that the tests can read back what they check (minilzo has its decompressor).
@@ -49,15 +51,18 @@ COMPRESS_HOST_OBJS := $(B)/unit/lzo2/minilzo.o \
 
 $(B)/unit/lzo2/minilzo.o: | $(LZO_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(COMPRESS_HOST_SANFLAGS) $(COMPRESS_HOST_CFLAGS) -w -c $(LZO_DIR)/src/minilzo/minilzo.c -o $@
+	$(call say,HOSTCC,$(LZO_DIR)/src/minilzo/minilzo.c)
+	$(Q)$(HOSTCC) $(COMPRESS_HOST_SANFLAGS) $(COMPRESS_HOST_CFLAGS) -w -c $(LZO_DIR)/src/minilzo/minilzo.c -o $@
 $(B)/unit/zlib/%.o: | $(ZLIB_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(COMPRESS_HOST_SANFLAGS) $(COMPRESS_HOST_CFLAGS) -w -c $(ZLIB_DIR)/src/$*.c -o $@
+	$(call say,HOSTCC,$(ZLIB_DIR)/src/$*.c)
+	$(Q)$(HOSTCC) $(COMPRESS_HOST_SANFLAGS) $(COMPRESS_HOST_CFLAGS) -w -c $(ZLIB_DIR)/src/$*.c -o $@
 
 $(COMPRESS_HOST_OBJS): dump/compress.mk
 $(COMPRESS_HOST_LIB): $(COMPRESS_HOST_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 .PHONY: compress-host print-compress-host-cflags print-compress-host-lib
 compress-host: $(COMPRESS_HOST_LIB)

@@ -37,7 +37,8 @@ $(LWIP_STAMP): scripts/fetch-debsrc.sh
 
 $(B)/k/lwip/%.o: $(LWIP_SRCDIR)/%.c | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) $(KCFLAGS_EXTRA) $(LWIP_KCFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(KCC) $(KCFLAGS) $(KCFLAGS_EXTRA) $(LWIP_KCFLAGS) -MMD -MP -c $< -o $@
 
 # The lwIP sources appear once the fetch ran; salvage's network code needs lwIP's headers first.
 $(addprefix $(LWIP_SRCDIR)/,$(LWIP_SRCS)): | $(LWIP_STAMP)
@@ -58,15 +59,18 @@ LWIP_HOST_OBJS := $(patsubst %.c,$(B)/unit/lwip/%.o,$(LWIP_SRCS) $(LWIP_PORT_SRC
 
 $(B)/unit/lwip/%.o: $(LWIP_SRCDIR)/%.c net/port/lwipopts.h net/port/arch/cc.h | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(LWIP_HOST_SANFLAGS) $(LWIP_HOST_CFLAGS) -w -c $< -o $@
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(LWIP_HOST_SANFLAGS) $(LWIP_HOST_CFLAGS) -w -c $< -o $@
 
 $(B)/unit/lwip/net/port/%.o: net/port/%.c net/port/lwipopts.h net/port/arch/cc.h | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(LWIP_HOST_SANFLAGS) $(LWIP_HOST_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(LWIP_HOST_SANFLAGS) $(LWIP_HOST_CFLAGS) -Wall -Wextra -Werror -c $< -o $@
 
 $(LWIP_HOST_LIB): $(LWIP_HOST_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 .PHONY: lwip lwip-host print-lwip-host-cflags print-lwip-host-lib print-lwip-srcdir print-lwip-srcs
 lwip: $(LWIP_STAMP)

@@ -1,6 +1,7 @@
 /* salvage-mkcorehdr: build the ELF64 core header of the running x86_64 kernel, as kexec-tools does for
  * `kexec -p`, from /proc/iomem, the per-CPU crash_notes, /sys/kernel/vmcoreinfo and /proc/kcore, so
- * salvage can take it as a multiboot module (tools/salvage-load --type multiboot). Host program. */
+ * salvage can take it as a multiboot module (tools/salvage-load --type multiboot); and measure a
+ * salvage image for salvage-load (--measure: what it occupies once loaded). Host program. */
 #include <elf.h>
 #include <ctype.h>
 #include <errno.h>
@@ -45,6 +46,143 @@ static void warnx(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+/* --- measuring an image (salvage-load --print-crashkernel, --status and its checks) ----------- */
+
+#define IMAGE_MAX (64u << 20)		/* salvage is under 2 MiB; anything this large is not it */
+#define MB_MAGIC 0x1BADB002u
+#define MB_FLAG_AOUT_KLUDGE 0x10000u	/* load at the header's addresses, not the ELF's */
+#define MB_SEARCH 8192			/* the multiboot header lies in the first 8 KiB, 4-aligned */
+#define BZ_HDRS_OFF 0x202		/* x86 boot protocol: "HdrS" */
+#define BZ_XLOADFLAGS_OFF 0x236
+#define BZ_XLF_KERNEL_64 0x1
+#define BZ_INIT_SIZE_OFF 0x260		/* bytes the kernel needs from its load address on */
+#define PE_LFANEW_OFF 0x3c
+#define PE_OPT_OFF 24			/* optional header after "PE\0\0" and the COFF header */
+#define PE32P_NDIRS_OFF 108		/* NumberOfRvaAndSizes in a PE32+ optional header */
+#define PE32P_DIRS_OFF 112
+#define PE_DIR_SECURITY 4		/* the certificate table: the Authenticode signatures */
+
+static uint32_t le32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint16_t le16(const unsigned char *p) { return p[0] | p[1] << 8; }
+
+/* Bytes of the PE/COFF certificate table of a bzImage (its signatures), 0 when unsigned or not PE. */
+static uint32_t pe_signature_bytes(const unsigned char *f, size_t n)
+{
+	uint32_t pe, dir;
+
+	if (n < PE_LFANEW_OFF + 4)
+		return 0;
+	pe = le32(f + PE_LFANEW_OFF);
+	if (pe > n || n - pe < PE_OPT_OFF + PE32P_DIRS_OFF + 8 * (PE_DIR_SECURITY + 1) || memcmp(f + pe, "PE\0\0", 4))
+		return 0;
+	if (le32(f + pe + PE_OPT_OFF + PE32P_NDIRS_OFF) <= PE_DIR_SECURITY)
+		return 0;
+	dir = pe + PE_OPT_OFF + PE32P_DIRS_OFF + 8 * PE_DIR_SECURITY;
+	return le32(f + dir + 4);
+}
+
+/* The offset of the multiboot header (magic with a valid checksum) in f, or -1. */
+static long multiboot_header(const unsigned char *f, size_t n)
+{
+	size_t o;
+
+	for (o = 0; o + 12 <= n && o < MB_SEARCH; o += 4)
+		if (le32(f + o) == MB_MAGIC && (uint32_t)(le32(f + o) + le32(f + o + 4) + le32(f + o + 8)) == 0)
+			return (long)o;
+	return -1;
+}
+
+/* Bytes an i386 ELF image occupies once loaded: its lowest PT_LOAD to the end of its highest (memsz:
+ * .bss included), page-rounded. Returns 0 with a message when f is not such an image. */
+static uint64_t elf32_span(const char *path, const unsigned char *f, size_t n)
+{
+	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)f;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	int i;
+
+	if (n < sizeof(*eh) || memcmp(f, ELFMAG, SELFMAG)) {
+		warnx("%s is not an ELF file", path);
+		return 0;
+	}
+	if (f[EI_CLASS] != ELFCLASS32 || eh->e_machine != EM_386) {
+		warnx("%s is not a 32-bit ELF image (salvage is i386)", path);
+		return 0;
+	}
+	if (eh->e_phentsize != sizeof(Elf32_Phdr) || eh->e_phnum == 0 || eh->e_phnum >= 64 ||
+	    eh->e_phoff > n || (n - eh->e_phoff) / sizeof(Elf32_Phdr) < eh->e_phnum) {
+		warnx("%s: unexpected program header table (%u entries of %u bytes)", path, eh->e_phnum, eh->e_phentsize);
+		return 0;
+	}
+	for (i = 0; i < eh->e_phnum; i++) {
+		Elf32_Phdr ph;
+
+		memcpy(&ph, f + eh->e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_vaddr < lo)
+			lo = ph.p_vaddr;
+		if ((uint64_t)ph.p_vaddr + ph.p_memsz > hi)
+			hi = (uint64_t)ph.p_vaddr + ph.p_memsz;
+	}
+	if (lo == UINT64_MAX) {
+		warnx("%s has no PT_LOAD segment", path);
+		return 0;
+	}
+	return (hi - lo + PAGE - 1) / PAGE * PAGE;
+}
+
+/* --measure=TYPE FILE: check that FILE is what kexec loads for salvage-load --type TYPE (elf: an i386
+ * ELF; multiboot: the same without the multiboot a.out kludge; bzimage: a 64-bit bzImage) and print
+ * "BYTES SIGNATURE_BYTES": the memory it occupies once loaded (the PT_LOAD span, or a bzImage's
+ * init_size, which kexec_file_load reserves), page-rounded, and its PE signatures' size (0: none).
+ * Returns the exit status; never modifies FILE. */
+static int measure(const char *type, const char *path)
+{
+	static unsigned char f[IMAGE_MAX];
+	uint64_t bytes;
+	size_t n;
+	long mb;
+	FILE *fi = fopen(path, "re");
+
+	if (!fi) {
+		warnx("cannot open %s: %s", path, strerror(errno));
+		return 1;
+	}
+	n = fread(f, 1, sizeof(f), fi);
+	fclose(fi);
+	if (!strcmp(type, "bzimage")) {
+		if (n < BZ_INIT_SIZE_OFF + 4 || memcmp(f + BZ_HDRS_OFF, "HdrS", 4)) {
+			warnx("%s is not a bzImage (no \"HdrS\" setup header): use salvage.bzImage for --type bzimage", path);
+			return 1;
+		}
+		if (!(le16(f + BZ_XLOADFLAGS_OFF) & BZ_XLF_KERNEL_64)) {
+			warnx("%s is not a 64-bit bzImage (xloadflags)", path);
+			return 1;
+		}
+		bytes = (le32(f + BZ_INIT_SIZE_OFF) + PAGE - 1) / PAGE * PAGE;
+	} else if (!strcmp(type, "elf") || !strcmp(type, "multiboot")) {
+		if ((bytes = elf32_span(path, f, n)) == 0)
+			return 1;
+		mb = multiboot_header(f, n);
+		if (!strcmp(type, "multiboot") && mb < 0) {
+			warnx("%s has no multiboot header in its first 8 KiB", path);
+			return 1;
+		}
+		/* kexec's multiboot-x86 loader obeys the kludge's fixed 2 MiB load address (for QEMU -kernel
+		 * and GRUB), which is outside the crash region: kexec -p would fail. */
+		if (!strcmp(type, "multiboot") && (le32(f + mb + 4) & MB_FLAG_AOUT_KLUDGE)) {
+			warnx("%s asks for a fixed load address (multiboot a.out kludge, for QEMU and GRUB): "
+			      "--type multiboot loads salvage.multiboot.elf, the same image without it", path);
+			return 1;
+		}
+	} else {
+		warnx("--measure wants elf, multiboot or bzimage, not '%s'", type);
+		return 2;
+	}
+	printf("%llu %u\n", (unsigned long long)bytes, pe_signature_bytes(f, n));
+	return 0;
 }
 
 /* Open path under --sysroot for reading; NULL (errno set) when it is not there. */
@@ -415,11 +553,14 @@ static int count_cpus(void)
 static void usage(FILE *to)
 {
 	fputs("usage: salvage-mkcorehdr [-o FILE] [--sysroot DIR] [-v] [--vmcoreinfo]\n"
+	      "       salvage-mkcorehdr --measure=elf|multiboot|bzimage IMAGE\n"
 	      "Writes the running x86_64 kernel's ELF64 core header (what kexec-tools builds for\n"
 	      "`kexec -p`: a PT_NOTE per CPU, the VMCOREINFO PT_NOTE, the kernel text PT_LOAD and one\n"
 	      "PT_LOAD per System RAM range outside the crash region) to FILE (default stdout).\n"
 	      "--vmcoreinfo prints the live VMCOREINFO note text instead (to compare with a dump).\n"
-	      "Needs root. --sysroot reads /proc and /sys below DIR (tests).\n", to);
+	      "Needs root. --sysroot reads /proc and /sys below DIR (tests).\n"
+	      "--measure checks that IMAGE suits salvage-load --type and prints the bytes it occupies\n"
+	      "once loaded and the bytes of its PE signatures (0: unsigned).\n", to);
 }
 
 int main(int argc, char **argv)
@@ -428,10 +569,10 @@ int main(int argc, char **argv)
 	static unsigned char out[sizeof(Elf64_Ehdr) + (MAX_CPUS + 2 + 2 * MAX_RANGES) * sizeof(Elf64_Phdr)];
 	static const struct option opts[] = {
 		{ "output", 1, 0, 'o' }, { "sysroot", 1, 0, 'r' }, { "verbose", 0, 0, 'v' },
-		{ "vmcoreinfo", 0, 0, 'V' },
+		{ "vmcoreinfo", 0, 0, 'V' }, { "measure", 1, 0, 'M' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
-	const char *outpath = NULL;
+	const char *outpath = NULL, *measure_type = NULL;
 	struct kernel_map km;
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)out;
 	Elf64_Phdr *ph = (Elf64_Phdr *)(out + sizeof(*eh));
@@ -447,9 +588,17 @@ int main(int argc, char **argv)
 		case 'r': sysroot = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'V': want_vmcoreinfo = 1; break;
+		case 'M': measure_type = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (measure_type) {
+		if (optind + 1 != argc) {
+			usage(stderr);
+			return 2;
+		}
+		return measure(measure_type, argv[optind]);
 	}
 	if (optind != argc) {
 		usage(stderr);

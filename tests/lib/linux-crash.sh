@@ -24,7 +24,8 @@ LC_BUILD=${LC_BUILD:-build}	# where salvage.elf, salvage-mkcorehdr and salvage-r
 lc_prepare() {
 	K=$(sh tests/lib/debian-kernel.sh) || { not_ok "debian kernel" "tests/lib/debian-kernel.sh failed"; finish; }
 	local f
-	for f in "$LC_BUILD/salvage.elf" "$LC_BUILD/salvage.bzImage" "$LC_BUILD/salvage-mkcorehdr" "$LC_BUILD/salvage-recv"; do
+	for f in "$LC_BUILD/salvage.elf" "$LC_BUILD/salvage.bzImage" "$LC_BUILD/salvage.multiboot.elf" \
+		"$LC_BUILD/salvage-mkcorehdr" "$LC_BUILD/salvage-recv"; do
 		[ -f "$f" ] || { not_ok "build" "$f missing (run make)"; finish; }
 	done
 	gcc -O2 -static -o "$T/pattern" tests/lib/pattern.c || { not_ok "pattern helper" "does not build"; finish; }
@@ -33,6 +34,7 @@ lc_prepare() {
 		-f "$T/pattern:/sbin/pattern" \
 		-f "$LC_BUILD/salvage.elf":/usr/local/lib/salvage/salvage.elf \
 		-f "$LC_BUILD/salvage.bzImage":/usr/local/lib/salvage/salvage.bzImage \
+		-f "$LC_BUILD/salvage.multiboot.elf":/usr/local/lib/salvage/salvage.multiboot.elf \
 		-f tools/salvage-load:/usr/local/sbin/salvage-load \
 		-b "$LC_BUILD/salvage-mkcorehdr":/usr/local/sbin/salvage-mkcorehdr \
 		-b /sbin/kexec ${LC_INITRAMFS_EXTRA[@]+"${LC_INITRAMFS_EXTRA[@]}"} >"$T/initramfs.log" 2>&1 ||
@@ -68,17 +70,24 @@ lc_boot() {
 # lc_min_ck TYPE: what `salvage-load --print-crashkernel` says salvage needs (its PT_LOAD span plus
 # kexec-tools' segments, rounded up to a MiB). The tests reserve exactly that: it must be enough.
 lc_min_ck() {
-	local img=$LC_BUILD/salvage.elf
-	[ "$1" = bzimage ] && img=$LC_BUILD/salvage.bzImage
-	sh tools/salvage-load --print-crashkernel --type "$1" --image "$img"
+	SALVAGE_CONF=/nonexistent sh tools/salvage-load --print-crashkernel --type "$1" --image "$(lc_image "$1")" \
+		--mkcorehdr "$LC_BUILD/salvage-mkcorehdr"
+}
+
+# lc_image TYPE: the image salvage-load loads for --type TYPE.
+lc_image() {
+	case $1 in
+	bzimage) echo "$LC_BUILD/salvage.bzImage" ;;
+	multiboot) echo "$LC_BUILD/salvage.multiboot.elf" ;;
+	*) echo "$LC_BUILD/salvage.elf" ;;
+	esac
 }
 
 # lc_exact_ck TYPE: the same figure unrounded, in KiB (crashkernel=<N>K): the tightest reservation
 # salvage-load accepts, which must still hold everything the kernel loads.
 lc_exact_ck() {
-	local img=$LC_BUILD/salvage.elf
-	[ "$1" = bzimage ] && img=$LC_BUILD/salvage.bzImage
-	SALVAGE_SYSFS=/nonexistent sh tools/salvage-load --status --type "$1" --image "$img" |
+	SALVAGE_SYSFS=/nonexistent SALVAGE_CONF=/nonexistent sh tools/salvage-load --status --type "$1" --image "$(lc_image "$1")" \
+		--mkcorehdr "$LC_BUILD/salvage-mkcorehdr" |
 		sed -n 's/.*needs \([0-9]*\) KiB reserved.*/\1K/p'
 }
 

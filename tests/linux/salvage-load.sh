@@ -89,7 +89,8 @@ mkdir -p "$T/r2/proc" && cp "$R/proc/iomem.zero" "$T/r2/proc/iomem"
 # --- salvage-load: dry runs against a fake /sys/kernel -------------------------------------------
 S=$T/sys
 mkdir -p "$S/kernel"
-export SALVAGE_SYSFS=$S SALVAGE_COREHDR=$T/corehdr.bin SALVAGE_MBIMAGE=$T/mb.elf
+export SALVAGE_SYSFS=$S SALVAGE_COREHDR=$T/corehdr.bin SALVAGE_CONF=$T/no-salvage.conf	# not the host's
+MBI=build/salvage.multiboot.elf
 echo $((8 << 20)) >"$S/kernel/kexec_crash_size"
 check "salvage-load --help" sh "$LOAD" --help
 out=$(sh "$LOAD" -n --image build/salvage.elf --kexec /bin/true --dump tftp://10.0.0.1:69/vmcore-%m --dump serial \
@@ -97,12 +98,54 @@ out=$(sh "$LOAD" -n --image build/salvage.elf --kexec /bin/true --dump tftp://10
 want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump=tftp://10.0.0.1:69/vmcore-%m dump=serial ip=dhcp console=ttyS1,57600 salvage.done=halt dump.format=raw' "
 [ "$out" = "$want" ] && ok "salvage-load: elf-x86 command line with dump=/ip=/console=/salvage.done=/dump.format= words" ||
 	not_ok "salvage-load: elf-x86 command line" "got: $out"
-out=$(sh "$LOAD" -n --live --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK" --dump serial 2>/dev/null)
-want="'/bin/true' '-l' '--type' 'multiboot-x86' '$T/mb.elf' '--module=$T/corehdr.bin' '--command-line=dump=serial' "
+out=$(sh "$LOAD" -n --live --type multiboot --image "$MBI" --kexec /bin/true --mkcorehdr "$MK" --dump serial 2>/dev/null)
+want="'/bin/true' '-l' '--type' 'multiboot-x86' '$MBI' '--module=$T/corehdr.bin' '--command-line=dump=serial' "
 [ "$out" = "$want" ] && ok "salvage-load: --live --type multiboot runs kexec -l with the header as module" ||
 	not_ok "salvage-load: multiboot command line" "got: $out"
-# The copy for kexec: a.out kludge (bit 16) cleared, checksum still valid, nothing else changed.
-python3 - build/salvage.elf "$T/mb.elf" <<'EOF' && ok "salvage-load: multiboot copy has the a.out kludge cleared and a valid checksum" || not_ok "salvage-load: multiboot copy" "see above"
+# /etc/salvage.conf: every key becomes its word; an option overrides its key (--dump every target).
+cat >"$T/salvage.conf" <<'EOF'
+# comment
+targets = tftp://10.0.0.1:69/vmcore-%m serial
+ip=10.0.0.5:10.0.0.1:10.0.0.254:255.255.255.0
+   dump.level = 31
+format = kdump
+compress = zlib
+console = ttyS1,57600
+done = poweroff
+extra = salvage.fault=0 acpi_rsdp=0xf0000
+EOF
+out=$(sh "$LOAD" -n --config "$T/salvage.conf" --image build/salvage.elf --kexec /bin/true 2>&1)
+want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump=tftp://10.0.0.1:69/vmcore-%m dump=serial ip=10.0.0.5:10.0.0.1:10.0.0.254:255.255.255.0 console=ttyS1,57600 salvage.done=poweroff dump.format=kdump dump.compress=zlib dump.level=31 salvage.fault=0 acpi_rsdp=0xf0000' "
+[ "$out" = "$want" ] && ok "salvage-load: every key of salvage.conf becomes its word" || not_ok "salvage-load: salvage.conf" "got: $out"
+out=$(SALVAGE_CONF=$T/salvage.conf sh "$LOAD" -n --image build/salvage.elf --kexec /bin/true --dump serial:ttyS2 \
+	--ip dhcp --done reboot --format elf --dump-level 1 --append x=1 2>&1)
+want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=dump=serial:ttyS2 ip=dhcp console=ttyS1,57600 salvage.done=reboot dump.format=elf dump.compress=zlib dump.level=1 x=1' "
+[ "$out" = "$want" ] && ok "salvage-load: options override salvage.conf, key by key" || not_ok "salvage-load: options over salvage.conf" "got: $out"
+out=$(sh "$LOAD" -n --config pkg/salvage.conf --image build/salvage.elf --kexec /bin/true 2>&1)
+[ "$out" = "'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--append=' " ] &&
+	ok "salvage-load: the shipped salvage.conf (every key at its default, commented out) adds no word" ||
+	not_ok "salvage-load: shipped salvage.conf" "got: $out"
+# Every key the shipped file documents is one salvage-load reads.
+sed -n 's/^#\([a-z.]*\) =.*/\1 = elf/p' pkg/salvage.conf >"$T/keys.conf"
+[ "$(wc -l <"$T/keys.conf")" = 9 ] && ok "pkg/salvage.conf documents 9 keys" || not_ok "pkg/salvage.conf keys" "$(tr '\n' ' ' <"$T/keys.conf")"
+printf 'targets = serial\nformat = elf\ndump_level = 3\n' >"$T/bad.conf"
+out=$(sh "$LOAD" -n --config "$T/bad.conf" --image build/salvage.elf --kexec /bin/true 2>&1) &&
+	not_ok "salvage-load: an unknown key in salvage.conf is an error" "it loaded: $out" ||
+	{ echo "$out" | grep -q "bad.conf:3: unknown key 'dump_level'" && ok "salvage-load: an unknown key in salvage.conf is an error naming file and line" ||
+		not_ok "salvage-load: unknown key message" "$out"; }
+printf 'done = never\n' >"$T/bad2.conf"
+out=$(sh "$LOAD" -n --config "$T/bad2.conf" --image build/salvage.elf --kexec /bin/true 2>&1) &&
+	not_ok "salvage-load: a bad value in salvage.conf is an error" "it loaded: $out" ||
+	{ echo "$out" | grep -q "wants reboot, halt or poweroff, not 'never'" && ok "salvage-load: a bad value in salvage.conf is an error" ||
+		not_ok "salvage-load: bad value message" "$out"; }
+sh "$LOAD" -n --unload --config "$T/bad.conf" --kexec /bin/true >/dev/null 2>&1 &&
+	ok "salvage-load --unload works whatever salvage.conf holds (salvage.service's ExecStop)" ||
+	not_ok "salvage-load --unload with a broken salvage.conf" "it failed"
+sh "$LOAD" -n --config "$T/none.conf" --image build/salvage.elf --kexec /bin/true >/dev/null 2>&1 &&
+	not_ok "salvage-load --config of a missing file is an error" "it loaded" || ok "salvage-load --config of a missing file is an error"
+
+# The build's image for kexec: a.out kludge (bit 16) cleared, checksum still valid, nothing else changed.
+python3 - build/salvage.elf "$MBI" <<'EOF' && ok "salvage.multiboot.elf: salvage.elf with the a.out kludge cleared and a valid checksum" || not_ok "salvage.multiboot.elf" "see above"
 import struct, sys
 a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
 off = next(i for i in range(0, 8192, 4) if struct.unpack_from("<I", a, i)[0] == 0x1BADB002)
@@ -120,6 +163,18 @@ sh "$LOAD" -n --image build/salvage.elf --kexec "$T/newkexec" | grep -q "'-c' '-
 	not_ok "salvage-load: -c for newer kexec-tools" "no -c"
 need=$(sh "$LOAD" --print-crashkernel --image build/salvage.elf)
 [[ "$need" =~ ^[0-9]+M$ ]] && ok "salvage-load --print-crashkernel: $need" || not_ok "salvage-load --print-crashkernel" "got '$need'"
+# The image's size once loaded (the PT_LOAD span, .bss included) as readelf sees it: salvage-load's
+# --status figure, from salvage-mkcorehdr --measure.
+span=$(readelf -lW build/salvage.elf | python3 -c '
+import sys
+l = [(int(w[2], 16), int(w[2], 16) + int(w[5], 16)) for w in map(str.split, sys.stdin) if w and w[0] == "LOAD"]
+print((max(e for _, e in l) - min(a for a, _ in l) + 4095) // 4096 * 4096)')
+for img in build/salvage.elf "$MBI"; do
+	ty=elf; [ "$img" = "$MBI" ] && ty=multiboot
+	st=$(sh "$LOAD" --status --type $ty --image "$img" | sed -n 's/.*, \([0-9]*\) KiB loaded.*/\1/p')
+	[ "$st" = $((span / 1024)) ] && ok "salvage-load --status --type $ty: $st KiB loaded, readelf's PT_LOAD span" ||
+		not_ok "salvage-load --status --type $ty" "says '$st' KiB, readelf's span is $((span / 1024)) KiB"
+done
 
 # --- errors ---------------------------------------------------------------------------------------
 expect_error() {
@@ -141,6 +196,15 @@ expect_error "salvage-load: too small a reservation says how much salvage needs"
 expect_error "salvage-load: missing image" "salvage image .*nonexistent.* not found" -n --image "$T/nonexistent" --kexec /bin/true
 expect_error "salvage-load: missing kexec" "is not an executable|kexec not found" -n --image build/salvage.elf --kexec "$T/nokexec"
 expect_error "salvage-load: not an i386 image" "not a 32-bit ELF|not an ELF" -n --image /bin/sh --kexec /bin/true
+expect_error "salvage-load --type multiboot: salvage.elf (a.out kludge) is refused, naming salvage.multiboot.elf" \
+	"multiboot a.out kludge.*salvage\.multiboot\.elf" -n --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK"
+head -c 100 build/salvage.elf >"$T/short.elf"
+expect_error "salvage-load: a truncated image (program headers cut off)" "unexpected program header table" \
+	-n --image "$T/short.elf" --kexec /bin/true
+: >"$T/empty.img"
+expect_error "salvage-load: an empty file is no image" "not an ELF file" -n --image "$T/empty.img" --kexec /bin/true
+expect_error "salvage-load --type bzimage: an empty file is no bzImage" "not a bzImage" \
+	-n --type bzimage --image "$T/empty.img" --kexec /bin/true
 expect_error "salvage-load: bad --done" "--done wants" --done never
 expect_error "salvage-load: bad --format" "--format wants elf, raw or kdump" --format lzo
 
