@@ -444,9 +444,11 @@ int dmesg_write(const struct crash *c, dmesg_put_fn put, void *ctx, bool warn, s
 	if (warn && d->doubt) {
 		if (rc != 0)
 			log_warn("dmesg: the crashed kernel's log is not shown: %s", d->doubt);
-		else
+		else if (d->st.skipped)
 			log_warn("dmesg: %u doubtful records of the crashed kernel's log left out (first: %s)",
 				 d->st.skipped, d->doubt);
+		else
+			log_warn("dmesg: part of the crashed kernel's log left out: %s", d->doubt);
 	}
 	return rc ? rc : d->rc;
 }
@@ -484,6 +486,7 @@ void dmesg_show(const struct crash *c, unsigned n)
 {
 	static struct show s;
 	struct dmesg_stats st;
+	uint64_t t0 = clock_us(), ms;
 	int rc;
 
 	if (n == 0)
@@ -491,6 +494,7 @@ void dmesg_show(const struct crash *c, unsigned n)
 	memset(&s, 0, sizeof(s));
 	s.counting = true;
 	rc = dmesg_write(c, show_put, &s, true, &st);
+	ms = (clock_us() - t0) / 1000;
 	if (rc == -ENOENT) {
 		log_info("dmesg: %s: the crashed kernel's log is not shown",
 			 c->vmcoreinfo_len ? "VMCOREINFO describes no printk buffer this reader knows" : "no VMCOREINFO");
@@ -498,8 +502,9 @@ void dmesg_show(const struct crash *c, unsigned n)
 	}
 	if (rc != 0)
 		return;
-	log_info("dmesg: the crashed kernel's log (%s): %u records, %llu lines%s", st.lockless ? "printk_ringbuffer" : "log_buf",
-		 st.records, (unsigned long long)st.lines, st.lines > n ? "; the last ones:" : ":");
+	log_info("dmesg: the crashed kernel's log (%s): %u records, %llu lines, read in %llu ms%s",
+		 st.lockless ? "printk_ringbuffer" : "log_buf", st.records, (unsigned long long)st.lines,
+		 (unsigned long long)ms, st.lines > n ? "; the last ones:" : ":");
 	s.first = st.lines > n ? st.lines - n : 0;
 	s.line = 0;
 	s.counting = false;
