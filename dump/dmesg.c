@@ -95,11 +95,16 @@ static void doubt(struct dm *d, const char *what)
 		d->doubt = what;
 }
 
-/* Hand the buffered text to put. */
+/* Hand the buffered text to put. The time bound is on reading the crashed kernel's memory: the
+ * time put takes (a TFTP transfer) moves the deadline. */
 static void flush(struct dm *d)
 {
-	if (d->outn && d->rc == 0)
+	if (d->outn && d->rc == 0) {
+		uint64_t t0 = clock_us();
+
 		d->rc = d->put(d->ctx, d->out, d->outn);
+		d->deadline += clock_us() - t0;
+	}
 	d->outn = 0;
 }
 
@@ -405,40 +410,53 @@ static int walk_log_buf(struct dm *d, const struct lb_vmi *v)
 
 /* --- the passes ---------------------------------------------------------------------------------- */
 
-/* See dmesg.h. */
-int dmesg_write(const struct crash *c, dmesg_put_fn put, void *ctx, bool warn, struct dmesg_stats *st)
-{
-	static struct dm dm;	/* one pass at a time (put never starts another) */
-	static struct rb_vmi rv;
-	static struct lb_vmi lv;
-	struct dm *d = &dm;
-	uint64_t top, phys_base = 0, l5 = 0;
-	int rc;
+/* The one pass at a time (put never starts another) and what VMCOREINFO says of its log. */
+static struct dm pass;
+static struct rb_vmi pass_rv;
+static struct lb_vmi pass_lv;
 
-	memset(d, 0, sizeof(*d));
-	memset(st, 0, sizeof(*st));
+/* Which log c's VMCOREINFO describes, with what to read it: DESCRIBES_RING (rv filled),
+ * DESCRIBES_LOG_BUF (lv filled) or DESCRIBES_NONE. The address translation goes into d. */
+enum { DESCRIBES_NONE, DESCRIBES_RING, DESCRIBES_LOG_BUF };
+static int describes(const struct crash *c, struct dm *d, struct rb_vmi *rv, struct lb_vmi *lv)
+{
+	uint64_t top, phys_base = 0, l5 = 0;
+
 	if (c->vmcoreinfo_len == 0 || (c->machine != EM_X86_64 && c->machine != EM_386))
-		return -ENOENT;
+		return DESCRIBES_NONE;
 	d->c = c;
-	d->put = put;
-	d->ctx = ctx;
 	d->word = c->machine == EM_X86_64 ? 8 : 4;
 	if (c->machine == EM_X86_64) {
 		if (crash_vmcoreinfo_num(c, "SYMBOL(init_top_pgt)", 16, &top) != 0 ||
 		    crash_vmcoreinfo_num(c, "NUMBER(phys_base)", 10, &phys_base) != 0)
-			return -ENOENT;
+			return DESCRIBES_NONE;
 		crash_vmcoreinfo_num(c, "NUMBER(pgtable_l5_enabled)", 10, &l5);
 		crash_vm_init(&d->vm, c, top, phys_base, l5 == 1);
 		d->pgt = true;
 	}
-	d->deadline = clock_us() + DMESG_TIME_US;
-	if (!vmi_read(c, rb_keys, ARRAY_SIZE(rb_keys), &rv))
-		rc = walk_lockless(d, &rv);
-	else if (!vmi_read(c, lb_keys, ARRAY_SIZE(lb_keys), &lv) &&
-		 (!vmi_read(c, lb_struct_keys[0], 4, &lv) || !vmi_read(c, lb_struct_keys[1], 4, &lv)))
-		rc = walk_log_buf(d, &lv);
-	else
+	if (!vmi_read(c, rb_keys, ARRAY_SIZE(rb_keys), rv))
+		return DESCRIBES_RING;
+	if (!vmi_read(c, lb_keys, ARRAY_SIZE(lb_keys), lv) &&
+	    (!vmi_read(c, lb_struct_keys[0], 4, lv) || !vmi_read(c, lb_struct_keys[1], 4, lv)))
+		return DESCRIBES_LOG_BUF;
+	return DESCRIBES_NONE;
+}
+
+/* See dmesg.h. */
+int dmesg_write(const struct crash *c, dmesg_put_fn put, void *ctx, bool warn, struct dmesg_stats *st)
+{
+	struct dm *d = &pass;
+	int rc, kind;
+
+	memset(d, 0, sizeof(*d));
+	memset(st, 0, sizeof(*st));
+	kind = describes(c, d, &pass_rv, &pass_lv);
+	if (kind == DESCRIBES_NONE)
 		return -ENOENT;
+	d->put = put;
+	d->ctx = ctx;
+	d->deadline = clock_us() + DMESG_TIME_US;
+	rc = kind == DESCRIBES_RING ? walk_lockless(d, &pass_rv) : walk_log_buf(d, &pass_lv);
 	flush(d);
 	*st = d->st;
 	if (warn && d->doubt) {
@@ -522,10 +540,9 @@ static int side_produce(const void *ctx, int (*put)(void *pctx, const char *buf,
 const struct side_file *dmesg_side_file(const struct crash *c)
 {
 	static struct side_file side;
-	uint64_t v;
 
-	if (c->vmcoreinfo_len == 0 || (crash_vmcoreinfo_num(c, "SYMBOL(prb)", 16, &v) != 0 &&
-				       crash_vmcoreinfo_num(c, "SYMBOL(log_buf)", 16, &v) != 0))
+	memset(&pass, 0, sizeof(pass));
+	if (describes(c, &pass, &pass_rv, &pass_lv) == DESCRIBES_NONE)
 		return NULL;
 	side = (struct side_file){ .suffix = ".dmesg", .produce = side_produce, .ctx = c };
 	return &side;

@@ -10,7 +10,8 @@
 #include "dump/crash.h"
 #include "dump/transport.h"
 
-#define DMESG_TIME_US (2u * 1000u * 1000u)	/* one pass over the log at most */
+#define DMESG_TIME_US (2u * 1000u * 1000u)	/* one pass's reading of the log at most (time in put
+						 * not counted) */
 #define DMESG_CONSOLE_COLS 400		/* a longer log line is cut on the console (not in the file) */
 
 /* Where a pass's text goes, piece by piece in order. A non-zero return stops the pass with it. */

@@ -474,6 +474,10 @@ static void test_show(void)
 	dmesg_show(&c, 50);
 	ok(log_has("VMCOREINFO describes no printk buffer") && !log_has("warning"), "no ring in VMCOREINFO: one info line");
 	ok(dmesg_side_file(&c) == NULL, "no ring: no side file");
+	crash_with("OSRELEASE=6.1.0\nSYMBOL(prb)=ffffffff8289c5b8\nSYMBOL(init_top_pgt)=ffffffff80001000\nNUMBER(phys_base)=0\n");
+	ok(dmesg_side_file(&c) == NULL, "SYMBOL(prb) without the ring's offsets: no side file");
+	crash_with(vmci_rb(""));
+	ok(dmesg_side_file(&c) != NULL, "the ring's offsets: a side file");
 	c.vmcoreinfo_len = 0;
 	log_reset();
 	dmesg_show(&c, 50);
