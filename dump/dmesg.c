@@ -427,7 +427,9 @@ static int describes(const struct crash *c, struct dm *d, struct rb_vmi *rv, str
 	d->c = c;
 	d->word = c->machine == EM_X86_64 ? 8 : 4;
 	if (c->machine == EM_X86_64) {
-		if (crash_vmcoreinfo_num(c, "SYMBOL(init_top_pgt)", 16, &top) != 0 ||
+		/* init_level4_pgt: its name before Linux 4.13 (the log_buf years) */
+		if ((crash_vmcoreinfo_num(c, "SYMBOL(init_top_pgt)", 16, &top) != 0 &&
+		     crash_vmcoreinfo_num(c, "SYMBOL(init_level4_pgt)", 16, &top) != 0) ||
 		    crash_vmcoreinfo_num(c, "NUMBER(phys_base)", 10, &phys_base) != 0)
 			return DESCRIBES_NONE;
 		crash_vmcoreinfo_num(c, "NUMBER(pgtable_l5_enabled)", 10, &l5);

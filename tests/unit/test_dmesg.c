@@ -403,6 +403,16 @@ static void test_log_buf(unsigned w)
 	ok(!log_has("warning"), "w%u log_buf: no warning", w);
 	crash_with(vmci_lb("log"));	/* 3.5-3.10's struct name */
 	ok(read_log(&st) == 0 && st.records == 4, "w%u log_buf: SIZE(log) as well", w);
+	if (w == 8) {			/* before 4.13 the page table's symbol was init_level4_pgt */
+		char v[1024], *at;
+
+		snprintf(v, sizeof(v), "%s", vmci_lb("log"));
+		at = strstr(v, "SYMBOL(init_top_pgt)");
+		memmove(at + 23, at + 20, strlen(at + 20) + 1);
+		memcpy(at, "SYMBOL(init_level4_pgt)", 23);
+		crash_with(v);
+		ok(read_log(&st) == 0 && st.records == 4, "log_buf: through SYMBOL(init_level4_pgt) as well");
+	}
 
 	/* A record whose length runs past the buffer: the walk stops there, one warning. */
 	ring_init(0);
