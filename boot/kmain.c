@@ -5,6 +5,7 @@
 #include "drivers/console.h"
 #include "drivers/iommu.h"
 #include "dump/crash.h"
+#include "dump/dmesg.h"
 #include "dump/format.h"
 #include "lib/cmdline.h"
 #include "lib/lib.h"
@@ -60,7 +61,8 @@ static void describe_dump(void)
  * make one; the memory map when not even the elf format can take the crash's header). */
 static void prepare_dump(void)
 {
-	job = (struct format_job){ .crash = &crash, .level = config.dump_level, .cfg = &config, .filter = &filter };
+	job = (struct format_job){ .crash = &crash, .level = config.dump_level, .cfg = &config, .filter = &filter,
+				   .side = dmesg_side_file(&crash) };
 	format = format_find(config.dump_format);
 	if (!format) {
 		log_warn("dump.format=%s is not in this build; sending the elf format", dump_format_names[config.dump_format]);
@@ -136,6 +138,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (config.fault_target == 0)
 		cpu_debug_fault();				/* salvage.fault=0: test an unguarded exception */
 	describe_dump();					/* elfcorehdr, else the memory map */
+	dmesg_show(&crash, config.dmesg_lines);			/* why it crashed: its last log lines */
 	prepare_dump();						/* dump.format=, dump.level=: before the first byte */
 	iommu_release(&bootinfo, &config);			/* VT-d / AMD-Vi translation off for the NIC */
 	rc = send_dump();

@@ -22,7 +22,8 @@ const struct format *format_find(enum dump_format id)
 int format_send(const struct format *f, struct format_job *job, const struct dump_target *t)
 {
 	static struct stream s;
-	struct transport_info info = { .size = job->size, .crashtime = job->crash->crashtime, .format = f->name };
+	struct transport_info info = { .size = job->size, .crashtime = job->crash->crashtime, .format = f->name,
+					.side = job->side };
 	const struct transport *ops = transport_find(t->kind);
 	int rc;
 

@@ -22,6 +22,7 @@ struct format_job {
 	const struct config *cfg;	/* the rest of the command line (dump.compress=, ...) */
 	struct filter *filter;		/* storage for the format's filter pass(es) */
 	uint64_t size;			/* the file's size once prepared, or STREAM_SIZE_UNKNOWN */
+	const struct side_file *side;	/* beside the dump where the transport can (the log), or NULL */
 	void *priv;			/* the format's own state (static storage of its file) */
 };
 

@@ -56,6 +56,7 @@ int stream_open(struct stream *s, const struct transport *ops, const struct dump
 			return s->rc;
 		s->enc = &stream_age;
 		sent.size = s->size;
+		sent.side = NULL;	/* the crashed kernel's log would go beside it in clear */
 	}
 	sha256_init(&s->sha);
 	if ((s->rc = ops->open(&s->conn, t, cfg, &sent)) != 0) {

@@ -9,11 +9,22 @@
 #include "lib/lib.h"
 #include "lib/sha256.h"
 
+/* A small second file a transport may write beside the dump, after it (TFTP: "<path><suffix>"),
+ * so it never delays the dump: produce(ctx, put, pctx) gives its bytes piece by piece through put,
+ * the same bytes each time it runs (so it can run once to size the file); a non-zero return of put
+ * is returned. Failing to write it is a warning, never the target's failure. */
+struct side_file {
+	const char *suffix;	/* ".dmesg" */
+	int (*produce)(const void *ctx, int (*put)(void *pctx, const char *buf, size_t len), void *pctx);
+	const void *ctx;
+};
+
 /* What a transport learns of the file before its first byte. */
 struct transport_info {
 	uint64_t size;		/* bytes, or STREAM_SIZE_UNKNOWN (dump/stream.h): TFTP omits tsize then */
 	const char *crashtime;	/* VMCOREINFO CRASHTIME digits or "" (TFTP's %t) */
 	const char *format;	/* "elf", "raw", "kdump" (for the log) */
+	const struct side_file *side; /* written beside the dump by transports that can, or NULL */
 };
 
 /* An open connection: the transport's operations and its own state. */

@@ -493,6 +493,22 @@ static int opt_random(const char *val, struct config *cfg)
 	return 0;
 }
 
+/* salvage.dmesg=<n>: how many of the crashed kernel's last log lines go to the console before the
+ * dump (dump/dmesg.h); 0 shows none. */
+static int opt_dmesg(const char *val, struct config *cfg)
+{
+	uint64_t n;
+	const char *end;
+
+	if (!val || memparse(val, &n, &end) != 0 || *end || n > CMDLINE_DMESG_MAX) {
+		log_warn("salvage.dmesg=%s: want a number of lines 0-%u; keeping %u", val ? val : "",
+			 CMDLINE_DMESG_MAX, cfg->dmesg_lines);
+		return -EINVAL;
+	}
+	cfg->dmesg_lines = (unsigned)n;
+	return 0;
+}
+
 /* Every word salvage understands, by the key before '='. Other parts of salvage add their own
  * salvage.<name>= options here: a handler above (same contract), a field in struct config with
  * its default set in config_defaults(), and one line in this table. */
@@ -514,6 +530,7 @@ static const struct option {
 	{ "salvage.fault", opt_fault },
 	{ "salvage.random", opt_random },
 	{ "salvage.nic", opt_nic },
+	{ "salvage.dmesg", opt_dmesg },
 };
 
 /* Defaults for every field: used for whatever the command line does not say. */
@@ -527,6 +544,7 @@ static void config_defaults(struct config *cfg)
 	cfg->dump_compress = COMPRESS_LZO;	/* what Debian's makedumpfile and crash both read */
 	cfg->dump_format = FORMAT_ELF;
 	cfg->fault_target = -1;
+	cfg->dmesg_lines = CMDLINE_DMESG_DEFAULT;
 }
 
 /* Append word to the unknown-words line (one warning for all of them, at the end). */

@@ -11,6 +11,8 @@
 #define TFTP_PATH_MAX 128
 #define MAX_RECIPIENTS 8	/* dump.encrypt= words (crypto/age.h AGE_MAX_RECIPIENTS) */
 #define RECIPIENT_TEXT_MAX 96	/* a dump.encrypt= value and its NUL (Bech32 strings have 90 at most) */
+#define CMDLINE_DMESG_DEFAULT 50	/* salvage.dmesg=: log lines of the crashed kernel on the console */
+#define CMDLINE_DMESG_MAX 100000
 
 enum target_kind { TARGET_SERIAL, TARGET_TFTP };
 
@@ -70,6 +72,8 @@ struct config {
 	enum dump_compress dump_compress; /* dump.compress=lzo|zlib|zstd|none; default lzo */
 	enum done_action done;		/* default DONE_REBOOT */
 	unsigned random_test;		/* salvage.random=<1-32> (debug): log a test draw of n bytes */
+	unsigned dmesg_lines;		/* salvage.dmesg=<n>: the crashed kernel's last log lines on the
+				 * console before the dump (0: none); default 50 */
 	int fault_target;		/* salvage.fault=<n> (debug): provoke a CPU exception in
 				 * target n, or before any target when 0; default -1 (never) */
 };

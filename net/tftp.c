@@ -1082,7 +1082,9 @@ struct tftp_conn {
 	const struct dump_target *t;
 	struct raw_pcb *icmp;
 	uint64_t size;			/* announced, or STREAM_SIZE_UNKNOWN */
+	const struct side_file *side;	/* written after the digest file, or NULL */
 	char name[TFTP_PATH_MAX + 64], sumname[TFTP_PATH_MAX + 72], sumtext[64 + 2 + TFTP_PATH_MAX + 64 + 2];
+	char sidename[TFTP_PATH_MAX + 72];
 };
 static struct tftp_conn conn;	/* one transport runs at a time */
 
@@ -1137,6 +1139,7 @@ static int tftp_open(struct transport_conn *c, const struct dump_target *t, cons
 	}
 	tc->t = t;
 	tc->size = info->size;
+	tc->side = info->side;
 	if (info->size != STREAM_SIZE_UNKNOWN)
 		log_info("tftp: sending %llu bytes to %u.%u.%u.%u:%u as '%s'", (unsigned long long)info->size,
 			 t->tftp_ip >> 24, (t->tftp_ip >> 16) & 0xff, (t->tftp_ip >> 8) & 0xff, t->tftp_ip & 0xff,
@@ -1172,6 +1175,55 @@ static int tftp_write(struct transport_conn *c, const void *buf, size_t len)
 		conn_release(tc);
 	}
 	return rc;
+}
+
+/* The side file's pieces: counted (its size, for tsize), then sent. */
+static int side_count(void *ctx, const char *buf, size_t len)
+{
+	(void)buf;
+	*(uint64_t *)ctx += len;
+	return 0;
+}
+
+static int side_take(void *ctx, const char *buf, size_t len)
+{
+	return tftp_take(ctx, buf, len);
+}
+
+#define TFTP_SIDE_BLKSIZE 8192		/* the side file's blocks: a few dozen of them */
+#define TFTP_SIDE_WINDOW 8
+
+/* Write tc's side file "<name><suffix>" (the crashed kernel's log), after the dump and its digest
+ * so it never delays them. Failing is one warning: the dump is on the server all the same. */
+static void tftp_side(struct tftp_conn *tc)
+{
+	const struct side_file *sf = tc->side;
+	struct tftp_xfer *x = &tc->x;
+	uint64_t size = 0, t0 = clock_us(), us;
+	int rc;
+
+	if (!sf)
+		return;
+	snprintf(tc->sidename, sizeof(tc->sidename), "%s%s", tc->name, sf->suffix);
+	if ((rc = sf->produce(sf->ctx, side_count, &size)) != 0) {
+		log_warn("tftp: no '%s' beside the dump: its contents cannot be made (%d)", tc->sidename, rc);
+		return;
+	}
+	rc = tftp_begin(x, tc->t, tc->sidename, size, TFTP_SIDE_BLKSIZE, TFTP_SIDE_WINDOW);
+	if (rc == 0 && (rc = sf->produce(sf->ctx, side_take, x)) == 0 && x->filled != size)
+		rc = -EINVAL;		/* the second run gave other bytes than the first */
+	if (x->pcb) {
+		int end = tftp_end(x);
+
+		if (rc == 0)
+			rc = end;
+	}
+	us = clock_us() - t0;
+	if (rc != 0)
+		log_warn("tftp: '%s' beside the dump was not written (%d); the dump is complete", tc->sidename, rc);
+	else
+		log_info("tftp: wrote '%s' (%llu bytes, %llu ms)", tc->sidename, (unsigned long long)size,
+			 (unsigned long long)(us / 1000));
 }
 
 /* See transport.h: the dump's end, "<path>.sha256" holding "<hex>  <basename>\n", and both read back
@@ -1258,6 +1310,7 @@ static int tftp_close(struct transport_conn *c, uint64_t size, const uint8_t dig
 	if (rc == 0)
 		log_info("tftp: wrote '%s'%s", tc->sumname,
 			 sumchk == CHECK_SAME ? "; read back: the server holds the whole dump and this file" : "");
+	tftp_side(tc);
 	rc = 0;
 out:
 	conn_release(tc);

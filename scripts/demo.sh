@@ -68,11 +68,13 @@ tr -d '\r' <"$T/demo.serial" | grep -aE '^GUEST: (up|crash reservation|iomem .*C
 t1=$(date +%s.%N)
 qemu_wait demo
 say "salvage ran and the machine rebooted $(elapsed "$t1") s after the crash; salvage's console:"
-tr -d '\r' <"$T/demo.serial" | grep -a '^salvage: ' | grep -avE 'memory: 0x|[0-9]+% \(' | cut -c1-140 | sed 's/^/     | /'
+# The crashed kernel's log lines salvage showed come in step 6: here only its line about them.
+tr -d '\r' <"$T/demo.serial" | grep -a '^salvage: ' | grep -avE 'memory: 0x|[0-9]+% \(|^salvage: dmesg: ( |\[)' |
+	cut -c1-140 | sed 's/^/     | /'
 
 step "5. The dump"
 if [ "$DUMP" = tftp ]; then
-	core=$(ls "$LC_TFTP_DIR"/vmcore-* 2>/dev/null | grep -v '\.sha256$' | head -n 1)
+	core=$(ls "$LC_TFTP_DIR"/vmcore-* 2>/dev/null | grep -v -e '\.sha256$' -e '\.dmesg$' | head -n 1)
 	[ -n "$core" ] || die "no dump arrived in $LC_TFTP_DIR"
 	(cd "$LC_TFTP_DIR" && sha256sum -c "$(basename "$core").sha256") | sed 's/^/     | /'
 else
@@ -91,6 +93,9 @@ python3 tests/lib/vmcore-check.py "$core" --prstatus "$LC_SMP" --vmcoreinfo "$T/
 step "6. The crashed kernel's last log lines, read from the dump (makedumpfile --dump-dmesg)"
 makedumpfile --dump-dmesg "$core" "$T/dmesg.txt" >"$T/makedumpfile.log" 2>&1 ||
 	die "makedumpfile failed: $(tail -n 2 "$T/makedumpfile.log")"
+if [ -f "$core.dmesg" ] && cmp -s "$core.dmesg" "$T/dmesg.txt"; then
+	say "the same file salvage wrote beside the dump ($(basename "$core").dmesg); its console showed the last lines before the dump"
+fi
 n=$(grep -n 'sysrq: Trigger a crash' "$T/dmesg.txt" | tail -n 1 | cut -d: -f1)
 { [ -n "$n" ] && sed -n "$((n > 3 ? n - 3 : 1)),$((n + 8))p" "$T/dmesg.txt" && echo "..."; tail -n 3 "$T/dmesg.txt"; } |
 	cut -c1-140 | sed 's/^/     | /'

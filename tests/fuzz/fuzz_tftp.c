@@ -274,7 +274,7 @@ static void send_file(const uint8_t *mem, uint64_t size, const struct dump_targe
 {
 	static struct config cfg;
 	static struct stream st;
-	struct transport_info info = { size, "1767225600", "elf" };
+	struct transport_info info = { size, "1767225600", "elf", NULL };
 	uint64_t off = 0;
 	size_t step = 1000;
 	int rc;

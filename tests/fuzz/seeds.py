@@ -312,7 +312,98 @@ def seeds_seed():
     put("seed", "zeroed", b"salvage-seed" + struct.pack("<I", 64) + bytes(64))
 
 
+# ---- dmesg: flags (bit 0 i386, bits 1-7 console lines), VMCOREINFO, patches over 1 MiB of zeroed
+# RAM (see tests/fuzz/fuzz_dmesg.c and tests/unit/test_dmesg.c): a lockless ring and a log_buf
+def seeds_dmesg():
+    DIRECT, TEXT, I386 = 0xffff888000000000, 0xffffffff80000000, 0xc0000000
+    PGT, PDPT_D, PDPT_T, PRB, RB, DESCS, INFOS, DATA = 0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x6000, 0x8000, 0x10000
+    COUNT_BITS, SIZE_BITS = 4, 10
+    COUNT, DSZ = 1 << COUNT_BITS, 1 << SIZE_BITS
+
+    def patches(mem):
+        out = b""
+        for addr, data in mem:
+            for i in range(0, len(data), 255):
+                chunk = data[i:i + 255]
+                out += struct.pack("<IHB", addr + i, len(chunk), len(chunk)) + chunk
+        return out
+
+    def pgt():
+        return [(PGT + ((DIRECT >> 39) & 511) * 8, struct.pack("<Q", PDPT_D | 3)), (PDPT_D, struct.pack("<Q", 0x83)),
+                (PGT + ((TEXT >> 39) & 511) * 8, struct.pack("<Q", PDPT_T | 3)),
+                (PDPT_T + ((TEXT >> 30) & 511) * 8, struct.pack("<Q", 0x83))]
+
+    def ring(w, texts, lines):
+        dva = lambda pa: (DIRECT if w == 8 else I386) + pa
+        tva = lambda pa: (TEXT if w == 8 else I386) + pa
+        wp = lambda v: struct.pack("<Q" if w == 8 else "<I", v)
+        mask = ((1 << (8 * w)) - 1) >> 2
+        info = ("OSRELEASE=6.1.0-test\nSYMBOL(prb)=%x\nSIZE(printk_ringbuffer)=%u\n"
+                "OFFSET(printk_ringbuffer.desc_ring)=0\nOFFSET(printk_ringbuffer.text_data_ring)=%u\n"
+                "OFFSET(prb_desc_ring.count_bits)=0\nOFFSET(prb_desc_ring.descs)=%u\nOFFSET(prb_desc_ring.infos)=%u\n"
+                "OFFSET(prb_desc_ring.head_id)=%u\nOFFSET(prb_desc_ring.tail_id)=%u\nSIZE(prb_desc)=%u\n"
+                "OFFSET(prb_desc.state_var)=0\nOFFSET(prb_desc.text_blk_lpos)=%u\nOFFSET(prb_data_blk_lpos.begin)=0\n"
+                "OFFSET(prb_data_blk_lpos.next)=%u\nSIZE(printk_info)=88\nOFFSET(printk_info.ts_nsec)=8\n"
+                "OFFSET(printk_info.text_len)=16\nOFFSET(prb_data_ring.size_bits)=0\nOFFSET(prb_data_ring.data)=%u\n"
+                "OFFSET(atomic_long_t.counter)=0\nSYMBOL(init_top_pgt)=ffffffff80001000\nNUMBER(phys_base)=0\n"
+                % (tva(PRB), 88 if w == 8 else 44, 48 if w == 8 else 24, w, 2 * w, 3 * w, 4 * w, 3 * w, w, w, w)).encode()
+        data, descs, infos = bytearray(DSZ), bytearray(COUNT * 3 * w), bytearray(COUNT * 88)
+        lpos, first = 0, (mask - 5) & mask
+        for i, t in enumerate(texts):
+            rid = (first + i) & mask
+            idx, size = rid % COUNT, (w + len(t) + w - 1) // w * w
+            begin, nxt = lpos, lpos + size
+            data[begin % DSZ:begin % DSZ + w] = wp(rid)
+            at = begin % DSZ
+            if begin // DSZ != nxt // DSZ:
+                nxt = nxt // DSZ * DSZ + size
+                data[0:w] = wp(rid)
+                at = 0
+            data[at + w:at + w + len(t)] = t
+            lpos = nxt
+            descs[idx * 3 * w:(idx + 1) * 3 * w] = wp(2 << (8 * w - 2) | rid) + wp(begin) + wp(nxt)
+            infos[idx * 88 + 8:idx * 88 + 18] = struct.pack("<QH", i * 1000001000, len(t))
+        head = (first + len(texts) - 1) & mask
+        tail = (head - min(len(texts), COUNT) + 1) & mask
+        tr = 48 if w == 8 else 24
+        rb = bytearray(88)
+        rb[0:4] = struct.pack("<I", COUNT_BITS)
+        rb[w:2 * w], rb[2 * w:3 * w], rb[3 * w:4 * w], rb[4 * w:5 * w] = wp(dva(DESCS)), wp(dva(INFOS)), wp(head), wp(tail)
+        rb[tr:tr + 4] = struct.pack("<I", SIZE_BITS)
+        rb[tr + w:tr + 2 * w] = wp(dva(DATA))
+        mem = (pgt() if w == 8 else []) + [(PRB, wp(dva(RB))), (RB, bytes(rb)), (DESCS, bytes(descs)),
+                                           (INFOS, bytes(infos)), (DATA, bytes(data))]
+        return bytes([(w == 4) | lines << 1]) + struct.pack("<H", len(info)) + info + patches(mem)
+
+    texts = [b"Linux version 6.1.0-test", b"two\nlines\tand \x01 \xc3\xa9"] + \
+            [b"record %d %s" % (i, b"abcdefghijklmnopqrstuvwxyz"[:i % 23]) for i in range(40)] + \
+            [b"Kernel panic - not syncing: sysrq triggered crash"]
+    put("dmesg", "ring64", ring(8, texts, 5))
+    put("dmesg", "ring32", ring(4, texts, 50))
+    put("dmesg", "ring64-short", ring(8, texts[:3], 3))
+
+    # log_buf (3.5-5.9): records wrapped at a zero-length marker
+    LOGBUF, VARS = 0x20000, 0x4000
+    info = ("OSRELEASE=4.19.0-test\nSYMBOL(log_buf)=%x\nSYMBOL(log_buf_len)=%x\nSYMBOL(log_first_idx)=%x\n"
+            "SYMBOL(log_next_idx)=%x\nSIZE(printk_log)=16\nOFFSET(printk_log.ts_nsec)=0\nOFFSET(printk_log.len)=8\n"
+            "OFFSET(printk_log.text_len)=10\nSYMBOL(init_top_pgt)=ffffffff80001000\nNUMBER(phys_base)=0\n"
+            % (TEXT + VARS, TEXT + VARS + 8, TEXT + VARS + 12, TEXT + VARS + 16)).encode()
+    buf = bytearray(256)
+
+    def rec(idx, ts, t):
+        n = (16 + len(t) + 7) // 8 * 8
+        buf[idx:idx + 16] = struct.pack("<QHH4x", ts, n, len(t))
+        buf[idx + 16:idx + 16 + len(t)] = t
+        return idx + n
+    i = rec(160, 1000, b"oldest record")
+    i = rec(i, 2000, b"second\nline")
+    i = rec(0, 3000000, b"after the wrap")
+    i = rec(i, 4000000, b"newest")
+    mem = pgt() + [(VARS, struct.pack("<QIII", DIRECT + LOGBUF, 256, 160, i)), (LOGBUF, bytes(buf))]
+    put("dmesg", "log-buf", bytes([3 << 1]) + struct.pack("<H", len(info)) + info + patches(mem))
+
+
 ALL = {"seed": seeds_seed, "cmdline": seeds_cmdline, "flat": seeds_flat, "tftp": seeds_tftp, "filter": seeds_filter, "elfcore": seeds_elfcore, "bootinfo": seeds_bootinfo, "memmap": seeds_memmap,
-       "mkcorehdr": seeds_mkcorehdr, "frame": seeds_frames, "recipient": seeds_recipient}
+       "mkcorehdr": seeds_mkcorehdr, "frame": seeds_frames, "recipient": seeds_recipient, "dmesg": seeds_dmesg}
 for t in sys.argv[1:] or ALL:
     ALL[t]()

@@ -113,6 +113,7 @@ lc_check_dump() {
 	python3 tests/lib/vmcore-check.py "$core" --vmcoreinfo "$T/$name.vmcoreinfo" --pattern "$T/pattern.bin" \
 		--iomem "$T/$name.iomem" --label "$name" --phdrs-out "$T/$name.phdrs" "$@" || QEMU_FAILS=$((QEMU_FAILS + 1))
 	makedumpfile --dump-dmesg "$core" "$T/$name.dmesg" >"$T/$name.makedumpfile" 2>&1
+	grep -aq '^salvage: ' "$T/$name.serial" && lc_check_dmesg "$name" "$core"
 	if [ "${LC_LIVE:-0}" = 1 ]; then
 		require "$T/$name.dmesg" 'Run /init as init process' "$name: makedumpfile --dump-dmesg reads the kernel log"
 	else
@@ -121,6 +122,28 @@ lc_check_dump() {
 		local a ncpu=0 prev=""
 		for a in "$@"; do [ "$prev" = --prstatus ] && ncpu=$a; prev=$a; done
 		[ "${LC_CONSUMERS:-1}" = 0 ] || lc_consumers "$name" "$core" "$ncpu"
+	fi
+}
+
+# lc_check_dmesg NAME CORE: salvage showed the crashed kernel's log before the dump: its console
+# (run NAME's serial) has the header line and exactly the last LC_DMESG_LINES (50) lines that
+# makedumpfile --dump-dmesg writes for CORE (cut at 400 columns as the console cuts them); after a
+# TFTP dump (a "tftp: sending" line), CORE.dmesg beside it is makedumpfile's whole file byte for
+# byte. Counts failures into QEMU_FAILS.
+lc_check_dmesg() {
+	local name=$1 core=$2 n=${LC_DMESG_LINES:-50}
+	tr -d '\r' <"$T/$name.serial" | grep -a '^salvage: dmesg: ' | sed 's/^salvage: dmesg: //' >"$T/$name.console-dmesg"
+	if ! head -n 1 "$T/$name.console-dmesg" | grep -q "^the crashed kernel's log (printk_ringbuffer): [0-9]* records, [0-9]* lines"; then
+		not_ok "$name: salvage shows the crashed kernel's log on its console" \
+			"no header line; $(grep -a 'dmesg' "$T/$name.serial" | head -n 2 | tr -d '\r' | tr '\n' ' ')"
+		return
+	fi
+	sed -i 1d "$T/$name.console-dmesg"
+	check "$name: salvage's console shows the last $n lines of makedumpfile --dump-dmesg's log ($(wc -l <"$T/$name.dmesg") lines)" \
+		cmp "$T/$name.console-dmesg" <(tail -n "$n" "$T/$name.dmesg" | cut -c 1-400)
+	if grep -aq 'salvage: tftp: sending' "$T/$name.serial"; then
+		require "$T/$name.serial" "salvage: tftp: wrote '[^']*\.dmesg' \([0-9]+ bytes, [0-9]+ ms\)" "$name: salvage wrote the log beside the dump"
+		check "$name: $(basename "$core").dmesg is makedumpfile --dump-dmesg's log byte for byte" cmp "$core.dmesg" "$T/$name.dmesg"
 	fi
 }
 

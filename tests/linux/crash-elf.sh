@@ -103,6 +103,19 @@ kdump_oracle() {
 	rm -f "$T"/s.flat "$T"/s.kdump "$T"/m.kdump "$T"/s.pages "$T"/m.pages
 }
 
+# dmesg_oracle CORE DMESG: salvage's log reader (dump/dmesg.c) run on the host over Linux's own
+# /proc/vmcore (tests/lib/dmesg-host.c) writes makedumpfile --dump-dmesg's file DMESG byte for byte.
+dmesg_oracle() {
+	if ! gcc -std=gnu11 -O2 -fsanitize=address,undefined -I. -Itests/unit -o "$T/dmesg-host" tests/lib/dmesg-host.c \
+		dump/dmesg.c dump/crash.c tests/unit/shim.c >"$T/dmh.log" 2>&1; then
+		not_ok "dmesg-host builds" "$(tail -n 3 "$T/dmh.log")"
+		return
+	fi
+	"$T/dmesg-host" "$1" "$T/host.dmesg" >"$T/dmh.out" 2>&1
+	echo "# salvage's log reader on Linux's /proc/vmcore: $(tail -n 1 "$T/dmh.out")"
+	check "salvage's log reader on Linux's /proc/vmcore writes makedumpfile --dump-dmesg's file" cmp "$T/host.dmesg" "$2"
+}
+
 # --- the Linux kdump peer -----------------------------------------------------------------------
 lc_boot peer 600 "$T/peer-outer.gz" "$PEER_MEM" "$PEER_CK" \
 	"t.mode=peer t.seed=$LC_SEED t.mib=$LC_MIB t.peerargs=t.peertftp=10.0.2.2:$SRV_PORT" "${LC_NIC_ARGS[@]}"
@@ -118,6 +131,7 @@ if lc_time_crash peer; then
 	if [ -s "$LC_TFTP_DIR/peer.vmcore" ]; then
 		# The whole /proc/vmcore: the same checks as salvage's dump (this also checks the checker).
 		lc_check_dump peer "$LC_TFTP_DIR/peer.vmcore" --prstatus "$LC_SMP"
+		dmesg_oracle "$LC_TFTP_DIR/peer.vmcore" "$T/peer.dmesg"
 	else
 		not_ok "peer: /proc/vmcore arrived over TFTP" "$(grep -a 'peer TFTP' "$T/peer.serial")"
 		python3 tests/lib/vmcore-check.py "$T/peer.hdr" --headers-only --prstatus "$LC_SMP" --iomem "$T/peer.iomem" \

@@ -25,7 +25,7 @@ if lc_time_crash mb; then
 	require "$T/mb.serial" 'salvage: .*booted by multiboot' "salvage booted by multiboot"
 	require "$T/mb.serial" 'salvage: net: vmxnet3 VMXNET3 at pci ' "salvage sent through vmxnet3"
 	forbid "$T/mb.serial" 'module unusable|dumping the memory map' "salvage used the generated header (module 0)"
-	core=$(ls "$LC_TFTP_DIR"/vmcore-* 2>/dev/null | grep -v '\.sha256$' | head -n 1)
+	core=$(ls "$LC_TFTP_DIR"/vmcore-* 2>/dev/null | grep -v -e '\.sha256$' -e '\.dmesg$' | head -n 1)
 	if [ -n "$core" ] && [ -s "$core" ]; then
 		ok "dump arrived over TFTP as $(basename "$core") ($(stat -c %s "$core") bytes)"
 		if [ -f "$core.sha256" ]; then

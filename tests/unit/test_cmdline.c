@@ -182,6 +182,12 @@ static void test_backup_done(void)
 	ok(parse("salvage.done=reboot") == 0 && c.done == DONE_REBOOT, "salvage.done=reboot");
 	ok(parse("salvage.done=explode") == 1 && c.done == DONE_REBOOT && log_has("keeping reboot"),
 	   "salvage.done bad value");
+	ok(parse("") == 0 && c.dmesg_lines == 50, "salvage.dmesg default: 50 lines");
+	ok(parse("salvage.dmesg=0") == 0 && c.dmesg_lines == 0, "salvage.dmesg=0: none");
+	ok(parse("salvage.dmesg=200") == 0 && c.dmesg_lines == 200, "salvage.dmesg=200");
+	ok(parse("salvage.dmesg=-1 salvage.dmesg=x salvage.dmesg salvage.dmesg=1000001") == 4 && c.dmesg_lines == 50 &&
+		   log_has("salvage.dmesg=x: want a number of lines 0-100000; keeping 50"),
+	   "salvage.dmesg bad values reported, default kept");
 	ok(parse("") == 0 && c.fault_target == -1, "salvage.fault default: never");
 	ok(parse("salvage.fault=2") == 0 && c.fault_target == 2, "salvage.fault=2");
 	ok(parse("salvage.fault=0") == 0 && c.fault_target == 0, "salvage.fault=0");

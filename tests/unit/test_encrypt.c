@@ -40,12 +40,14 @@ static uint8_t *got;
 static uint64_t got_len, got_cap, opened_size, closed_size;
 static uint8_t closed_digest[32];
 static int opens, fail_write_at, writes, aborts;
+static const struct side_file *opened_side, *offered_side;
 
 static int cap_open(struct transport_conn *c, const struct dump_target *t, const struct config *cfg,
 		    const struct transport_info *info)
 {
 	opens++;
 	opened_size = info->size;
+	opened_side = info->side;
 	got_len = 0;
 	writes = 0;
 	return 0;
@@ -142,7 +144,7 @@ static int send(const char *cmdline, size_t len, uint64_t size)
 {
 	static struct stream s;
 	static struct config cfg;
-	struct transport_info info = { size, "", "test" };
+	struct transport_info info = { size, "", "test", offered_side };
 	int rc;
 
 	cmdline_parse(cmdline, &cfg);
@@ -171,6 +173,20 @@ int main(void)
 	read_pub(1);
 	for (size_t i = 0; i < sizeof(plain); i++)
 		plain[i] = (uint8_t)(i * 2654435761u >> 11);
+
+	/* A side file (the crashed kernel's log beside the dump) reaches the transport in clear
+	 * dumps only: an encrypted dump goes without it. */
+	{
+		static const struct side_file side = { ".dmesg", NULL, NULL };
+
+		offered_side = &side;
+		rc = send("dump=serial", 4096, 4096);
+		ok(rc == 0 && opened_side == &side, "clear dump: the side file is offered to the transport");
+		snprintf(line, sizeof(line), "dump.encrypt=%s", pub[0]);
+		rc = send(line, 4096, 4096);
+		ok(rc == 0 && opened_side == NULL, "encrypted dump: no side file in clear beside it");
+		offered_side = NULL;
+	}
 
 	/* Known size, two recipients. */
 	snprintf(line, sizeof(line), "dump.encrypt=%s dump=serial dump.encrypt=%s", pub[0], pub[1]);

@@ -71,7 +71,7 @@ static int produce(unsigned level)
 
 	if ((rc = format_raw.prepare(&job)) != 0)
 		return rc;
-	info = (struct transport_info){ job.size, c.crashtime, "raw" };
+	info = (struct transport_info){ job.size, c.crashtime, "raw", NULL };
 	if ((rc = stream_open(&s, &capture, &t, &cfg, &info)) != 0)
 		return rc;
 	if ((rc = format_raw.produce(&job, &s)) != 0)

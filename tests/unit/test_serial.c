@@ -202,7 +202,7 @@ extern const struct transport transport_serial;
 static int serial_send(const struct dump_target *t, bool size_known)
 {
 	static struct stream s;
-	struct transport_info info = { size_known ? d.size : STREAM_SIZE_UNKNOWN, c.crashtime, "elf" };
+	struct transport_info info = { size_known ? d.size : STREAM_SIZE_UNKNOWN, c.crashtime, "elf", NULL };
 	int rc;
 
 	if ((rc = stream_open(&s, &transport_serial, t, &cfg, &info)) != 0)

@@ -229,6 +229,7 @@ static struct server {
 	size_t bad_oack_len;
 	uint64_t error_after;	/* send ERROR err_code after this many blocks (0 = never) */
 	bool refuse_digest;	/* answer the WRQ of the .sha256 file with ERROR 2 */
+	bool refuse_side;	/* answer the WRQ of the .dmesg file with ERROR 2 */
 	uint64_t silent_after;	/* stop answering after this many blocks (0 = never) */
 	/* impairments, percent (per datagram, each direction) */
 	int drop_pct, dup_pct, delay_pct;
@@ -283,10 +284,10 @@ static struct server {
 	bool saw_wrap;
 	uint32_t max_data_len;
 	int err5_seen;
-	/* files finished: main and digest */
-	char done_name[2][256];
-	uint8_t *done_file[2];
-	size_t done_len[2];
+	/* files finished: main, digest and side file */
+	char done_name[3][256];
+	uint8_t *done_file[3];
+	size_t done_len[3];
 	int ndone;
 	uint64_t seen_mask_block; /* for window-edge tests: data block numbers in order */
 	uint64_t order[64];
@@ -437,7 +438,7 @@ static void srv_wrq(const struct pkt *q)
 		srv_error(srv.tid, q->sport, srv.err_code, srv.err_msg);
 		return;
 	}
-	if (srv.refuse_digest && strstr(srv.name, ".sha256")) {
+	if ((srv.refuse_digest && strstr(srv.name, ".sha256")) || (srv.refuse_side && strstr(srv.name, ".dmesg"))) {
 		srv_error(srv.tid, q->sport, 2, "Access violation");
 		srv.tid = 0;
 		return;
@@ -536,7 +537,7 @@ static void srv_data(const struct pkt *q)
 				srv.len = srv.len < srv.disk_left ? srv.len : srv.disk_left;
 				srv.disk_left -= srv.len;
 			}
-			if (srv.ndone < 2) {
+			if (srv.ndone < 3) {
 				snprintf(srv.done_name[srv.ndone], 256, "%s", srv.name);
 				srv.done_file[srv.ndone] = malloc(srv.len + 1);
 				memcpy(srv.done_file[srv.ndone], srv.file, srv.len);
@@ -747,13 +748,14 @@ static struct dump_target target(const char *path)
 }
 
 static struct config cfg;
+static const struct side_file *side;	/* the side file run() offers, or NULL */
 
 /* The file through the stream stage into the TFTP transport, in writes of odd sizes (never
  * block-aligned), as a format produces it. */
 static int run(const char *path)
 {
 	struct dump_target t = target(path);
-	struct transport_info info = { size_unknown ? STREAM_SIZE_UNKNOWN : d.size, d.crashtime, "elf" };
+	struct transport_info info = { size_unknown ? STREAM_SIZE_UNKNOWN : d.size, d.crashtime, "elf", side };
 	static struct stream s;
 	uint64_t off = 0;
 	size_t step = 1000;
@@ -1380,6 +1382,62 @@ static void test_wrong_tid(void)
 	check_no_leak("wrong TID");
 }
 
+/* A side file of 3250 bytes ("log line N\n"...) in pieces, or failing when ctx says so. */
+static int side_produce(const void *ctx, int (*put)(void *pctx, const char *buf, size_t len), void *pctx)
+{
+	char line[32];
+	int rc;
+
+	if (ctx)
+		return -EINVAL;
+	for (int i = 0; i < 250; i++) {
+		snprintf(line, sizeof(line), "log line %03d\n", i % 1000);
+		if ((rc = put(pctx, line, strlen(line))) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The side file (the crashed kernel's log) goes after the dump and its digest, named after the
+ * expanded path; refused or unmade, it is a warning and the target still succeeds. */
+static void test_side(void)
+{
+	static const struct side_file good = { ".dmesg", side_produce, NULL }, bad = { ".dmesg", side_produce, "fail" };
+	char want[4000] = "";
+	int rc;
+
+	for (int i = 0; i < 250; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "log line %03d\n", i);
+	reset_server(SRV_OACK);
+	make_dump(20000, "1700000000");
+	side = &good;
+	rc = run("dumps/vm-%t");
+	ok(rc == 0 && file_ok(0, "dumps/vm-1700000000", d.size) && srv.ndone == 3 &&
+		   !strcmp(srv.done_name[1], "dumps/vm-1700000000.sha256") && !strcmp(srv.done_name[2], "dumps/vm-1700000000.dmesg"),
+	   "side file: written third, as '<expanded path>.dmesg' (rc %d, %d files)", rc, srv.ndone);
+	ok(srv.ndone == 3 && srv.done_len[2] == strlen(want) && !memcmp(srv.done_file[2], want, strlen(want)),
+	   "side file: its bytes");
+	ok(log_has("tftp: wrote 'dumps/vm-1700000000.dmesg' (3250 bytes, "), "side file: logged with its size");
+	check_no_leak("side file");
+
+	reset_server(SRV_OACK);
+	srv.refuse_side = true;
+	rc = run("refused");
+	ok(rc == 0 && file_ok(0, "refused", d.size) && srv.ndone == 2 &&
+		   log_has("warning: tftp: 'refused.dmesg' beside the dump was not written (") &&
+		   log_has("the dump is complete"),
+	   "side file refused: a warning, the target succeeds (rc %d)", rc);
+	check_no_leak("side file refused");
+
+	reset_server(SRV_OACK);
+	side = &bad;
+	rc = run("unmade");
+	ok(rc == 0 && srv.ndone == 2 && log_has("warning: tftp: no 'unmade.dmesg' beside the dump: its contents cannot be made (-22)"),
+	   "side file unmade: a warning, nothing sent, the target succeeds (rc %d)", rc);
+	check_no_leak("side file unmade");
+	side = NULL;
+}
+
 int main(void)
 {
 	net_up(&cfg, NULL);
@@ -1401,6 +1459,7 @@ int main(void)
 	test_big_tsize();
 	test_apprentice();
 	test_rollover();
+	test_side();
 	free(mem);
 	reset_server(SRV_OACK);
 	return ok_done();
