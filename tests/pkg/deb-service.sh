@@ -7,17 +7,21 @@
 # runs the installed unit's ExecStart= and ExecStartPost= commands (taken from the unit, not
 # repeated here) with the installed /etc/salvage.conf against its crashkernel= reservation, its
 # ExecStop= (salvage unloaded) and the start commands again, and crashes: the dump must arrive over
-# TFTP, complete and right.
+# TFTP, complete and right. The guest has two NICs, the TFTP server only behind the second, and the
+# conffile names no ip: the unit's salvage-load takes --ip auto (ip= from `ip route get`,
+# salvage.nic= the second NIC's MAC) and the dump must come through the second NIC.
 # To extend: DS_CONF (lines added to the installed /etc/salvage.conf; @PORT@ is the TFTP server's
 # port), DS_NIC_ARGS (QEMU's NICs, an array), DS_WORDS (more words for the guest kernel).
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init pkg-deb-service
 . tests/lib/linux-crash.sh
 
-DS_CONF=${DS_CONF:-"targets = tftp://10.0.2.2:@PORT@/vmcore-%m
-ip = 10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0"}
-[ -n "${DS_NIC_ARGS+x}" ] || DS_NIC_ARGS=("${LC_NIC_ARGS[@]}")
-DS_WORDS=${DS_WORDS:-}
+MAC_A=52:54:00:5a:17:a1		# pci 00:03.0, alone on a hub
+MAC_B=52:54:00:5a:17:b2		# pci 00:04.0, QEMU's user network with the TFTP server (10.0.2.2)
+DS_CONF=${DS_CONF:-"targets = tftp://10.0.2.2:@PORT@/vmcore-%m"}
+[ -n "${DS_NIC_ARGS+x}" ] || DS_NIC_ARGS=(-netdev hubport,id=na,hubid=7 -device "e1000,netdev=na,mac=$MAC_A,addr=3"
+	-netdev user,id=nb -device "e1000,netdev=nb,mac=$MAC_B,addr=4")
+DS_WORDS=${DS_WORDS:-"t.net=$MAC_A=192.168.77.15/24,$MAC_B=10.0.2.15/24"}
 MEM=${LC_MEM:-128}
 
 # --- the package ------------------------------------------------------------------------------
@@ -101,7 +105,7 @@ for f in /usr/lib/salvage/salvage.elf /usr/lib/salvage/salvage.multiboot.elf /us
 	/usr/sbin/salvage-load /lib/systemd/system/salvage.service /etc/salvage.conf; do
 	LC_INITRAMFS_EXTRA+=(-f "$R$f:$f")
 done
-LC_INITRAMFS_EXTRA+=(-b "$R/usr/sbin/salvage-mkcorehdr:/usr/sbin/salvage-mkcorehdr")
+LC_INITRAMFS_EXTRA+=(-b "$R/usr/sbin/salvage-mkcorehdr:/usr/sbin/salvage-mkcorehdr" -m e1000)
 lc_prepare
 CK=$(sh "$R/usr/sbin/salvage-load" --print-crashkernel --config "$R/etc/salvage.conf")
 [[ "$CK" =~ ^[0-9]+M$ ]] && ok "the installed salvage-load --print-crashkernel: $CK" || { not_ok "--print-crashkernel" "got '$CK'"; finish; }
@@ -110,14 +114,16 @@ if lc_time_crash svc; then
 	ok "svc: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
 	echo "# service: crashkernel=$CK, crash to complete dump ${LC_DONE_SECS}s wall (TFTP)"
 	require "$T/svc.serial" 'GUEST: unit ExecStart: /usr/sbin/salvage-load'$'\r''?$' "the guest ran the unit's ExecStart= command"
-	require "$T/svc.serial" 'GUEST: unit: salvage-load: salvage loaded for a panic \(elf\): dump=tftp://10.0.2.2:[0-9]+/vmcore-%m ip=10\.0\.2\.15' \
-		"the unit's salvage-load loaded salvage with the targets of /etc/salvage.conf"
+	require "$T/svc.serial" "GUEST: unit: salvage-load: salvage loaded for a panic \(elf\): dump=tftp://10.0.2.2:[0-9]+/vmcore-%m ip=10\.0\.2\.15:10\.0\.2\.2::255\.255\.255\.0::eth1:off salvage\.nic=$MAC_B" \
+		"the unit's salvage-load loaded salvage with the targets of /etc/salvage.conf and --ip auto's words"
 	require "$T/svc.serial" 'GUEST: unit: panic kernel loaded: 1' "ExecStartPost (--status) shows salvage loaded"
 	require "$T/svc.serial" 'GUEST: after start: kexec_crash_loaded=1' "after the unit's start commands salvage is loaded"
 	require "$T/svc.serial" 'GUEST: unit ExecStop: /usr/sbin/salvage-load --unload' "the guest ran the unit's ExecStop= command"
 	require "$T/svc.serial" 'GUEST: after stop: kexec_crash_loaded=0' "after the unit's stop command nothing is loaded"
 	require "$T/svc.serial" 'GUEST: unit: salvage image: /usr/sbin/../lib/salvage/salvage.elf' "... the package's image"
-	core=$(ls "$LC_TFTP_DIR"/vmcore-* 2>/dev/null | grep -v '\.sha256$' | head -n 1)
+	require "$T/svc.serial" "salvage: net: e1000 82540EM at pci 00:04\.0, MAC $MAC_B \(salvage\.nic=\)" \
+		"salvage uses the second NIC, the one that reaches the server"
+	core=$LC_TFTP_DIR/vmcore-$(echo "$MAC_B" | tr -d :)	# %m: the MAC of the NIC that sent it
 	if [ -n "$core" ] && [ -s "$core" ]; then
 		ok "dump arrived over TFTP as $(basename "$core") ($(stat -c %s "$core") bytes)"
 		lc_sha256_ok "$core"
