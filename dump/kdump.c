@@ -397,8 +397,8 @@ int kdump_write(const struct crash *cr, struct filter *f, unsigned level, enum d
 		c->spans[i] = (struct crash_span){ .src = l->src, .size = l->filesz, .file_off = l->paddr };
 		max_paddr = MAX(max_paddr, l->paddr + l->memsz);
 	}
-	/* A compressor this build lacks (zstd) falls back to LZO, which Debian's crash and makedumpfile
-	 * both read; one that cannot start at all leaves the pages raw. */
+	/* A compressor that cannot start falls back to LZO, which Debian's crash and makedumpfile
+	 * both read; when LZO cannot either, the pages are stored raw. */
 	if (compress_begin(alg) == 0)
 		c->alg = alg;
 	else if (alg != COMPRESS_LZO && compress_begin(COMPRESS_LZO) == 0)
