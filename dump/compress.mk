@@ -19,13 +19,16 @@ COMPRESS_INCLUDES := -I$(LZO_DIR)/src/minilzo -I$(LZO_DIR)/src/include/lzo -I$(Z
 COMPRESS_KOBJS := $(B)/k/lzo2/minilzo.o $(patsubst %.c,$(B)/k/zlib/%.o,$(ZLIB_SRCS)) $(B)/k/zstd.o
 KOBJS += $(COMPRESS_KOBJS)
 
-# libzstd 1.5.4's compressor, sized down the ways its lib/README.md offers: no inlining, no error
-# strings, -Os, no tracing, no multithreading (never defined). zstd_deps.h's allocator is replaced by
-# one that always fails: salvage only uses a static CCtx (ZSTD_initStaticCCtx), which never allocates
-# (a CCtx that needed to would fail the page, and the page is stored raw). 1.5.4 has no switches to
-# leave out block compressors level 1 never uses (lazy, opt, ldm); the objects are linked into one
-# (ld -r --gc-sections from the entry points dump/compress.c calls), which drops what nothing
-# reaches (88 KiB of i386 code remain, from 106 KiB).
+# libzstd 1.5.4's compressor, sized down the ways its lib/README.md offers: no error strings, -Os,
+# no tracing, no multithreading (never defined). zstd_deps.h's allocator is replaced by one that
+# always fails: salvage only uses a static CCtx (ZSTD_initStaticCCtx), which never allocates (a CCtx
+# that needed to would fail the page, and the page is stored raw). 1.5.4 has no switches to leave out
+# the block compressors level 1 never uses (double_fast, lazy, opt, ldm, superblock): those are built
+# with ZSTD_NO_INLINE (lazy alone is 114 KiB with its inlined templates, 14 KiB without); level 1's
+# own path keeps zstd's forced inlining (with ZSTD_NO_INLINE everywhere the code was 86 KiB, but a
+# 512 MiB crash's dump.level=31 dump took 35.5 s, 13.4 s with it: bench runs, load 9-11). The objects are linked into one (ld -r
+# --gc-sections from the entry points dump/compress.c calls), which drops what nothing reaches:
+# 105 KiB of i386 code remain.
 ZSTD_SRCS := common/entropy_common.c common/error_private.c common/fse_decompress.c common/xxhash.c \
 	common/zstd_common.c compress/fse_compress.c compress/hist.c compress/huf_compress.c \
 	compress/zstd_compress.c compress/zstd_compress_literals.c compress/zstd_compress_sequences.c \
@@ -33,7 +36,9 @@ ZSTD_SRCS := common/entropy_common.c common/error_private.c common/fse_decompres
 	compress/zstd_lazy.c compress/zstd_ldm.c compress/zstd_opt.c
 ZSTD_ENTRIES := ZSTD_initStaticCCtx ZSTD_compressCCtx ZSTD_estimateCCtxSize_usingCParams ZSTD_getCParams \
 	ZSTD_isError
-ZSTD_DEFS := -DZSTD_NO_INLINE -DZSTD_STRIP_ERROR_STRINGS -DZSTD_DISABLE_ASM -DZSTD_TRACE=0 -DDEBUGLEVEL=0 \
+ZSTD_COLD := compress/zstd_double_fast.c compress/zstd_lazy.c compress/zstd_opt.c compress/zstd_ldm.c \
+	compress/zstd_compress_superblock.c
+ZSTD_DEFS := -DZSTD_STRIP_ERROR_STRINGS -DZSTD_DISABLE_ASM -DZSTD_TRACE=0 -DDEBUGLEVEL=0 \
 	-DZSTD_DEPS_MALLOC '-DZSTD_malloc(s)=((void)(s), (void *)0)' \
 	'-DZSTD_calloc(n, s)=((void)(n), (void)(s), (void *)0)' '-DZSTD_free(p)=((void)(p))' \
 	'-DXXH_STATIC_ASSERT(c)=_Static_assert((c), \#c)'
@@ -68,6 +73,7 @@ $(B)/k/zstd/%.o: | $(ZSTD_STAMP)
 $(B)/k/zstd.o: $(ZSTD_KOBJS)
 	$(KLD) -m elf_i386 -r --gc-sections $(addprefix -u ,$(ZSTD_ENTRIES)) -o $@ $(ZSTD_KOBJS)
 $(ZSTD_KOBJS): dump/compress.mk
+$(patsubst %.c,$(B)/k/zstd/%.o,$(ZSTD_COLD)): ZSTD_DEFS += -DZSTD_NO_INLINE
 
 # --- Host build for unit tests: the same sources, host gcc, as one archive, plus zlib's inflate so
 # that the tests can read back what they check (minilzo has its decompressor).
