@@ -117,8 +117,7 @@ def kdump_section(w, allcrash, out, m):
         return
     w("## 1c. Compressed dumps: salvage `dump.format=kdump` against makedumpfile")
     w("")
-    w(f"Run of {m.get('date', '?')}, commit {m.get('commit', '?')}, load average at its start {m.get('load', '?')} "
-      f"({m.get('duration', '?')}).")
+    w(f"Run of {m.get('date', '?')}, commit {m.get('commit', '?')}, load average at its start {m.get('load', '?')}.")
     w("")
     w("The same crashes, same run. Peers: the crash kernel (Debian's) pipes `makedumpfile -F -l -d 31`, "
       "`-F -c -d 31` or `-F -l -d 0` of /proc/vmcore into busybox `tftp -b 65464` (bench/peer-init). salvage sends "
@@ -167,20 +166,21 @@ def kdump_section(w, allcrash, out, m):
                         br = size / got[ref][3] if size and got[ref][3] else None
                         same = kdump_parts(ref)[1] == comp
                         target = ("met" if tr <= 0.3 and (not same or (br or 9) <= 1) else "missed") + \
-                            (" (≤ 0.3× time, ≤ bytes)" if same else " (≤ 0.3× time; no zstd peer)")
+                            (" (≤ 0.3× time, ≤ bytes)" if same else " (≤ 0.3× time; no zstd peer)" if comp == "zstd"
+                             else " (≤ 0.3× time; uncompressed ELF)")
                 if ref and tr:
                     summary.append((mem, variant_label(v, [r for r in at if variant(r) == v]),
                                     variant_label(ref, [r for r in at if variant(r) == ref]), tr, br, target))
             cov = mem * 1048576 / MB / t if t else None
             w(f"| {mem} MiB | {variant_label(v, [r for r in at if variant(r) == v])} | {n_ok}/{n} | {f(t)} | "
               f"{int(size) if size else '–'} | {f(cov)} | {variant_label(ref, [r for r in at if variant(r) == ref]) if ref else '–'} | "
-              f"{f(tr, 2)} | {f(br, 2)} | {target or '–'} |")
+              f"{f(tr, 2)} | {f(br, 3)} | {target or '–'} |")
     w("")
     if summary:
         w("In short (time ratio, bytes ratio, against the peer named above):")
         w("")
         for mem, v, ref, tr, br, target in summary:
-            w(f"- {mem} MiB, {v}: **{tr:.2f}×** the time" + (f", {br:.2f}× the bytes" if br else "") +
+            w(f"- {mem} MiB, {v}: **{tr:.2f}×** the time" + (f", {br:.3f}× the bytes" if br else "") +
               f" of {ref}: target {target}")
         w("")
     profs = []
