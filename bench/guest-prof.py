@@ -5,7 +5,8 @@ table (nm), shifted by where the image was loaded. Host perf cannot see into TCG
 this sees the guest's own functions.
 
 usage: guest-prof.py SOCKET ELF BASE [--hz N] [--secs S] [--until-file F --until RE] [--top N]
-  BASE: load address of ELF's address 0 (salvage logs "salvage at 0x..."), hex.
+  BASE: load address of ELF's address 0 (salvage logs "salvage at 0x..."), hex; "auto": read from
+  that line in --until-file (kexec loads salvage where the crash reservation is).
 Prints "<percent> <samples> <function>" lines, most frequent first, and the sample count.
 """
 import argparse
@@ -39,8 +40,9 @@ def main():
     ap.add_argument("--after")
     ap.add_argument("--top", type=int, default=15)
     a = ap.parse_args()
-    base = int(a.base, 16)
+    base = None if a.base == "auto" else int(a.base, 16)
     addrs, names = symbols(a.elf)
+    limit = addrs[-1] + 0x10000 if addrs else 1 << 32
     deadline = time.time() + a.secs
     s = None
     while s is None and time.time() < deadline:
@@ -78,12 +80,26 @@ def main():
         cmd("")  # banner
         while a.after and a.until_file and not seen(a.after) and time.time() < deadline:
             time.sleep(0.05)
+        while base is None and time.time() < deadline:
+            m = re.search(rb"salvage at 0x([0-9a-f]+)", open(a.until_file, "rb").read()) if a.until_file else None
+            if m:
+                base = int(m.group(1), 16)
+            elif not a.until_file:
+                break
+            else:
+                time.sleep(0.05)
+        if base is None:
+            print("guest-prof: no load address")
+            return
         while time.time() < deadline:
             if a.until_file and a.until and seen(a.until):
                 break
-            m = re.search(r"[ER]IP=([0-9a-f]+)", cmd("info registers"))
-            if m:
-                ip = int(m.group(1), 16) - base
+            # every CPU's: in a crash kernel salvage runs on the CPU that panicked, the others are
+            # parked in the crashed kernel; the sample is the one inside salvage's image
+            ips = [int(x, 16) - base for x in re.findall(r"[ER]IP=([0-9a-f]+)", cmd("info registers -a"))]
+            ips = [ip for ip in ips if 0 <= ip < limit] or ips[:1]
+            if ips:
+                ip = ips[0]
                 i = bisect.bisect_right(addrs, ip) - 1
                 name = names[i] if i >= 0 else f"?{ip:#x}"
                 counts[name] = counts.get(name, 0) + 1

@@ -1,7 +1,6 @@
 /* Per-page compression as makedumpfile does it for the kdump-compressed format: LZO1X-1 (lzo2's
- * minilzo) and zlib level 1, each from its Debian source package (dump/compress.mk); zstd level 1
- * is named but not built (its compressor is larger than all of salvage);
- * their work memory is one static arena in .bss, set up once per dump. */
+ * minilzo), zlib level 1 and zstd level 1 (libzstd), each from its Debian source package
+ * (dump/compress.mk); their work memory is one static arena in .bss, set up once per dump. */
 #ifndef DUMP_COMPRESS_H
 #define DUMP_COMPRESS_H
 
@@ -14,8 +13,8 @@
 /* The name dump.compress= uses for alg ("lzo", "zlib", "zstd", "none"). */
 const char *compress_name(enum dump_compress alg);
 
-/* Make alg ready for compress_page (the arena is reset). Returns 0, or after a log line -ENOENT
- * (not in this build: zstd), -ENOMEM or -EINVAL; the caller then picks another or stores pages raw. */
+/* Make alg ready for compress_page (the arena is reset). Returns 0, or after a log line -ENOMEM or
+ * -EINVAL; the caller then stores pages raw. */
 int compress_begin(enum dump_compress alg);
 
 /* Compress in[0..len) (len <= PAGE_SIZE) into out (COMPRESS_OUT_MAX bytes) with the alg given to

@@ -73,6 +73,9 @@ struct kdump_ctx {
 	uint32_t ndata;
 	uint64_t data_flushed;		/* file offset of data[0] */
 	uint8_t page[PAGE_SIZE], packed[COMPRESS_OUT_MAX];
+	uint8_t zpacked[COMPRESS_OUT_MAX];	/* a zero page as the compressor packs it */
+	uint32_t nzpacked;		/* its size; 0: not packed yet (or it does not shrink) */
+	bool zpacked_done;
 	uint8_t blk[2 * PAGE_SIZE];	/* header blocks, notes copied after the sub header */
 	int rc;				/* the sink's first error */
 };
@@ -121,7 +124,13 @@ static void read_pfn(struct kdump_ctx *c, uint64_t pfn, uint8_t *buf)
 {
 	const struct crash *cr = c->c;
 	uint64_t pa = pfn << PAGE_SHIFT;
+	const struct crash_load *last = &cr->loads[c->last_load];
 
+	/* Nearly every page lies whole in the load of the page before: no zeroing first. */
+	if (pa >= last->paddr && pa + PAGE_SIZE <= last->paddr + last->filesz) {
+		crash_span_read(&c->spans[c->last_load], pa - last->paddr, buf, PAGE_SIZE);
+		return;
+	}
 	memset(buf, 0, PAGE_SIZE);
 	for (int k = 0; k < cr->nloads; k++) {
 		int i = (c->last_load + k) % cr->nloads;
@@ -230,6 +239,7 @@ static void write_pages(struct kdump_ctx *c, uint64_t p0, const uint8_t *bm)
 {
 	for (uint64_t i = 0; i < CYCLE_PFNS && c->rc == 0; i++) {
 		size_t n;
+		bool zero;
 
 		if ((i & (KIND_PFNS - 1)) == 0 && c->out->covered)	/* progress: memory covered */
 			c->out->covered(c->out->ctx, (p0 + i) << PAGE_SHIFT, c->max_mapnr << PAGE_SHIFT);
@@ -237,10 +247,21 @@ static void write_pages(struct kdump_ctx *c, uint64_t p0, const uint8_t *bm)
 			continue;
 		kdump_stats.dumped++;
 		read_pfn(c, p0 + i, c->page);
-		if ((c->level & DL_ZERO) && all_zero(c->page)) {
+		zero = all_zero(c->page);
+		if ((c->level & DL_ZERO) && zero) {
 			add_desc(c, c->zero_off, PAGE_SIZE, 0);
 			kdump_stats.zero++;
+		} else if (zero && c->zpacked_done && c->nzpacked) {
+			/* Each zero page stored on its own (no bit 1): the bytes the compressor gave the
+			 * first one (it is deterministic), without compressing it again. */
+			add_desc(c, add_data(c, c->zpacked, c->nzpacked), c->nzpacked, c->alg);
+			kdump_stats.packed++;
 		} else if (c->alg != COMPRESS_NONE && (n = compress_page(c->page, PAGE_SIZE, c->packed)) != 0) {
+			if (zero && !c->zpacked_done) {
+				memcpy(c->zpacked, c->packed, n);
+				c->nzpacked = (uint32_t)n;
+				c->zpacked_done = true;
+			}
 			add_desc(c, add_data(c, c->packed, n), (uint32_t)n, c->alg);
 			kdump_stats.packed++;
 		} else {
@@ -386,6 +407,8 @@ int kdump_write(const struct crash *cr, struct filter *f, unsigned level, enum d
 	c->level = level;
 	c->rc = 0;
 	c->last_load = 0;
+	c->nzpacked = 0;
+	c->zpacked_done = false;
 	c->lay = cr->elfclass == 2 ? &layout64 : &layout32;
 	if (cr->elfclass == 0 || cr->nloads == 0) {
 		log_err("kdump: the crash has no PT_LOAD; nothing to write");
@@ -397,8 +420,8 @@ int kdump_write(const struct crash *cr, struct filter *f, unsigned level, enum d
 		c->spans[i] = (struct crash_span){ .src = l->src, .size = l->filesz, .file_off = l->paddr };
 		max_paddr = MAX(max_paddr, l->paddr + l->memsz);
 	}
-	/* A compressor this build lacks (zstd) falls back to LZO, which Debian's crash and makedumpfile
-	 * both read; one that cannot start at all leaves the pages raw. */
+	/* A compressor that cannot start falls back to LZO, which Debian's crash and makedumpfile
+	 * both read; when LZO cannot either, the pages are stored raw. */
 	if (compress_begin(alg) == 0)
 		c->alg = alg;
 	else if (alg != COMPRESS_LZO && compress_begin(COMPRESS_LZO) == 0)

@@ -1,6 +1,7 @@
 /* Test helper: the page contents of a kdump-compressed file (makedumpfile's, or salvage's rebuilt
  * with makedumpfile -R), decompressed with the same Debian lzo2/zlib sources salvage builds
- * (dump/compress.mk's host library): every pfn of the 2nd bitmap in order, PAGE bytes each, to OUT.
+ * (dump/compress.mk's host library) and, for zstd pages, by the host's zstd tool (one run over
+ * all their frames): every pfn of the 2nd bitmap in order, PAGE bytes each, to OUT.
  * Two files with identical bitmaps and pages give identical outputs whatever their compressors.
  * x86_64 layout (makedumpfile's disk_dump_header / kdump_sub_header / page_desc).
  * Usage: kdump-pages FILE OUT   (prints the counts of pages by flags; exit 1 on any bad page) */
@@ -25,7 +26,10 @@ static int readat(FILE *f, uint64_t off, void *buf, size_t len)
 int main(int argc, char **argv)
 {
 	uint8_t dh[464], page[PG], in[2 * PG];
-	uint64_t raw = 0, lzo = 0, zl = 0, bad = 0, rank = 0, max_mapnr, bm2_off, desc_off;
+	uint64_t raw = 0, lzo = 0, zl = 0, zs_ = 0, bad = 0, rank = 0, max_mapnr, bm2_off, desc_off;
+	uint64_t *zidx = NULL;	/* the output page index of each zstd page */
+	char zpath[4096];
+	FILE *zf = NULL;
 	uint32_t sub, bmblocks;
 	uint8_t *bm2;
 	FILE *f, *out;
@@ -83,6 +87,16 @@ int main(int argc, char **argv)
 				bad++;
 			inflateEnd(&zs);
 			zl++;
+		} else if (flags == 0x20) {
+			/* Collected, decompressed after the loop; a zero page holds the place. */
+			if (!zf) {
+				snprintf(zpath, sizeof(zpath), "%s.zst", argv[2]);
+				zf = fopen(zpath, "wb");
+			}
+			zidx = realloc(zidx, (zs_ + 1) * sizeof(*zidx));
+			if (!zf || !zidx || fwrite(in, 1, size, zf) != size)
+				return 1;
+			zidx[zs_++] = rank - 1;
 		} else {
 			bad++;
 		}
@@ -94,8 +108,34 @@ int main(int argc, char **argv)
 		if (bad > 10)
 			break;
 	}
-	printf("pages=%llu raw=%llu lzo=%llu zlib=%llu bad=%llu\n", (unsigned long long)rank,
-	       (unsigned long long)raw, (unsigned long long)lzo, (unsigned long long)zl, (unsigned long long)bad);
+	if (zf) {
+		/* The frames of all zstd pages in one file: zstd decompresses them to their pages in order. */
+		char cmd[8300];
+		FILE *p;
+
+		fclose(zf);
+		snprintf(cmd, sizeof(cmd), "zstd -qdc '%s'", zpath);
+		p = popen(cmd, "r");
+		for (uint64_t i = 0; p && i < zs_; i++) {
+			if (fread(page, 1, PG, p) != PG) {
+				fprintf(stderr, "%s: zstd page %llu of %llu did not decompress to %u bytes\n", argv[1],
+					(unsigned long long)i, (unsigned long long)zs_, PG);
+				bad++;
+				break;
+			}
+			if (fseeko(out, (off_t)(zidx[i] * PG), SEEK_SET) != 0 || fwrite(page, 1, PG, out) != PG)
+				return 1;
+		}
+		if (!p || fread(page, 1, 1, p) != 0 || pclose(p) != 0) {
+			fprintf(stderr, "%s: zstd -d of the zstd pages failed or gave more bytes\n", argv[1]);
+			bad++;
+		}
+		unlink(zpath);
+	}
+	printf("pages=%llu raw=%llu lzo=%llu zlib=%llu zstd=%llu bad=%llu\n", (unsigned long long)rank,
+	       (unsigned long long)raw, (unsigned long long)lzo, (unsigned long long)zl, (unsigned long long)zs_,
+	       (unsigned long long)bad);
+	free(zidx);
 	free(bm2);
 	fclose(f);
 	return bad || fclose(out) != 0 ? 1 : 0;

@@ -2,7 +2,7 @@
 # dump.format=kdump over TFTP against an exact oracle: a synthetic crash state is planted and Linux
 # boots on it (its /proc/vmcore is the reference, tests/lib/oracle.sh); salvage's own kdump producer
 # run on the host over that file (tests/lib/kdump-host.c) gives the flattened stream salvage must send.
-# salvage sends it with every compressor (lzo, zlib, none) through a UDP relay that drops 5% or 20%
+# salvage sends it with every compressor (lzo, zlib, zstd, none) through a UDP relay that drops 5% or 20%
 # of datagrams both ways, duplicates and reorders some (tests/lib/udp-relay.py), to tftpd-hpa
 # (lock-step) and atftpd (windows): the file must arrive byte for byte, its digest must check, and
 # makedumpfile -R must rebuild it.
@@ -49,4 +49,5 @@ run() { # NAME NIC SERVER DROP DUP REORDER SEED COMPRESS OPTIONS
 run lzo-hpa-5 e1000 hpa 5 2 5 21 lzo ""
 run zlib-atftpd-20 virtio-net-pci atftpd 20 5 10 22 zlib "?blksize=8192&windowsize=4"
 run none-hpa-20 e1000 hpa 20 5 10 23 none "?blksize=8192"
+run zstd-atftpd-5 e1000 atftpd 5 2 5 24 zstd "?blksize=8192&windowsize=4"
 finish
