@@ -72,7 +72,7 @@ $(B)/k/lzo2/minilzo.o: | $(LZO_STAMP)
 $(B)/k/zlib/%.o: | $(ZLIB_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$(ZLIB_DIR)/src/$*.c)
-	$(Q)$(KCC) $(KCFLAGS) $(COMPRESS_KCFLAGS) $(ZLIB_DEFS) -MMD -MP -c $(ZLIB_DIR)/src/$*.c -o $@
+	$(Q)$(KCC) $(KCFLAGS) $(COMPRESS_KCFLAGS) $(ZLIB_DEFS) -w -MMD -MP -c $(ZLIB_DIR)/src/$*.c -o $@
 $(B)/k/zstd/%.o: | $(ZSTD_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$(ZSTD_DIR)/src/lib/$*.c)
