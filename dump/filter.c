@@ -89,8 +89,8 @@ static int vmi_load_base(struct filter *f, unsigned warn)
 	vmi_num(f, "NUMBER(pgtable_l5_enabled)=", 10, &l5);
 
 	/* Every number bounds a later read: refuse what no x86_64 Linux has. */
-	if (f->vi.page_size < 16 || f->vi.page_size > PAGE_STRUCT_MAX || f->vi.off_flags + 8 > f->vi.page_size ||
-	    f->vi.off_head + 8 > f->vi.page_size) {
+	if (f->vi.page_size < 16 || f->vi.page_size > PAGE_STRUCT_MAX || f->vi.off_flags > f->vi.page_size - 8 ||
+	    f->vi.off_head > f->vi.page_size - 8) {
 		what = "SIZE(page) / OFFSET(page.*)";
 		goto bad;
 	}
@@ -99,7 +99,7 @@ static int vmi_load_base(struct filter *f, unsigned warn)
 		what = "SECTION_SIZE_BITS / MAX_PHYSMEM_BITS";
 		goto bad;
 	}
-	if (f->vi.sec_size < 8 || f->vi.sec_size > PAGE_SIZE || f->vi.sec_map_off + 8 > f->vi.sec_size) {
+	if (f->vi.sec_size < 8 || f->vi.sec_size > PAGE_SIZE || f->vi.sec_map_off > f->vi.sec_size - 8) {
 		what = "SIZE(mem_section) / OFFSET(mem_section.section_mem_map)";
 		goto bad;
 	}
@@ -167,7 +167,7 @@ static unsigned vmi_load(struct filter *f, unsigned level)
 	}
 	/* The fields each check reads: a missing or impossible one turns that check off. */
 	f->vi.has_mapcount = vmi_num(f, "OFFSET(page._mapcount)=", 10, &f->vi.off_mapcount) == 0 &&
-			  f->vi.off_mapcount + 4 <= f->vi.page_size;
+			  f->vi.off_mapcount <= f->vi.page_size - 4;
 	f->vi.has_slab = vmi_num(f, "NUMBER(PG_slab)=", 10, &f->vi.pg_slab) == 0 && f->vi.pg_slab < 64;
 	if (want & DL_FREE) {
 		const char *what = NULL;
@@ -175,7 +175,7 @@ static unsigned vmi_load(struct filter *f, unsigned level)
 		if (!f->vi.has_mapcount || !f->vi.has_slab)
 			what = "OFFSET(page._mapcount) / NUMBER(PG_slab)";
 		else if (vmi_num(f, "OFFSET(page.private)=", 10, &f->vi.off_private) != 0 ||
-			 f->vi.off_private + 8 > f->vi.page_size)
+			 f->vi.off_private > f->vi.page_size - 8)
 			what = "OFFSET(page.private)";
 		else if (vmi_num(f, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=", 10, &v) != 0)
 			what = "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)";
@@ -192,7 +192,7 @@ static unsigned vmi_load(struct filter *f, unsigned level)
 	}
 	if (want & (DL_CACHE | DL_CACHE_PRI | DL_USER)) {
 		if (vmi_num(f, "OFFSET(page.mapping)=", 10, &f->vi.off_mapping) != 0 ||
-		    f->vi.off_mapping + 8 > f->vi.page_size) {
+		    f->vi.off_mapping > f->vi.page_size - 8) {
 			log_warn("dump.level: VMCOREINFO has no usable OFFSET(page.mapping); %s in the dump",
 				 bits_name(want & (DL_CACHE | DL_CACHE_PRI | DL_USER)));
 			can &= ~(unsigned)(DL_CACHE | DL_CACHE_PRI | DL_USER);

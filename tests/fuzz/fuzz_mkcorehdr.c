@@ -10,9 +10,12 @@
 #include <string.h>
 
 static FILE *fuzz_fopen(const char *path, const char *mode);
+static int fuzz_fclose(FILE *f);
 #define main salvage_mkcorehdr_main
 #define fopen fuzz_fopen
+#define fclose fuzz_fclose
 #include "tools/salvage-mkcorehdr.c"
+#undef fclose
 #undef fopen
 #undef main
 
@@ -29,22 +32,48 @@ static const uint8_t *sec[NFILES];
 static size_t sec_len[NFILES];
 static int nsec;
 
+/* stdio buffers for the open files (the tool has one open at a time): a fresh 4 KiB malloc per
+ * fopen, filled and soon quarantined by ASan, cost more than the parsing. */
+static struct {
+	FILE *f;
+	char buf[BUFSIZ];
+} bufs[4];
+
+static FILE *buffered(FILE *f)
+{
+	for (size_t i = 0; f && i < sizeof(bufs) / sizeof(bufs[0]); i++)
+		if (!bufs[i].f) {
+			FUZZ_ASSERT(setvbuf(f, bufs[i].buf, _IOFBF, sizeof(bufs[i].buf)) == 0);
+			bufs[i].f = f;
+			break;
+		}
+	return f;
+}
+
+static int fuzz_fclose(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+		if (bufs[i].f == f)
+			bufs[i].f = NULL;
+	return fclose(f);
+}
+
 static FILE *fuzz_fopen(const char *path, const char *mode)
 {
 	size_t i;
 
 	if (mode[0] != 'r' || strncmp(path, ROOT, strlen(ROOT)) != 0)
-		return fopen(path, mode);
+		return buffered(fopen(path, mode));
 	path += strlen(ROOT);
 	for (i = 0; i < NFILES && (int)i < nsec; i++)
 		if (strcmp(path, files[i]) == 0)
-			return sec_len[i] ? fmemopen((void *)sec[i], sec_len[i], "r") : fopen("/dev/null", "r");
+			return buffered(sec_len[i] ? fmemopen((void *)sec[i], sec_len[i], "r") : fopen("/dev/null", "r"));
 	/* cpuN/uevent exists when cpuN's crash_notes does */
 	for (i = 4; i < NFILES && (int)i < nsec; i += 2) {
 		size_t l = strlen(files[i]) - strlen("crash_notes");
 
 		if (strncmp(path, files[i], l) == 0 && strcmp(path + l, "uevent") == 0)
-			return fopen("/dev/null", "r");
+			return buffered(fopen("/dev/null", "r"));
 	}
 	errno = ENOENT;
 	return NULL;

@@ -30,6 +30,7 @@
 #define SERVER_TID 40001
 #define STRAY_PORT 55555
 #define POLL_US 100
+#define SILENT_POLL_US 1000	/* while the script keeps the server silent: well inside the client's 30 ms RTO floor */
 #define GIVE_UP_US (200ull * 1000 * 1000)	/* the client's bound after silence: 2 x 30 s, and then some */
 
 extern const struct transport transport_tftp;
@@ -243,8 +244,14 @@ uint32_t net_gw(void) { return SERVER_IP; }
 
 void net_poll(void)
 {
-	/* Once the script is over, time runs fast: only the client's own bounds end the transfer. */
-	fake_now_us += exhausted_at ? 50000 : POLL_US;
+	/* Once the script is over, time runs fast: only the client's own bounds end the transfer.
+	 * A scripted silence runs at a coarser step too, ending exactly when it was due to. */
+	if (exhausted_at)
+		fake_now_us += 50000;
+	else if (fake_now_us < silent_until)
+		fake_now_us += MIN((uint64_t)SILENT_POLL_US, silent_until - fake_now_us);
+	else
+		fake_now_us += POLL_US;
 	FUZZ_ASSERT(!exhausted_at || fake_now_us - exhausted_at < GIVE_UP_US);
 	sys_check_timeouts();
 	server_step();
