@@ -76,7 +76,7 @@ require "$T/v.err" 'salvage-load: --ip auto: 10\.9\.0\.7 through br0 \(52:54:00:
 	"--ip auto -v: says what it found"
 require "$T/v.err" 'warning: br0 is not a NIC itself' "--ip auto: warns that a bridge is no NIC salvage can drive"
 expect_words "--ip dhcp still works" "dump=tftp://10.9.0.7/x ip=dhcp" --dump tftp://10.9.0.7/x --ip dhcp
-expect_words "an explicit --ip is passed as given" "ip=10.1.1.2:10.9.0.7:10.1.1.1:255.255.255.0 dump=tftp://10.9.0.7/x" \
+expect_words "an explicit --ip is passed as given" "dump=tftp://10.9.0.7/x ip=10.1.1.2:10.9.0.7:10.1.1.1:255.255.255.0" \
 	--ip 10.1.1.2:10.9.0.7:10.1.1.1:255.255.255.0 --dump tftp://10.9.0.7/x
 expect_words "an ip= word in --append turns the default off" "dump=tftp://10.9.0.7/x ip=10.1.1.2" \
 	--dump tftp://10.9.0.7/x --append ip=10.1.1.2

@@ -289,8 +289,8 @@ EOF2
 	[ -n "$need0" ] && [ "$need1" = $((need0 + 4)) ] && ok "the reservation salvage-load asks for grows by the seed's page (${need0} -> ${need1} KiB)" ||
 		not_ok "reservation with a seed" "$need0 -> $need1"
 fi
-out=$(sh "$LOAD" -n --type multiboot --image build/salvage.elf --kexec /bin/true --mkcorehdr "$MK" --dump serial --append "$ENC" 2>/dev/null)
-want="'/bin/true' '-p' '--type' 'multiboot-x86' '$T/mb.elf' '--module=$T/corehdr.bin' '--module=/proc/self/fd/9' '--command-line=dump=serial $ENC' "
+out=$(sh "$LOAD" -n --type multiboot --image build/salvage.multiboot.elf --kexec /bin/true --mkcorehdr "$MK" --dump serial --append "$ENC" 2>/dev/null)
+want="'/bin/true' '-p' '--type' 'multiboot-x86' 'build/salvage.multiboot.elf' '--module=$T/corehdr.bin' '--module=/proc/self/fd/9' '--command-line=dump=serial $ENC' "
 [ "$out" = "$want" ] && ok "salvage-load --type multiboot: the seed is the module after the ELF core header" ||
 	not_ok "salvage-load multiboot seed module" "got: $out"
 
