@@ -256,18 +256,6 @@ bad:
 	return -EINVAL;
 }
 
-/* One hex digit's value, or -1. */
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* salvage.nic=<xx:xx:xx:xx:xx:xx>: the MAC of the NIC to send through (salvage-load names the one
  * that routes to the TFTP server). Exactly six pairs of hex digits separated by colons. */
 static int opt_nic(const char *val, struct config *cfg)
@@ -361,8 +349,7 @@ static int opt_acpi_rsdp(const char *val, struct config *cfg)
 	if (p && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
 	for (; p && *p && digits <= 16; p++, digits++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
-			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+		int d = hex_digit(*p);
 
 		if (d < 0)
 			break;

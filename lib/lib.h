@@ -46,5 +46,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 /* lib/memparse.c: Linux memparse: decimal or 0x hex, optional K/M/G/T suffix.
  * Returns 0 and sets *val and *end (first unparsed char), or -EINVAL when no digits or on overflow. */
 int memparse(const char *s, uint64_t *val, const char **end);
+/* lib/memparse.c: one hexadecimal digit's value (either case), or -1. */
+int hex_digit(char c);
 
 #endif

@@ -1,7 +1,8 @@
 /* memparse: a size or address as Linux writes them on command lines (elfcorehdr=, backup=). */
 #include "lib/lib.h"
 
-static int hexval(char c)
+/* See lib.h. */
+int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -26,8 +27,8 @@ int memparse(const char *s, uint64_t *val, const char **end)
 
 	if (end)
 		*end = s;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && hexval(p[2]) >= 0) {
-		for (p += 2; (d = hexval(*p)) >= 0; p++) {
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && hex_digit(p[2]) >= 0) {
+		for (p += 2; (d = hex_digit(*p)) >= 0; p++) {
 			if (v >> 60)
 				return -EINVAL;
 			v = v << 4 | (uint64_t)d;

@@ -46,6 +46,19 @@ void fakemem_reset(void)
 	nregions = 0;
 }
 
+/* The byte at addr + i in the newest mapping that holds it, or NULL (unmapped, or past 2^64). */
+static uint8_t *fake_byte(uint64_t addr, size_t i)
+{
+	uint64_t a = addr + i;
+
+	if (a < addr)
+		return NULL;
+	for (int r = nregions - 1; r >= 0; r--)
+		if (a >= regions[r].addr && a - regions[r].addr < regions[r].len)
+			return &regions[r].buf[a - regions[r].addr];
+	return NULL;
+}
+
 /* Newest mapping first. One memcpy when the newest mapping holding addr holds the whole range and
  * no newer one overlaps it (the fuzz targets read megabytes per input); else byte by byte. */
 int phys_read(uint64_t addr, void *buf, size_t len)
@@ -68,17 +81,11 @@ int phys_read(uint64_t addr, void *buf, size_t len)
 		}
 	}
 	for (size_t i = 0; i < len; i++) {
-		uint64_t a = addr + i;
-		int r;
+		uint8_t *b = fake_byte(addr, i);
 
-		if (a < addr)
+		if (!b)
 			return -ERANGE;
-		for (r = nregions - 1; r >= 0; r--)
-			if (a >= regions[r].addr && a - regions[r].addr < regions[r].len)
-				break;
-		if (r < 0)
-			return -ERANGE;
-		out[i] = regions[r].buf[a - regions[r].addr];
+		out[i] = *b;
 	}
 	return 0;
 }
@@ -87,17 +94,11 @@ int phys_read(uint64_t addr, void *buf, size_t len)
 int phys_zero(uint64_t addr, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		uint64_t a = addr + i;
-		int r;
+		uint8_t *b = fake_byte(addr, i);
 
-		if (a < addr)
+		if (!b)
 			return -ERANGE;
-		for (r = nregions - 1; r >= 0; r--)
-			if (a >= regions[r].addr && a - regions[r].addr < regions[r].len)
-				break;
-		if (r < 0)
-			return -ERANGE;
-		regions[r].buf[a - regions[r].addr] = 0;
+		*b = 0;
 	}
 	return 0;
 }
