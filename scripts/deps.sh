@@ -26,7 +26,7 @@ PKGS="$BUILD_PKGS \
 qemu-system-x86 qemu-utils grub-pc-bin grub-common xorriso mtools \
 tftpd-hpa busybox-static kexec-tools makedumpfile crash gdb elfutils \
 cpio gzip xz-utils zstd python3 iproute2 gnuplot-nox ca-certificates linux-perf \
-sbsigntool ovmf openssl clang libclang-rt-14-dev age lintian debootstrap"
+sbsigntool ovmf openssl clang libclang-rt-14-dev age lintian debootstrap libc6-dev-i386-cross"
 
 missing=""
 for p in $PKGS; do

@@ -131,7 +131,7 @@ lc_check_dump() {
 # (run NAME's serial) has the header line and exactly the last LC_DMESG_LINES (50) lines that
 # makedumpfile --dump-dmesg writes for CORE (cut at 400 columns as the console cuts them); after a
 # TFTP dump (a "tftp: sending" line), CORE.dmesg beside it is makedumpfile's whole file byte for
-# byte. Counts failures into QEMU_FAILS.
+# byte (with dump.encrypt=, no .dmesg at all). Counts failures into QEMU_FAILS.
 lc_check_dmesg() {
 	local name=$1 core=$2 n=${LC_DMESG_LINES:-50}
 	tr -d '\r' <"$T/$name.serial" | grep -a '^salvage: dmesg: ' | sed 's/^salvage: dmesg: //' >"$T/$name.console-dmesg"
@@ -143,7 +143,10 @@ lc_check_dmesg() {
 	sed -i 1d "$T/$name.console-dmesg"
 	check "$name: salvage's console shows the last $n lines of makedumpfile --dump-dmesg's log ($(wc -l <"$T/$name.dmesg") lines)" \
 		cmp "$T/$name.console-dmesg" <(tail -n "$n" "$T/$name.dmesg" | cut -c 1-400)
-	if grep -aq 'salvage: tftp: sending' "$T/$name.serial"; then
+	if grep -aq 'salvage: tftp: encrypted to' "$T/$name.serial"; then
+		# The log would be clear text beside an encrypted dump: salvage writes none.
+		forbid "$T/$name.serial" "salvage: tftp: wrote '[^']*\.dmesg'" "$name: no clear .dmesg beside the encrypted dump"
+	elif grep -aq 'salvage: tftp: sending' "$T/$name.serial"; then
 		require "$T/$name.serial" "salvage: tftp: wrote '[^']*\.dmesg' \([0-9]+ bytes, [0-9]+ ms\)" "$name: salvage wrote the log beside the dump"
 		check "$name: $(basename "$core").dmesg is makedumpfile --dump-dmesg's log byte for byte" cmp "$core.dmesg" "$T/$name.dmesg"
 	fi

@@ -15,9 +15,16 @@ for p in busybox-static kexec-tools libc6; do
 	d=$(sh tests/lib/debian-i386.sh $p) || { not_ok "Debian's i386 $p" "tests/lib/debian-i386.sh $p failed"; finish; }
 	eval "dir_${p//[-0-9]/}=\$d"
 done
-# kexec needs only libc (readelf: NEEDED libc.so.6) and the loader.
+# kexec needs only libc (readelf: NEEDED libc.so.6) and the loader. salvage-load measures the image
+# with salvage-mkcorehdr: an i386 build of it (static, Debian's libc6-dev-i386-cross), run only in
+# the guest.
+if ! i686-linux-gnu-gcc -O2 -static -o "$T/salvage-mkcorehdr" tools/salvage-mkcorehdr.c 2>"$T/mkcorehdr.log"; then
+	not_ok "i386 salvage-mkcorehdr" "$(tail -n 3 "$T/mkcorehdr.log")"
+	finish
+fi
 if ! bash tests/lib/initramfs.sh -o "$T/guest.gz" -i tests/lib/crash-guest-init -k "$K386" -B "$dir_busyboxstatic/bin/busybox" \
 	-f "$LC_BUILD/salvage.elf":/usr/local/lib/salvage/salvage.elf -f tools/salvage-load:/usr/local/sbin/salvage-load \
+	-f "$T/salvage-mkcorehdr:/usr/local/sbin/salvage-mkcorehdr" \
 	-f "$dir_kexectools/sbin/kexec:/sbin/kexec" \
 	-f "$dir_libc/lib/i386-linux-gnu/libc.so.6:/lib/i386-linux-gnu/libc.so.6" \
 	-f "$dir_libc/lib/i386-linux-gnu/ld-linux.so.2:/lib/ld-linux.so.2" >"$T/initramfs.log" 2>&1; then
@@ -29,7 +36,7 @@ lc_tftp_server
 
 : >"$T/i386.serial"
 QEMU_ARCH=i386 qemu_start i386 600 -M pc -smp 2 -m 128 -kernel "$K386/vmlinuz" -initrd "$T/guest.gz" \
-	-append "console=ttyS0 quiet panic=5 crashkernel=$CK t.mode=salvage t.load=--dump,tftp://10.0.2.2:$SRV_PORT/i386-%t.vmcore,--done,reboot" \
+	-append "console=ttyS0 quiet panic=5 crashkernel=$CK t.mode=salvage t.load=--dump,tftp://10.0.2.2:$SRV_PORT/i386-%t.vmcore,--ip,dhcp,--done,reboot" \
 	-serial "file:$T/i386.serial" "${LC_NIC_ARGS[@]}"
 if lc_time_crash i386; then
 	ok "i386: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"

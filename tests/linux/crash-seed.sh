@@ -19,13 +19,12 @@ RCPT=$(age-keygen 2>/dev/null | sed -n 's/^# public key: //p')
 draws=()
 TYPES=${LC_SEED_TYPES:-elf multiboot bzimage}
 for type in $TYPES; do
-	img=$LC_BUILD/salvage.elf
-	[ $type = bzimage ] && img=$LC_BUILD/salvage.bzImage
+	img=$(lc_image $type)
 	# The reservation salvage-load asks for with the seed's page.
 	ck=$(sh tools/salvage-load --print-crashkernel --type $type --image "$img" --append "dump.encrypt=$RCPT")
 	# No NIC: the TFTP target fails at once and salvage reboots (QEMU exits); the seed is taken first.
 	lc_boot $type 600 "$T/guest.gz" "$MEM" "$ck" \
-		"t.mode=salvage t.settle=/tmp/seed-scan.pending t.load=--type,$type,--kexec,/sbin/kexec-spy,--dump,tftp://10.0.2.2:9/x,--encrypt-to,$RCPT,--append,salvage.random=16" \
+		"t.mode=salvage t.settle=/tmp/seed-scan.pending t.load=--type,$type,--kexec,/sbin/kexec-spy,--dump,tftp://10.0.2.2:9/x,--ip,dhcp,--encrypt-to,$RCPT,--append,salvage.random=16" \
 		-nic none
 	if ! lc_time_crash $type; then
 		lc_no_crash $type "$type: Linux crashed"

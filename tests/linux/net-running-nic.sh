@@ -12,7 +12,8 @@ K=$(sh tests/lib/debian-kernel.sh) || { not_ok "debian kernel" "tests/lib/debian
 bash tests/lib/initramfs.sh -o "$T/guest.gz" -i tests/lib/net-guest-init -k "$K" \
 	-m e1000 -m virtio_pci -m virtio_net -m vmxnet3 \
 	-f build/salvage.elf:/usr/local/lib/salvage/salvage.elf \
-	-f tools/salvage-load:/usr/local/sbin/salvage-load -b /sbin/kexec >"$T/initramfs.log" 2>&1 ||
+	-f tools/salvage-load:/usr/local/sbin/salvage-load -b build/salvage-mkcorehdr:/usr/local/sbin/salvage-mkcorehdr \
+	-b /sbin/kexec >"$T/initramfs.log" 2>&1 ||
 	{ not_ok "guest initramfs" "$(tail -n 3 "$T/initramfs.log")"; finish; }
 dir=$(tftp_dir tftp)
 tftp_hpa "$dir" -c

@@ -36,13 +36,13 @@ entry=$(readelf -h build/salvage.elf | awk '/Entry point/ { print $4 }')
 [ "$mb" = "flags=0x10003 header=0x0 load=0x200000 entry_off=$entry" ] &&
 	ok "multiboot a.out-kludge header loads at 2 MiB" || not_ok "multiboot a.out-kludge header loads at 2 MiB" "$mb (entry $entry)"
 
-# Boot it. 4 MiB is the smallest RAM that holds the image at 2 MiB.
-QEMU_ARCH=i386 qemu_run mb 120 -m 4 -kernel build/salvage.elf -append "salvage.done=reboot" \
+# Boot it. 5 MiB is the smallest RAM that holds the image (1.87 MiB with every buffer) at 2 MiB.
+QEMU_ARCH=i386 qemu_run mb 120 -m 5 -kernel build/salvage.elf -append "salvage.done=reboot" \
 	-serial file:"$T/mb.serial"
 [ "$QEMU_RC" = 0 ] && ok "QEMU exited by salvage's reboot" || not_ok "QEMU exited by salvage's reboot" "rc $QEMU_RC"
 S=$T/mb.serial
 require "$S" '^salvage: salvage at 0x200000-0x[0-9a-f]+000, booted by multiboot$' "loaded at 2 MiB by multiboot"
-require "$S" '^salvage: memory: 0x0000100000-0x00003e0000 RAM \(1\)$' "multiboot memory map read"
+require "$S" '^salvage: memory: 0x0000100000-0x00004e0000 RAM \(1\)$' "multiboot memory map read"
 require "$S" '^salvage: clock: TSC at [1-9][0-9]*\.[0-9]{3} MHz$' "TSC calibrated"
 require "$S" '^salvage: serial: sent [0-9]+ bytes' "dump sent over serial"
 require "$S" '^salvage: rebooting$' "reboots when done"
