@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 _Static_assert(sizeof(Elf64_Ehdr) == 64, "ELF64 header is 64 bytes");
@@ -138,20 +139,41 @@ static uint64_t elf32_span(const char *path, const unsigned char *f, size_t n)
  * "BYTES SIGNATURE_BYTES": the memory it occupies once loaded (the PT_LOAD span, or a bzImage's
  * init_size, which kexec_file_load reserves), page-rounded, and its PE signatures' size (0: none).
  * Returns the exit status; never modifies FILE. */
+static int measure_image(const char *type, const char *path, const unsigned char *f, size_t n);
+
 static int measure(const char *type, const char *path)
 {
-	static unsigned char f[IMAGE_MAX];
-	uint64_t bytes;
+	/* The file's own size, not a static IMAGE_MAX buffer: a 64 MiB .bss made exec fail (SIGSEGV)
+	 * on a 96 MiB machine. */
+	unsigned char *f;
 	size_t n;
-	long mb;
+	struct stat st;
+	int rc;
 	FILE *fi = fopen(path, "re");
 
-	if (!fi) {
+	if (!fi || fstat(fileno(fi), &st) != 0) {
 		warnx("cannot open %s: %s", path, strerror(errno));
+		if (fi)
+			fclose(fi);
 		return 1;
 	}
-	n = fread(f, 1, sizeof(f), fi);
+	if (st.st_size < 0 || st.st_size > IMAGE_MAX || !(f = malloc((size_t)st.st_size + 1))) {
+		warnx("%s: not an image of salvage (%lld bytes)", path, (long long)st.st_size);
+		fclose(fi);
+		return 1;
+	}
+	n = fread(f, 1, (size_t)st.st_size, fi);
 	fclose(fi);
+	rc = measure_image(type, path, f, n);
+	free(f);
+	return rc;
+}
+
+/* measure's checks on the n bytes f of image path. */
+static int measure_image(const char *type, const char *path, const unsigned char *f, size_t n)
+{
+	uint64_t bytes;
+	long mb;
 	if (!strcmp(type, "bzimage")) {
 		if (n < BZ_INIT_SIZE_OFF + 4 || memcmp(f + BZ_HDRS_OFF, "HdrS", 4)) {
 			warnx("%s is not a bzImage (no \"HdrS\" setup header): use salvage.bzImage for --type bzimage", path);
