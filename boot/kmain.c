@@ -20,22 +20,6 @@ static struct filter filter;
 static struct format_job job;
 static const struct format *format;
 
-/* salvage.random=<n> (debug, tests): draw n bytes that nothing else uses and log them in hex, so a
- * test can see the generator work and differ between boots. HMAC_DRBG updates its state after each
- * draw: these bytes tell nothing about later ones (the keys). */
-static void random_test(unsigned n)
-{
-	uint8_t b[32];
-	char hex[2 * sizeof(b) + 1];
-	unsigned i;
-
-	if (random_bytes(b, n) != 0)
-		return;
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", b[i]);
-	log_info("random: test draw %s", hex);
-}
-
 /* Pick what to dump: the elfcorehdr (command line, else a multiboot module), else the memory map.
  * A corrupt header is reported and the memory map serves instead: a dump is still made. */
 static void describe_dump(void)
@@ -134,7 +118,7 @@ void kmain(uint32_t magic, uint32_t info)
 	random_take_seed(&bootinfo);				/* salvage-load's seed: copied, then wiped */
 	clock_init();						/* TSC against the PIT */
 	if (config.random_test)
-		random_test(config.random_test);		/* salvage.random=<n> (debug) */
+		random_test_draw(config.random_test);		/* salvage.random=<n> (debug) */
 	if (config.fault_target == 0)
 		cpu_debug_fault();				/* salvage.fault=0: test an unguarded exception */
 	describe_dump();					/* elfcorehdr, else the memory map */

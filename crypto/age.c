@@ -11,15 +11,6 @@ _Static_assert(B64_LEN(AGE_FILE_KEY_SIZE + AGE_TAG_SIZE) < 64, "a wrapped file k
 _Static_assert(AGE_HEADER_SIZE(1) == sizeof("age-encryption.org/v1\n") - 1 + sizeof("-> X25519 \n\n") - 1 +
 	       2 * B64_LEN(32) + sizeof("--- \n") - 1 + B64_LEN(32), "AGE_HEADER_SIZE counts the header");
 
-/* See age.h. */
-void age_wipe(void *p, size_t n)
-{
-	volatile uint8_t *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
-
 /* Standard base64 (RFC 4648) of n bytes without padding, as age writes it; returns the length. */
 static size_t b64(const uint8_t *in, size_t n, char *out)
 {
@@ -57,7 +48,7 @@ static void hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size
 	br_hkdf_inject(&hc, ikm, ikm_len);
 	br_hkdf_flip(&hc);
 	br_hkdf_produce(&hc, info, strlen(info), out, 32);
-	age_wipe(&hc, sizeof(hc));
+	crypto_wipe(&hc, sizeof(hc));
 }
 
 /* ChaCha20-Poly1305 (RFC 8439) in place: len bytes at data with key and the 12-byte nonce, no
@@ -101,8 +92,8 @@ static int x25519_stanza(char **p, const uint8_t pub[32], const uint8_t eph[32],
 	*p += b64(body, sizeof(body), *p);	/* one line: shorter than 64 columns */
 	*(*p)++ = '\n';
 out:
-	age_wipe(shared, sizeof(shared));
-	age_wipe(wrap, sizeof(wrap));
+	crypto_wipe(shared, sizeof(shared));
+	crypto_wipe(wrap, sizeof(wrap));
 	return rc;
 }
 
@@ -155,9 +146,9 @@ int age_begin(struct age_writer *w, const uint8_t (*keys)[AGE_KEY_SIZE], int n, 
 	p += AGE_NONCE_SIZE;
 	w->head_len = (size_t)(p - (char *)w->head);
 	hkdf_sha256(sec->nonce, AGE_NONCE_SIZE, sec->file_key, AGE_FILE_KEY_SIZE, "payload", w->payload_key);
-	age_wipe(mac_key, sizeof(mac_key));
-	age_wipe(&kc, sizeof(kc));
-	age_wipe(&hc, sizeof(hc));
+	crypto_wipe(mac_key, sizeof(mac_key));
+	crypto_wipe(&kc, sizeof(kc));
+	crypto_wipe(&hc, sizeof(hc));
 	return 0;
 }
 
@@ -221,8 +212,8 @@ int age_end(struct age_writer *w)
 /* See age.h. */
 void age_abandon(struct age_writer *w)
 {
-	age_wipe(w->payload_key, sizeof(w->payload_key));
+	crypto_wipe(w->payload_key, sizeof(w->payload_key));
 	if (w->chunk)
-		age_wipe(w->chunk, AGE_CHUNK_SIZE + AGE_TAG_SIZE);
+		crypto_wipe(w->chunk, AGE_CHUNK_SIZE + AGE_TAG_SIZE);
 	w->fill = 0;
 }

@@ -6,6 +6,7 @@
 #define CRYPTO_AGE_H
 
 #include "crypto/recipient.h"
+#include "crypto/wipe.h"
 #include "lib/lib.h"
 
 #define AGE_MAX_RECIPIENTS 8
@@ -61,8 +62,5 @@ int age_end(struct age_writer *w);
 
 /* Wipe the writer's keys and plaintext without ending the file (after an error elsewhere). */
 void age_abandon(struct age_writer *w);
-
-/* Overwrite n bytes at p with zeros in a way the compiler keeps. */
-void age_wipe(void *p, size_t n);
 
 #endif

@@ -24,6 +24,7 @@
 #include "crypto/entropy.h"
 #include "crypto/random.h"
 #include "crypto/seed.h"
+#include "crypto/wipe.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "mm/phys.h"
@@ -51,18 +52,9 @@ static struct {
 	uint32_t jitter[JITTER_SAMPLES];
 } pool;
 
-/* Zero n bytes at p in a way the compiler cannot drop as a dead store. */
-static void wipe(void *p, size_t n)
-{
-	volatile uint8_t *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
-
 void random_forget(void)
 {
-	wipe(&pool, sizeof(pool));
+	crypto_wipe(&pool, sizeof(pool));
 }
 
 /* Contract in crypto/random.h. The segment is wiped only once its magic says it is the seed: a
@@ -84,14 +76,13 @@ void random_take_seed(const struct bootinfo *bi)
 			 (unsigned long long)bi->seed_start);
 		return;
 	}
-	if (len <= SEED_SEG_MAX && seed_parse(seg, len, &off, &n) == 0) {
+	/* seed_parse refuses a segment longer than what seg holds (its size disagrees with the
+	 * header's count, at most SEED_MAX) before it reads past the header. */
+	if (seed_parse(seg, len, &off, &n) == 0) {
 		memcpy(pool.seed, seg + off, n);
 		pool.seed_len = n;
-	} else if (len > SEED_SEG_MAX) {
-		log_err("seed: segment of %llu bytes is larger than %u; not used", (unsigned long long)len,
-			SEED_SEG_MAX);
 	}
-	wipe(seg, sizeof(seg));
+	crypto_wipe(seg, sizeof(seg));
 	if (phys_zero(bi->seed_start, MIN(len, (uint64_t)SEED_SEG_MAX)) != 0)
 		log_warn("seed: segment at 0x%llx could not be wiped", (unsigned long long)bi->seed_start);
 	if (pool.seed_len)
@@ -228,16 +219,16 @@ static int seed_generator(void)
 	else
 		br_hmac_drbg_init(&pool.drbg, &br_sha256_vtable, pool.hw, hw_len);
 	br_hmac_drbg_update(&pool.drbg, pool.hw, hw_len);
-	wipe(pool.seed, sizeof(pool.seed));
-	wipe(pool.hw, sizeof(pool.hw));
+	crypto_wipe(pool.seed, sizeof(pool.seed));
+	crypto_wipe(pool.hw, sizeof(pool.hw));
 	if (entropy_jitter(pool.jitter, JITTER_SAMPLES) == 0)
 		jbits = jitter_bits(pool.jitter, pool.sorted, JITTER_SAMPLES);
 	br_hmac_drbg_update(&pool.drbg, pool.jitter, sizeof(pool.jitter));
 	now = clock_us();
 	br_hmac_drbg_update(&pool.drbg, &now, sizeof(now));
 	br_hmac_drbg_update(&pool.drbg, RANDOM_PERSONAL, sizeof(RANDOM_PERSONAL) - 1);
-	wipe(pool.jitter, sizeof(pool.jitter));
-	wipe(pool.sorted, sizeof(pool.sorted));
+	crypto_wipe(pool.jitter, sizeof(pool.jitter));
+	crypto_wipe(pool.sorted, sizeof(pool.sorted));
 
 	/* A refusal is kept in pool.why: random_bytes says it at every call. */
 	if (!pool.seed_len && !hw) {
@@ -258,6 +249,21 @@ static int seed_generator(void)
 		 hw && hw_len == HW_RAND_BYTES ? " (8 KiB)" : "", jbits);
 	pool.state = 1;
 	return 0;
+}
+
+/* Contract in crypto/random.h. HMAC_DRBG updates its state after each draw: these bytes tell nothing
+ * about later ones (the keys). */
+void random_test_draw(unsigned n)
+{
+	uint8_t b[32];
+	char hex[2 * sizeof(b) + 1];
+
+	n = MIN(n, (unsigned)sizeof(b));
+	if (random_bytes(b, n) != 0)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+	log_info("random: test draw %s", hex);
 }
 
 /* Contract in crypto/random.h. */

@@ -18,6 +18,10 @@ int random_bytes(void *buf, size_t n);
  * A damaged segment is reported and ignored. */
 void random_take_seed(const struct bootinfo *bi);
 
+/* salvage.random=<n> (debug, tests): draw n (at most 32) bytes that nothing else uses and log them
+ * in hex, so a test sees the generator work and differ between boots. */
+void random_test_draw(unsigned n);
+
 /* Forget the seed and the generator (host tests and fuzz targets, between cases). */
 void random_forget(void);
 

@@ -38,11 +38,11 @@ static int age_stream_begin(struct age_writer *w, const struct config *cfg, uint
 	if ((rc = random_bytes(&sec, offsetof(struct age_secrets, ephemeral) + (size_t)n * sizeof(sec.ephemeral[0]))) != 0) {
 		log_err("%s: no randomness for the file's keys (%d); target skipped: an encrypted dump is never "
 			"sent in clear", what, rc);
-		age_wipe(&sec, sizeof(sec));
+		crypto_wipe(&sec, sizeof(sec));
 		return rc;
 	}
 	rc = age_begin(w, (const uint8_t (*)[AGE_KEY_SIZE])keys, n, &sec, age_chunk, out, ctx, &why);
-	age_wipe(&sec, sizeof(sec));
+	crypto_wipe(&sec, sizeof(sec));
 	if (rc != 0) {
 		log_err("%s: dump.encrypt=: %s; target skipped: an encrypted dump is never sent in clear", what, why);
 		return rc;

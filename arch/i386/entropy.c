@@ -78,7 +78,7 @@ int entropy_rdrand(void *buf, size_t n)
 	return fill(buf, n, false);
 }
 
-/* Each sample times 64 dependent read-modify-writes at TSC-derived places in a 16 KiB buffer. */
+/* Each sample times 64 dependent read-modify-writes at TSC-derived places in an 8 KiB buffer. */
 int entropy_jitter(uint32_t *deltas, size_t n)
 {
 	static volatile uint8_t walk[JITTER_BUF];

@@ -25,6 +25,46 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The input's patches over a machine's RAM of size bytes (a power of two or not), after putting back
+ * zeros where the last input's patches wrote: records of u32 address (mod size), u16 length, u8 k
+ * and k bytes, the k bytes repeated over the length (k 0: zeros). At most 256 patches. */
+static inline void fuzz_patch_ram(uint8_t *ram, uint32_t size, const uint8_t *p, const uint8_t *end)
+{
+	static struct { uint32_t addr, len; } dirty[256];
+	static int ndirty;
+
+	for (int i = 0; i < ndirty; i++)
+		memset(ram + dirty[i].addr, 0, dirty[i].len);
+	ndirty = 0;
+	while (end - p >= 7 && ndirty < (int)(sizeof(dirty) / sizeof(dirty[0]))) {
+		uint32_t addr, len;
+		uint8_t k;
+
+		memcpy(&addr, p, 4);
+		len = (uint32_t)(p[4] | p[5] << 8);
+		k = p[6];
+		p += 7;
+		addr %= size;
+		len = MIN(len, size - addr);
+		if (k > end - p)
+			k = (uint8_t)(end - p);
+		if (k) {	/* k bytes, then doubling copies of them */
+			uint32_t done = MIN((uint32_t)k, len);
+
+			memcpy(ram + addr, p, done);
+			while (done < len) {
+				uint32_t c = MIN(done, len - done);
+
+				memcpy(ram + addr + done, ram + addr, c);
+				done += c;
+			}
+		}
+		p += k;
+		dirty[ndirty].addr = addr;
+		dirty[ndirty++].len = len;
+	}
+}
+
 /* d as laid out (rc 0): chunks in file order after the header, inside the file; then read the
  * header and the first and last bytes of every chunk (unreadable memory must read as zeros, not fail). */
 static inline void fuzz_check_dump(struct elf_file *d)

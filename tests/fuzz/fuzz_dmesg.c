@@ -35,8 +35,6 @@ static int count(void *ctx, const char *buf, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct crash c;
-	static struct { uint32_t addr, len; } dirty[256];
-	static int ndirty;
 	const uint8_t *p = data + 3, *end = data + size;
 	struct dmesg_stats st;
 	struct out o = { 0, 0 };
@@ -53,37 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(c.notes, p, n);
 	c.notes_size = c.vmcoreinfo_len = (uint32_t)n;
 	p += n;
-	/* RAM back to zeros where the last input wrote, then this input's patches */
-	for (int i = 0; i < ndirty; i++)
-		memset(ram + dirty[i].addr, 0, dirty[i].len);
-	ndirty = 0;
-	while (end - p >= 7 && ndirty < (int)ARRAY_SIZE(dirty)) {
-		uint32_t addr, len;
-		uint8_t k;
-
-		memcpy(&addr, p, 4);
-		len = (uint32_t)(p[4] | p[5] << 8);
-		k = p[6];
-		p += 7;
-		addr %= RAM_SIZE;
-		len = MIN(len, RAM_SIZE - addr);
-		if (k > end - p)
-			k = (uint8_t)(end - p);
-		if (k) {	/* k bytes, then doubling copies of them */
-			uint32_t done = MIN((uint32_t)k, len);
-
-			memcpy(ram + addr, p, done);
-			while (done < len) {
-				uint32_t cp = MIN(done, len - done);
-
-				memcpy(ram + addr + done, ram + addr, cp);
-				done += cp;
-			}
-		}
-		p += k;
-		dirty[ndirty].addr = addr;
-		dirty[ndirty++].len = len;
-	}
+	fuzz_patch_ram(ram, RAM_SIZE, p, end);
 	fakemem_reset();
 	fakemem_map(0, ram, RAM_SIZE);
 	log_reset();

@@ -43,8 +43,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct crash c;
 	static struct elf_file d;
 	static struct filter f;
-	static struct { uint32_t addr, len; } dirty[256];
-	static int ndirty;
 	const uint8_t *p = data + 4, *end = data + size;
 	size_t n;
 
@@ -52,37 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1;
 	make_hdr(p, n, data[1] & 1);
 	p += n;
-	/* RAM back to zeros where the last input wrote, then this input's patches */
-	for (int i = 0; i < ndirty; i++)
-		memset(ram + dirty[i].addr, 0, dirty[i].len);
-	ndirty = 0;
-	while (end - p >= 7 && ndirty < (int)ARRAY_SIZE(dirty)) {
-		uint32_t addr, len;
-		uint8_t k;
-
-		memcpy(&addr, p, 4);
-		len = (uint32_t)(p[4] | p[5] << 8);
-		k = p[6];
-		p += 7;
-		addr %= RAM_SIZE;
-		len = MIN(len, RAM_SIZE - addr);
-		if (k > end - p)
-			k = (uint8_t)(end - p);
-		if (k) {	/* k bytes, then doubling copies of them */
-			uint32_t done = MIN((uint32_t)k, len);
-
-			memcpy(ram + addr, p, done);
-			while (done < len) {
-				uint32_t c = MIN(done, len - done);
-
-				memcpy(ram + addr + done, ram + addr, c);
-				done += c;
-			}
-		}
-		p += k;
-		dirty[ndirty].addr = addr;
-		dirty[ndirty++].len = len;
-	}
+	fuzz_patch_ram(ram, RAM_SIZE, p, end);
 	fakemem_reset();
 	fakemem_map(0, ram, RAM_SIZE);
 	fakemem_map(HDR_ADDR, hdr, sizeof(hdr));

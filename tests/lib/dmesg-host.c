@@ -4,14 +4,10 @@
  * Build: gcc -I. -Itests/unit tests/lib/dmesg-host.c dump/dmesg.c dump/crash.c
  *        tests/unit/shim.c
  * Usage: dmesg-host IN OUT   (prints "records=N skipped=N lines=N bytes=N"; exit 1 when no log) */
-#include <fcntl.h>
 #include <stdio.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "dump/dmesg.h"
-#include "shim.h"
+#include "tests/lib/dump-file.h"
 
 static struct crash c;
 
@@ -23,27 +19,14 @@ static int put(void *ctx, const char *buf, size_t len)
 int main(int argc, char **argv)
 {
 	struct dmesg_stats ds;
-	struct stat st;
-	void *mem;
 	FILE *out;
-	int fd, rc;
+	int rc;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s IN OUT\n", argv[0]);
 		return 2;
 	}
-	fd = open(argv[1], O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
-		perror(argv[1]);
-		return 1;
-	}
-	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (mem == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
-	fakemem_map(0, mem, (size_t)st.st_size);
-	if (crash_from_elfcorehdr(&c, 0, (uint64_t)st.st_size) != 0)
+	if (dump_file_map(argv[1], &c) != 0)
 		return 1;
 	out = fopen(argv[2], "wb");
 	if (!out) {

@@ -6,16 +6,12 @@
  *        dump/filter.c dump/stream.c dump/progress.c lib/sha256.c tests/unit/shim.c
  * Usage: dump-filter-host LEVEL IN OUT   (prints "excluded_free_pages=N excluded_zero_pages=M
  * excluded_cache_pages=C excluded_user_pages=U ...") */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "dump/elfcore.h"
 #include "dump/filter.h"
-#include "shim.h"
+#include "tests/lib/dump-file.h"
 
 #define OUT_BUF (1u << 20)
 
@@ -26,27 +22,13 @@ static uint8_t buf[OUT_BUF];
 
 int main(int argc, char **argv)
 {
-	struct stat st;
-	void *mem;
 	FILE *out;
-	int fd;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: %s LEVEL IN OUT\n", argv[0]);
 		return 2;
 	}
-	fd = open(argv[2], O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
-		perror(argv[2]);
-		return 1;
-	}
-	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (mem == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
-	fakemem_map(0, mem, (size_t)st.st_size);
-	if (crash_from_elfcorehdr(&c, 0, (uint64_t)st.st_size) != 0)
+	if (dump_file_map(argv[2], &c) != 0)
 		return 1;
 	if (elf_filter(&d, &c, &f, (unsigned)strtoul(argv[1], NULL, 0)) != 0)
 		return 1;

@@ -11,22 +11,10 @@ import struct
 import sys
 import time
 
+from ethwire import arp_reply, csum, ip_header
+
 PEER_MAC = bytes.fromhex("02005a170002")
 BCAST = b"\xff" * 6
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def ip_header(src, dst, proto, length, ident, frag):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + length, ident, frag, 64, proto, 0, src, dst)
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:]
 
 
 def main():
@@ -70,10 +58,9 @@ def main():
         if len(f) < 14:
             continue
         etype = struct.unpack("!H", f[12:14])[0]
-        if etype == 0x0806 and len(f) >= 42 and struct.unpack("!H", f[20:22])[0] == 1 and f[38:42] == peer:
+        reply = arp_reply(f, peer, PEER_MAC)
+        if reply:
             guest_mac = f[6:12]
-            reply = (f[6:12] + PEER_MAC + b"\x08\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) +
-                     PEER_MAC + peer + f[22:28] + f[28:32])
             s.sendto(reply, dest)
         elif etype == 0x0800 and len(f) >= 34 and f[23] == 1 and f[26:30] == guest:
             guest_mac = guest_mac or f[6:12]

@@ -6,16 +6,12 @@
  *        tests/lib/kdump-host.c $(KDUMP_HOST_SRCS below) tests/unit/shim.c $(make -s print-compress-host-lib)
  * KDUMP_HOST_SRCS: dump/kdump.c dump/compress.c dump/crash.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c
  * Usage: kdump-host LEVEL lzo|zlib|zstd|none IN OUT   (prints the page counts) */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "dump/kdump.h"
-#include "shim.h"
+#include "tests/lib/dump-file.h"
 
 static struct crash c;
 static struct filter filt;
@@ -32,11 +28,8 @@ int main(int argc, char **argv)
 	};
 	struct kdump_sink sink;
 	enum dump_compress alg = COMPRESS_NONE;
-	struct stat st;
 	size_t i;
-	void *mem;
 	FILE *out;
-	int fd;
 
 	if (argc != 5) {
 		fprintf(stderr, "usage: %s LEVEL lzo|zlib|zstd|none IN OUT\n", argv[0]);
@@ -49,18 +42,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	alg = algs[i].alg;
-	fd = open(argv[3], O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
-		perror(argv[3]);
-		return 1;
-	}
-	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (mem == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
-	fakemem_map(0, mem, (size_t)st.st_size);
-	if (crash_from_elfcorehdr(&c, 0, (uint64_t)st.st_size) != 0)
+	if (dump_file_map(argv[3], &c) != 0)
 		return 1;
 	out = fopen(argv[4], "wb");
 	if (!out) {

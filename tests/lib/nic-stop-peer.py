@@ -15,24 +15,15 @@ import struct
 import sys
 import time
 
+from ethwire import arp_reply, ip_header
+
 PEER_MAC = bytes.fromhex("02005a170003")
 BCAST = b"\xff" * 6
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def udp_frame(dst_mac, src_ip, dst_ip, sport, dport, payload, ident):
     udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), ident & 0xFFFF, 0, 64, 17, 0, src_ip, dst_ip)
-    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
-    return dst_mac + PEER_MAC + b"\x08\x00" + h + udp
+    return dst_mac + PEER_MAC + b"\x08\x00" + ip_header(src_ip, dst_ip, 17, len(udp), ident) + udp
 
 
 def main():
@@ -66,10 +57,9 @@ def main():
             continue
         st["guest_frames_after_go" if go else "guest_frames_before_go"] += 1
         etype = struct.unpack("!H", f[12:14])[0]
-        if etype == 0x0806 and len(f) >= 42 and struct.unpack("!H", f[20:22])[0] == 1 and f[38:42] == peer:
+        reply = arp_reply(f, peer, PEER_MAC)
+        if reply:
             guest_mac, guest_ip = f[6:12], f[28:32]
-            reply = (f[6:12] + PEER_MAC + b"\x08\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) +
-                     PEER_MAC + peer + f[22:28] + f[28:32])
             s.sendto(reply, dest)
             st["arp_answered"] += 1
         elif etype == 0x0800 and len(f) >= 42 and f[23] == 17 and f[30:34] == peer:
