@@ -390,14 +390,7 @@ static int page_class(struct filter *f, uint64_t pfn, unsigned can, uint64_t *nr
 /* Non-zero when the page at physical src is all zeros (an unreadable page is not). */
 static bool zero_page(struct filter *f, uint64_t src)
 {
-	const uint32_t *w = (const uint32_t *)f->page;
-
-	if (phys_read(src, f->page, PAGE_SIZE) != 0)
-		return false;
-	for (size_t i = 0; i < PAGE_SIZE / sizeof(*w); i++)
-		if (w[i])
-			return false;
-	return true;
+	return phys_read(src, f->page, PAGE_SIZE) == 0 && mem_all_zero(f->page, PAGE_SIZE);
 }
 
 

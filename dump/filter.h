@@ -63,7 +63,7 @@ struct filter {
 	uint8_t pend_kind;
 	bool order_warned, compound_warned;
 	struct filter_stats stats;
-	uint8_t page[1 << FILTER_PAGE_SHIFT];	/* one page of memory (zero test) */
+	uint8_t page[1 << FILTER_PAGE_SHIFT] __attribute__((aligned(8)));	/* one page of memory (zero test) */
 	uint8_t spage[1 << FILTER_PAGE_SHIFT];	/* one page of struct pages */
 };
 

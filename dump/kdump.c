@@ -72,7 +72,7 @@ struct kdump_ctx {
 	uint8_t data[DATA_BUF];
 	uint32_t ndata;
 	uint64_t data_flushed;		/* file offset of data[0] */
-	uint8_t page[PAGE_SIZE], packed[COMPRESS_OUT_MAX];
+	uint8_t page[PAGE_SIZE] __attribute__((aligned(8))), packed[COMPRESS_OUT_MAX];
 	uint8_t zpacked[COMPRESS_OUT_MAX];	/* a zero page as the compressor packs it */
 	uint32_t nzpacked;		/* its size; 0: not packed yet (or it does not shrink) */
 	bool zpacked_done;
@@ -224,16 +224,6 @@ static uint64_t add_data(struct kdump_ctx *c, const void *buf, size_t len)
 	return off;
 }
 
-static bool all_zero(const uint8_t *p)
-{
-	const uint32_t *w = (const uint32_t *)p;
-
-	for (size_t i = 0; i < PAGE_SIZE / 4; i++)
-		if (w[i])
-			return false;
-	return true;
-}
-
 /* The dumped pages of one stretch, in pfn order: shared zero page, compressed, or raw. */
 static void write_pages(struct kdump_ctx *c, uint64_t p0, const uint8_t *bm)
 {
@@ -247,7 +237,7 @@ static void write_pages(struct kdump_ctx *c, uint64_t p0, const uint8_t *bm)
 			continue;
 		kdump_stats.dumped++;
 		read_pfn(c, p0 + i, c->page);
-		zero = all_zero(c->page);
+		zero = mem_all_zero(c->page, PAGE_SIZE);
 		if ((c->level & DL_ZERO) && zero) {
 			add_desc(c, c->zero_off, PAGE_SIZE, 0);
 			kdump_stats.zero++;

@@ -33,11 +33,28 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
 size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+
+/* True when the n bytes at p (8-byte aligned, n a multiple of 256) are all zeros: four 64-byte lines
+ * at a time, one test each (the zero-page test of every filtered and every kdump page). */
+static inline bool mem_all_zero(const void *p, size_t n)
+{
+	typedef uint64_t line_t __attribute__((vector_size(64), aligned(8), may_alias));
+	const line_t *l = p;
+
+	for (size_t i = 0; i < n / 64; i += 4) {
+		line_t v = l[i] | l[i + 1] | l[i + 2] | l[i + 3];
+
+		if (v[0] | v[1] | v[2] | v[3] | v[4] | v[5] | v[6] | v[7])
+			return false;
+	}
+	return true;
+}
 
 /* lib/printf.c: %d %i %u %x %X %p %s %c %%, with l/ll/z length, 0/-/width/precision. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

@@ -63,6 +63,17 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+/* First of the n bytes at s equal to (uint8_t)c, or NULL. */
+void *memchr(const void *s, int c, size_t n)
+{
+	const uint8_t *p = s;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == (uint8_t)c)
+			return (void *)(p + i);
+	return NULL;
+}
+
 /* Length of the NUL-terminated string s. */
 size_t strlen(const char *s)
 {

@@ -13,6 +13,7 @@
 #define memmove k_memmove
 #define memset k_memset
 #define memcmp k_memcmp
+#define memchr k_memchr
 #define strlen k_strlen
 #define strnlen k_strnlen
 #define strcmp k_strcmp
@@ -32,6 +33,7 @@
 #undef memmove
 #undef memset
 #undef memcmp
+#undef memchr
 #undef strlen
 #undef strnlen
 #undef strcmp
@@ -100,6 +102,9 @@ static void test_printf(void)
 
 static void test_string(void)
 {
+	static uint64_t zero_w[4096 / 8];
+	uint8_t *zero = (uint8_t *)zero_w;
+	const char *nl2 = "a\nb\n";
 	char a[64], b[64];
 
 	for (int i = 0; i < 64; i++)
@@ -122,6 +127,18 @@ static void test_string(void)
 	ok(b[0] == 1 && (unsigned char)b[1] == 0xab && (unsigned char)b[37] == 0xab && b[38] == 1, "memset unaligned");
 	ok(k_memcmp("abc", "abd", 3) < 0 && k_memcmp("abd", "abc", 3) > 0 && k_memcmp("ab\xff", "ab\x01", 3) > 0 &&
 	   k_memcmp("x", "y", 0) == 0, "memcmp is unsigned");
+	ok(k_memchr(nl2, '\n', 4) == nl2 + 1 && k_memchr("ab\xff", 0xff, 3) != NULL && k_memchr("ab\xff", -1, 3) != NULL &&
+	   k_memchr("ab\n", '\n', 2) == NULL && k_memchr("", 0, 0) == NULL,
+	   "memchr: the first match within n bytes, c as unsigned char");
+	memset(zero, 0, sizeof(zero_w));
+	ok(mem_all_zero(zero, sizeof(zero_w)) && mem_all_zero(zero, 0), "mem_all_zero: zeros");
+	for (size_t i = 0; i < sizeof(zero_w); i += 63) {
+		zero[i] = 1;
+		if (mem_all_zero(zero, sizeof(zero_w)) || !mem_all_zero(zero, i & ~(size_t)255))
+			break;
+		zero[i] = 0;
+	}
+	ok(mem_all_zero(zero, sizeof(zero_w)), "mem_all_zero: a non-zero byte anywhere is seen, and none before its line");
 	ok(k_strlen("") == 0 && k_strlen("abc") == 3 && k_strnlen("abcdef", 4) == 4 && k_strnlen("ab", 9) == 2,
 	   "strlen/strnlen");
 	ok(k_strcmp("a", "a") == 0 && k_strcmp("a", "ab") < 0 && k_strcmp("b", "a") > 0 &&
