@@ -171,10 +171,15 @@ static int64_t vmci_find(const struct crash *c, const char *key)
 	uint32_t len = c->vmcoreinfo_len;
 	size_t kl = strlen(key);
 
-	for (uint32_t i = 0; i + kl + 1 <= len; i++) {
-		if ((i > 0 && t[i - 1] != '\n') || memcmp(t + i, key, kl) != 0 || t[i + kl] != '=')
-			continue;
-		return (int64_t)(i + kl + 1);
+	/* line by line: the next line starts after the '\n' memchr finds */
+	for (uint32_t i = 0; i + kl + 1 <= len;) {
+		const char *nl;
+
+		if (memcmp(t + i, key, kl) == 0 && t[i + kl] == '=')
+			return (int64_t)(i + kl + 1);
+		if (!(nl = memchr(t + i, '\n', len - i)))
+			break;
+		i = (uint32_t)(nl - t) + 1;
 	}
 	return -1;
 }
