@@ -123,6 +123,12 @@ static void emit(struct dm *d, const char *s, size_t n)
 	}
 }
 
+/* A byte of the text written as it is: printable, or a space other than '\n'. */
+static bool plain(uint8_t ch)
+{
+	return ch != '\n' && ((ch >= 0x20 && ch < 0x7f) || (ch >= 0x09 && ch <= 0x0d));
+}
+
 /* One record as makedumpfile writes it: "[%5llu.%06lu] ", the text with each '\n' followed by
  * the prefix's width of spaces, bytes neither printable nor space as "\x%02x" of a signed char
  * (makedumpfile's "\xffffffc3" for 0xc3), then '\n'. Text unreadable part way: the line ends there
@@ -143,15 +149,21 @@ static void record(struct dm *d, uint64_t ts_nsec, uint64_t text_va, uint32_t te
 			d->st.skipped++;
 			break;
 		}
-		for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t i = 0, j; i < n; i = j) {
 			uint8_t ch = d->text[i];
 
+			/* a run of bytes written as they are, in one emit */
+			for (j = i; j < n && plain(d->text[j]); j++)
+				;
+			if (j > i) {
+				emit(d, (const char *)d->text + i, j - i);
+				continue;
+			}
+			j = i + 1;
 			if (ch == '\n') {
 				emit(d, "\n", 1);
 				emit(d, spaces, MIN((size_t)hl, sizeof(spaces) - 1));
 				d->st.lines++;
-			} else if ((ch >= 0x20 && ch < 0x7f) || (ch >= 0x09 && ch <= 0x0d)) {
-				emit(d, (const char *)&ch, 1);
 			} else {
 				emit(d, esc, (size_t)snprintf(esc, sizeof(esc), ch >= 0x80 ? "\\xffffff%02x" : "\\x%02x", ch));
 			}
@@ -485,18 +497,28 @@ static int show_put(void *ctx, const char *buf, size_t len)
 {
 	struct show *s = ctx;
 
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] != '\n') {
-			if (!s->counting && s->line >= s->first && s->n < DMESG_CONSOLE_COLS)
-				s->buf[s->n++] = buf[i];
-			continue;
+	/* line by line (memchr), each line's start kept up to DMESG_CONSOLE_COLS when shown */
+	while (len) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t k = nl ? (size_t)(nl - buf) : len;
+		bool shown = !s->counting && s->line >= s->first;
+
+		if (shown) {
+			size_t m = MIN(k, DMESG_CONSOLE_COLS - s->n);
+
+			memcpy(s->buf + s->n, buf, m);
+			s->n += m;
 		}
-		if (!s->counting && s->line >= s->first) {
+		if (!nl)
+			break;
+		if (shown) {
 			s->buf[s->n] = 0;
 			log_info("dmesg: %s", s->buf);
 		}
 		s->n = 0;
 		s->line++;
+		buf = nl + 1;
+		len -= k + 1;
 	}
 	return 0;
 }
