@@ -573,15 +573,18 @@ static void read_input(int in, const char *name)
 			continue;
 		}
 		idle_since = now_sec();
-		for (ssize_t i = 0; i < n && !st.have_end; i++) {
-			char c = buf[i];
+		/* line by line (memchr); a line longer than line[] keeps its start */
+		for (const char *p = buf, *e = buf + n; p < e && !st.have_end;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			size_t k = (size_t)((nl ? nl : e) - p);
 
-			if (c == '\n') {
-				take_line(line, ln);
-				ln = 0;
-			} else if (ln < sizeof(line)) {
-				line[ln++] = c;
-			}
+			memcpy(line + ln, p, MIN(k, sizeof(line) - ln));
+			ln += MIN(k, sizeof(line) - ln);
+			if (!nl)
+				break;
+			take_line(line, ln);
+			ln = 0;
+			p = nl + 1;
 		}
 		progress(false);
 	}
