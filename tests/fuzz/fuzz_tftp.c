@@ -30,7 +30,14 @@
 #define SERVER_TID 40001
 #define STRAY_PORT 55555
 #define POLL_US 100
-#define SILENT_POLL_US 1000	/* while the script keeps the server silent: well inside the client's 30 ms RTO floor */
+/* While the script keeps the server silent the step starts at 1 ms after each datagram of the client
+ * and doubles while it stays quiet, up to 16 ms: inside the client's 30 ms RTO floor, so each of its
+ * timeouts still comes due at a poll of its own. After the script, from 50 ms up to 400 ms: inside its
+ * 1 s read-back resend and far inside its bounds of seconds. */
+#define SILENT_POLL_US 1000
+#define SILENT_POLL_MAX_US 16000
+#define DRAIN_POLL_US 50000
+#define DRAIN_POLL_MAX_US 400000
 #define GIVE_UP_US (200ull * 1000 * 1000)	/* the client's bound after silence: 2 x 30 s, and then some */
 
 extern const struct transport transport_tftp;
@@ -42,6 +49,7 @@ static bool lwip_ready;
 /* the script */
 static const uint8_t *in, *in_end;
 static uint64_t silent_until, exhausted_at;
+static uint64_t quiet_step;	/* the last step while the server is silent; 0: the client just sent */
 /* what the client sent last */
 static uint16_t client_port;
 static uint16_t last_block;
@@ -57,6 +65,7 @@ static err_t nif_output(struct netif *n, struct pbuf *p, const ip4_addr_t *dst)
 	if (got < ihl + 12 || b[9] != 17 || (b[6] & 0x1f) || b[7])
 		return ERR_OK;	/* ICMP and the like, and fragments after the first */
 	client_port = (uint16_t)(b[ihl] << 8 | b[ihl + 1]);
+	quiet_step = 0;
 	if (ihl == 20)
 		memcpy(last_dgram, b, sizeof(last_dgram));
 	if (b[ihl + 8] == 0 && b[ihl + 9] == 2)	/* WRQ: a new transfer */
@@ -245,13 +254,18 @@ uint32_t net_gw(void) { return SERVER_IP; }
 void net_poll(void)
 {
 	/* Once the script is over, time runs fast: only the client's own bounds end the transfer.
-	 * A scripted silence runs at a coarser step too, ending exactly when it was due to. */
-	if (exhausted_at)
-		fake_now_us += 50000;
-	else if (fake_now_us < silent_until)
-		fake_now_us += MIN((uint64_t)SILENT_POLL_US, silent_until - fake_now_us);
-	else
+	 * A scripted silence runs at a coarser step too, ending exactly when it was due to. Either
+	 * step doubles while the client says nothing (see SILENT_POLL_US). */
+	if (exhausted_at) {
+		quiet_step = MIN(MAX(quiet_step * 2, (uint64_t)DRAIN_POLL_US), (uint64_t)DRAIN_POLL_MAX_US);
+		fake_now_us += quiet_step;
+	} else if (fake_now_us < silent_until) {
+		quiet_step = MIN(MAX(quiet_step * 2, (uint64_t)SILENT_POLL_US), (uint64_t)SILENT_POLL_MAX_US);
+		fake_now_us += MIN(quiet_step, silent_until - fake_now_us);
+	} else {
+		quiet_step = 0;
 		fake_now_us += POLL_US;
+	}
 	FUZZ_ASSERT(!exhausted_at || fake_now_us - exhausted_at < GIVE_UP_US);
 	sys_check_timeouts();
 	server_step();
@@ -304,6 +318,7 @@ static void send_file(const uint8_t *mem, uint64_t size, const struct dump_targe
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t mem[4096 + 16 * 1024];
+	static bool filled;
 	struct dump_target t = { .kind = TARGET_TFTP, .tftp_ip = SERVER_IP, .tftp_port = SERVER_PORT };
 	const uint8_t *nul = memchr(data, 0, size);
 
@@ -312,10 +327,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(t.tftp_path, data, (size_t)(nul - data) + 1);
 	in = nul + 2;
 	in_end = data + size;
-	for (size_t i = 0; !mem[1] && i < sizeof(mem); i++)	/* once */
+	for (size_t i = 0; !filled && i < sizeof(mem); i++)	/* once */
 		mem[i] = (uint8_t)(i * 2654435761u >> 13);
+	filled = true;
 	log_reset();
-	silent_until = exhausted_at = 0;
+	silent_until = exhausted_at = quiet_step = 0;
 	client_port = last_block = 0;
 	memset(last_dgram, 0, sizeof(last_dgram));
 	/* 4 KiB and 1 to 16 KiB more, not always a multiple of a block */
