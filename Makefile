@@ -68,22 +68,45 @@ toolchain:
 # register-starved i386 the frame pointer is worth an eighth more of it.
 $(B)/k/lib/sha256.o: KCFLAGS_EXTRA += -fomit-frame-pointer
 
-# The x86_64 build of the SHA-256 rounds that arch/i386/long.asm includes as a flat blob: it must
-# need no relocation (the build fails if it does) and start with its function.
-LONG64_CFLAGS := -m64 -std=gnu11 -O2 -ffreestanding -fno-builtin -fPIC -mno-red-zone \
-	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
-	-Wall -Wextra -Werror -I.
-$(B)/k/arch/i386/sha256_blocks64.bin: arch/i386/long64/sha256_blocks64.c lib/sha256_rounds.h
+# The x86_64 blob that arch/i386/long.asm includes and calls in long mode (<arch/long.h>): the SHA-256
+# rounds and ChaCha20-Poly1305 sealing (BearSSL's chacha20_ct and poly1305_ctmulq from the same
+# Debian source as the kernel's, -O3: 64-bit multiplies, 16 registers; general registers only, as
+# long mode runs with SSE off and TCG ran BearSSL's SSE2 ChaCha slower). Linked at 0 as a PIE by
+# arch/i386/long64/long64.ld: the build fails if it needs any relocation; the offsets of its entry
+# points go to long64_syms.inc for long.asm.
+LONG64_CFLAGS := -m64 -std=gnu11 -fPIE -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -fno-tree-loop-distribute-patterns -I.
+LONG64_DIR := $(B)/k/arch/i386/long64
+LONG64_OBJS := $(LONG64_DIR)/sha256_blocks64.o $(LONG64_DIR)/chachapoly64.o \
+	$(LONG64_DIR)/chacha20_ct.o $(LONG64_DIR)/poly1305_ctmulq.o
+$(LONG64_DIR)/sha256_blocks64.o: arch/i386/long64/sha256_blocks64.c lib/sha256_rounds.h
 	@mkdir -p $(dir $@)
 	$(call say,CC64,$<)
-	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -c $< -o $(B)/k/arch/i386/sha256_blocks64.o
-	@readelf -rW $(B)/k/arch/i386/sha256_blocks64.o | grep -q 'no relocations' || \
-		{ echo "sha256_blocks64.o needs relocations"; exit 1; }
-	@nm $(B)/k/arch/i386/sha256_blocks64.o | grep -q '^0000000000000000 T sha256_blocks64$$' || \
+	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -O2 -ffreestanding -fno-builtin -Wall -Wextra -Werror -c $< -o $@
+# BearSSL's code and its wrapper: hosted flags (so that fixed-size memcpy calls become moves) but no
+# libc: the wrapper supplies memcpy and memset.
+$(LONG64_DIR)/chachapoly64.o: arch/i386/long64/chachapoly64.c | $(BEARSSL_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC64,$<)
+	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -O3 -Wall -Wextra -Werror -Icrypto/port $(BEARSSL_INCLUDES) -c $< -o $@
+$(LONG64_DIR)/%.o: | $(BEARSSL_STAMP)
+	@mkdir -p $(dir $@)
+	$(call say,CC64,$(BEARSSL_DIR)/src/src/symcipher/$*.c)
+	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -O3 $(BEARSSL_KCFLAGS) -c $(BEARSSL_DIR)/src/src/symcipher/$*.c -o $@
+$(LONG64_DIR)/long64.bin: $(LONG64_OBJS) arch/i386/long64/long64.ld
+	$(call say,LD64,$@)
+	$(Q)ld -m elf_x86_64 -pie --no-dynamic-linker -nostdlib -T arch/i386/long64/long64.ld -o $(LONG64_DIR)/long64.elf $(LONG64_OBJS)
+	@readelf -rW $(LONG64_DIR)/long64.elf | grep -q 'no relocations' || \
+		{ echo "long64.elf needs relocations:"; readelf -rW $(LONG64_DIR)/long64.elf; exit 1; }
+	@nm $(LONG64_DIR)/long64.elf | grep -q '^0000000000000000 T sha256_blocks64$$' || \
 		{ echo "sha256_blocks64 is not at offset 0"; exit 1; }
-	$(Q)objcopy -O binary -j .text $(B)/k/arch/i386/sha256_blocks64.o $@
-$(B)/k/arch/i386/long.o: $(B)/k/arch/i386/sha256_blocks64.bin
-$(B)/k/arch/i386/long.o: NASMFLAGS += -I$(B)/k/arch/i386/
+	@nm $(LONG64_DIR)/long64.elf | grep ' [Uu] ' && { echo "long64.elf has undefined symbols"; exit 1; } || true
+	$(Q)objcopy -O binary -j .blob $(LONG64_DIR)/long64.elf $@
+	@nm $(LONG64_DIR)/long64.elf | awk '$$3 == "sha256_blocks64" { print "LONG64_SHA256_BLOCKS equ 0x" $$1 } \
+		$$3 == "chachapoly_seal64" { print "LONG64_CHACHAPOLY_SEAL equ 0x" $$1 }' >$(LONG64_DIR)/long64_syms.inc
+	@[ "$$(wc -l <$(LONG64_DIR)/long64_syms.inc)" = 2 ] || { echo "long64.elf: entry points missing"; exit 1; }
+$(B)/k/arch/i386/long.o: $(LONG64_DIR)/long64.bin
+$(B)/k/arch/i386/long.o: NASMFLAGS += -I$(LONG64_DIR)/
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -1,8 +1,10 @@
 /* The age v1 writer (crypto/age.h) on BearSSL's X25519 (ec_c25519_m31), HKDF-SHA-256, HMAC-SHA-256
- * and ChaCha20-Poly1305 (chacha20_ct + poly1305_ctmul32). Format: age-encryption.org/v1. */
+ * and ChaCha20-Poly1305 (chacha20_ct + poly1305_ctmul32, or the architecture's faster code for the
+ * payload's chunks: age_arch_seal). Format: age-encryption.org/v1. */
 #include <bearssl.h>
 
 #include "crypto/age.h"
+#include "lib/log.h"
 
 #define B64_LEN(n) (((n) * 4 + 2) / 3)	/* unpadded base64 characters of n bytes */
 
@@ -51,13 +53,54 @@ static void hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size
 	crypto_wipe(&hc, sizeof(hc));
 }
 
-/* ChaCha20-Poly1305 (RFC 8439) in place: len bytes at data with key and the 12-byte nonce, no
- * associated data; the 16-byte tag goes to tag. */
-static void seal(const uint8_t key[32], const uint8_t iv[12], void *data, size_t len, uint8_t *tag)
+/* ChaCha20-Poly1305 (RFC 8439) in place with BearSSL's constant-time 32-bit code: len bytes at data
+ * with key and the 12-byte nonce, no associated data; the 16-byte tag goes to tag. */
+static void seal32(const uint8_t key[32], const uint8_t iv[12], void *data, size_t len, uint8_t *tag)
 {
 	static const uint8_t no_aad[1];
 
 	br_poly1305_ctmul32_run(key, iv, data, len, no_aad, 0, tag, br_chacha20_ct_run, 1);
+}
+
+/* Whether the architecture's sealing (age_arch_seal) may be used: checked once, at the first chunk
+ * of the first encrypted dump, against seal32 on a buffer of a length that ends inside a ChaCha and
+ * a Poly1305 block; 1 when it gives the same bytes, else 0 (logged; seal32 seals everything then). */
+static int arch_seal_checked(void)
+{
+	static int state;		/* 0 not yet checked, 1 use it, -1 do not */
+	uint8_t key[32], iv[12], a[300 + AGE_TAG_SIZE], b[sizeof(a)];
+	size_t i, n = sizeof(a) - AGE_TAG_SIZE;
+
+	if (state)
+		return state > 0;
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 7 + 1);
+	for (i = 0; i < sizeof(iv); i++)
+		iv[i] = (uint8_t)(0xA0 + i);
+	for (i = 0; i < n; i++)
+		a[i] = b[i] = (uint8_t)(i * 13 + 5);
+	seal32(key, iv, a, n, a + n);
+	if (age_arch_seal(key, iv, b, n, b + n) != 0) {
+		state = -1;
+		return 0;
+	}
+	if (memcmp(a, b, sizeof(a)) != 0) {
+		log_warn("age: the faster ChaCha20-Poly1305 does not match BearSSL's 32-bit code; using that");
+		state = -1;
+		return 0;
+	}
+	log_info("age: ChaCha20-Poly1305 in the faster code (checked against BearSSL's 32-bit code)");
+	state = 1;
+	return 1;
+}
+
+/* ChaCha20-Poly1305 of one chunk (see seal32): the architecture's faster code when it has one and it
+ * passed its check, else seal32. */
+static void seal(const uint8_t key[32], const uint8_t iv[12], void *data, size_t len, uint8_t *tag)
+{
+	if (AGE_ARCH_SEAL && arch_seal_checked() && age_arch_seal(key, iv, data, len, tag) == 0)
+		return;
+	seal32(key, iv, data, len, tag);
 }
 
 /* Append one X25519 stanza for public key pub with ephemeral secret eph wrapping file_key to
@@ -84,7 +127,7 @@ static int x25519_stanza(char **p, const uint8_t pub[32], const uint8_t eph[32],
 	memcpy(salt + 32, pub, 32);
 	hkdf_sha256(salt, sizeof(salt), shared, 32, "age-encryption.org/v1/X25519", wrap);
 	memcpy(body, file_key, AGE_FILE_KEY_SIZE);
-	seal(wrap, zero_iv, body, AGE_FILE_KEY_SIZE, body + AGE_FILE_KEY_SIZE);
+	seal32(wrap, zero_iv, body, AGE_FILE_KEY_SIZE, body + AGE_FILE_KEY_SIZE);
 	memcpy(*p, "-> X25519 ", 10);
 	*p += 10;
 	*p += b64(share, 32, *p);

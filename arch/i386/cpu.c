@@ -223,12 +223,12 @@ void cpu_nmi_report(void)
 	nmi_long = 0;
 	if (fresh && in64)
 		log_warn("%u NMIs ignored since the last line (first at eip 0x%08x, salvage+0x%x; %u in 64-bit "
-			 "SHA-256 code)", fresh + in64, eip, eip - (uint32_t)self_start, in64);
+			 "long-mode code)", fresh + in64, eip, eip - (uint32_t)self_start, in64);
 	else if (fresh)
 		log_warn("%u NMI%s ignored since the last line (first at eip 0x%08x, salvage+0x%x)", fresh,
 			 fresh == 1 ? "" : "s", eip, eip - (uint32_t)self_start);
 	else
-		log_warn("%u NMI%s ignored since the last line (in 64-bit SHA-256 code)", in64, in64 == 1 ? "" : "s");
+		log_warn("%u NMI%s ignored since the last line (in 64-bit long-mode code)", in64, in64 == 1 ? "" : "s");
 	busy = false;
 }
 

@@ -1,5 +1,6 @@
-; SHA-256 blocks hashed in 64-bit long mode: switch in, call the x86_64 blob
-; (arch/i386/long64/sha256_blocks64.c), switch back to 32-bit protected mode with paging off.
+; A call into 64-bit long mode: switch in, call a function of the x86_64 blob (arch/i386/long64/:
+; SHA-256 blocks, ChaCha20-Poly1305 sealing) with up to 6 arguments, switch back to 32-bit protected
+; mode with paging off. The C side (arch/i386/long.c, <arch/long.h>) builds the page tables and IDTs.
 ;
 ; Exceptions: salvage's 32-bit IDT is invalid in long mode, so while in 64-bit code a 64-bit IDT
 ; (built by arch/i386/sha256_long.c) is loaded: an NMI is counted and ignored (the caller passes the
@@ -19,15 +20,17 @@ EFER_LME	equ 1 << 8		; long mode enable
 CR0_PG		equ 1 << 31
 CR4_PAE		equ 1 << 5
 
-global long_sha256_blocks, long_exc64_stubs, long_nmi64, long_nmi_count, long_fault
+global long_call_asm, long_exc64_stubs, long_nmi64, long_nmi_count, long_fault
+global long64_sha256_blocks, long64_chachapoly_seal
 
-; void long_sha256_blocks(uint32_t pml4, uint32_t h[8], const uint8_t *p, uint32_t nblocks,
-;                         const uint32_t *k, const void *idtr64, const void *switch_idtr)  (cdecl)
+; uint32_t long_call_asm(uint32_t pml4, const void *fn, const uint32_t args[6], const void *idtr64,
+;                        const void *switch_idtr)  (cdecl)
 ; Enters long mode with CR3 = pml4 and the 10-byte IDT pointer idtr64 (switch_idtr while switching:
-; its base is below 4 GiB, so 32-bit LIDT reads it too), runs the blob on
-; (h, p, nblocks, k), leaves long mode and restores CR0, CR3, CR4, EFER and the IDT as they were
-; (paging off: what arch/i386/pae.c expects). See long_fault for an exception on the way.
-long_sha256_blocks:
+; its base is below 4 GiB, so 32-bit LIDT reads it too), calls the 64-bit function fn with args
+; zero-extended into rdi, rsi, rdx, rcx, r8, r9 (SysV AMD64), leaves long mode and restores CR0,
+; CR3, CR4, EFER and the IDT as they were (paging off: what arch/i386/pae.c expects). Returns the
+; low 32 bits of fn's rax. See long_fault for an exception on the way.
+long_call_asm:
 	push ebp
 	mov ebp, esp
 	push ebx
@@ -35,7 +38,7 @@ long_sha256_blocks:
 	push edi
 	sub esp, 8
 	sidt [esp]			; the 32-bit IDT, back in place on the way out
-	mov eax, [ebp + 32]
+	mov eax, [ebp + 24]
 	lidt [eax]			; the switch IDT
 	mov eax, cr3
 	push eax
@@ -68,16 +71,21 @@ bits 64
 	mov ebp, ebp			; zero-extend: upper halves are undefined after the switch
 	mov ebx, esp
 	mov [rel saved_rsp], rbx	; the way back for an exception
-	mov eax, [rbp + 32]
+	mov eax, [rbp + 24]
 	mov [rel switch_idtr], eax
-	mov eax, [rbp + 28]
+	mov eax, [rbp + 20]
 	lidt [rax]
 	and rsp, -16			; SysV stack alignment at the call
-	mov edi, [rbp + 12]		; h
-	mov esi, [rbp + 16]		; p
-	mov edx, [rbp + 20]		; nblocks
-	mov ecx, [rbp + 24]		; k
-	call sha256_blocks64
+	mov eax, [rbp + 12]		; fn
+	mov r10d, [rbp + 16]		; args
+	mov edi, [r10]
+	mov esi, [r10 + 4]
+	mov edx, [r10 + 8]
+	mov ecx, [r10 + 12]
+	mov r8d, [r10 + 16]
+	mov r9d, [r10 + 20]
+	call rax
+	mov [rbp + 8], eax		; over the pml4 argument: the way back keeps ebp, not eax
 .leave64:
 	mov rsp, [rel saved_rsp]
 	mov eax, [rel switch_idtr]
@@ -101,6 +109,7 @@ bits 32
 	pop eax
 	mov cr3, eax
 	add esp, 8
+	mov eax, [ebp + 8]		; the result (after an exception: meaningless, long_fault says so)
 	pop edi
 	pop esi
 	pop ebx
@@ -132,7 +141,7 @@ exc64_common:
 	mov [rel long_fault + 4], eax
 	mov rax, [rsp + 16]
 	mov [rel long_fault + 8], rax
-	jmp long_sha256_blocks.leave64
+	jmp long_call_asm.leave64
 
 ; NMI: count it and carry on.
 long_nmi64:
@@ -140,12 +149,15 @@ long_nmi64:
 	iretq
 
 bits 32
-; The blob: flat x86_64 code, sha256_blocks64 at offset 0 (built by the Makefile), in linker.ld's
-; one-page .text.hot.
-section .text.hot progbits alloc exec nowrite align=16
+; The blob: flat x86_64 code linked at 0 (built by the Makefile, which writes the offsets of its
+; entry points to long64_syms.inc).
+%include "long64_syms.inc"
+section .text.long64 progbits alloc exec nowrite align=16
 align 16
-sha256_blocks64:
-	incbin "sha256_blocks64.bin"
+long64_blob:
+	incbin "long64.bin"
+long64_sha256_blocks	equ long64_blob + LONG64_SHA256_BLOCKS
+long64_chachapoly_seal	equ long64_blob + LONG64_CHACHAPOLY_SEAL
 
 section .bss
 alignb 8

@@ -66,7 +66,7 @@ fi
 qemu_wait nmi
 check "nmi: salvage finished" [ "$QEMU_RC" != 124 ]
 require "$T/nmi.serial" 'tftp: sent' "nmi: the dump completed (salvage was not reset)"
-require "$T/nmi.serial" 'warning: [0-9]+ NMIs? ignored since the last line \(.*in 64-bit SHA-256 code\)$' "nmi: NMIs in long mode counted and ignored"
+require "$T/nmi.serial" 'warning: [0-9]+ NMIs? ignored since the last line \(.*in 64-bit long-mode code\)$' "nmi: NMIs in long mode counted and ignored"
 forbid "$T/nmi.serial" 'CPU exception|exception' "nmi: no exception"
 for i in $(seq 30); do # tftpd-hpa writes behind its ACKs: let it finish
 	[ -s "$srv/nmi.vmcore.sha256" ] && (cd "$srv" && sha256sum -c --status nmi.vmcore.sha256) && break

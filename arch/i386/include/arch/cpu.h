@@ -21,14 +21,14 @@ void cpu_release_exceptions(void);
  * the one moment a line can go out whole. */
 void cpu_nmi_report(void);
 
-/* n NMIs taken in 64-bit mode (arch/i386/sha256_long.c), for the next report. */
+/* n NMIs taken in 64-bit mode (arch/i386/longmode.c), for the next report. */
 void cpu_nmi_count_long(uint32_t n);
 
 /* Provoke a CPU exception (#GP, error code 0x1234) for the salvage.fault= debug word. */
 void cpu_debug_fault(void);
 
 /* The 8-byte 32-bit IDT gate salvage installed for exception vector v (< 32), for a table that must
- * reach the same handler (arch/i386/sha256_long.c). */
+ * reach the same handler (arch/i386/longmode.c). */
 uint64_t cpu_idt_gate(unsigned v);
 
 /* Calibrate the TSC against the PIT so clock_us() works. */

@@ -1,7 +1,11 @@
-/* SHA-256 rounds in 64-bit long mode when the CPU has it (16 registers: a..h stay in registers,
- * which under emulation makes hashing several times cheaper); the lib/sha256.h architecture hook. */
+/* Calls into 64-bit long mode (<arch/long.h>): the identity map and IDTs they run with, and the
+ * architecture hooks that use them: SHA-256 blocks (lib/sha256.h; a..h stay in registers) and
+ * ChaCha20-Poly1305 sealing (crypto/age.h; BearSSL's chacha20_ct and poly1305_ctmulq built for
+ * x86_64, 64-bit multiplies), each several times cheaper under emulation than its 32-bit code. */
 #include "arch/cpu.h"
 #include "arch/io.h"
+#include "arch/long.h"
+#include "crypto/age.h"
 #include "lib/sha256.h"
 #include "lib/lib.h"
 #include "lib/log.h"
@@ -38,8 +42,8 @@ struct idtr64 {
 _Static_assert(sizeof(struct idtr64) == 10, "the 64-bit LIDT operand is 10 bytes");
 
 /* arch/i386/long.asm */
-void long_sha256_blocks(uint32_t pml4, uint32_t h[8], const uint8_t *p, uint32_t nblocks,
-			const uint32_t *k, const struct idtr64 *idtr, const struct idtr64 *switch_idtr);
+uint32_t long_call_asm(uint32_t pml4, const void *fn, const uint32_t args[LONG_CALL_ARGS],
+		       const struct idtr64 *idtr, const struct idtr64 *switch_idtr);
 extern char long_exc64_stubs[], long_nmi64[];
 extern uint32_t long_nmi_count;
 extern struct {
@@ -64,13 +68,14 @@ static struct {
 	struct idt64_gate nmi64;	/* bytes 32-47: vector 2 as a 64-bit gate */
 } switch_idt __attribute__((aligned(16)));
 _Static_assert(sizeof(switch_idt) == 3 * sizeof(struct idt64_gate), "64-bit vector 2 ends the table");
-static struct idtr64 switch_idt_ptr;static int long_state;		/* 0 not yet checked, 1 usable, -1 no long mode */
+static struct idtr64 switch_idt_ptr;
+static int long_state;		/* 0 not yet checked, 1 usable, -1 no long mode */
 
 _Static_assert(sizeof(pd[0]) == 4096, "a page directory is one 4 KiB page of 512 8-byte entries");
 
-/* Check CPUID for long mode and build the identity map, once; logs which path hashes. Returns 1
- * when long mode is usable, else 0. */
-static int long_setup(void)
+/* Contract in arch/long.h: checks CPUID for long mode and builds the identity map and IDTs, once;
+ * logs which path hashes and seals. */
+int long_available(void)
 {
 	uint32_t a, b, c, d = 0;
 	int i, j;
@@ -112,24 +117,47 @@ static int long_setup(void)
 	return 1;
 }
 
-/* Contract in lib/sha256.h. Interrupts are off in salvage, so nothing else runs while paging is
- * on; paging, PAE and long mode are off again on return. An NMI in 64-bit mode is counted and
- * ignored (cpu_nmi_report logs the count); any other exception there is logged and re-raised as a 32-bit #GP (so salvage recovers
- * or resets as for any exception: the digest is lost either way). */
-int sha256_arch_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks, const uint32_t k[64])
+/* Contract in arch/long.h. */
+uint32_t long_call(const char *what, char *fn, const uint32_t args[LONG_CALL_ARGS])
 {
-	if (!long_setup())
-		return -ENODEV;
-	long_sha256_blocks((uint32_t)(uintptr_t)pml4, h, p, (uint32_t)nblocks, k, &idt64_ptr, &switch_idt_ptr);
+	uint32_t r = long_call_asm((uint32_t)(uintptr_t)pml4, fn, args, &idt64_ptr, &switch_idt_ptr);
+
 	if (long_nmi_count) {
 		cpu_nmi_count_long(long_nmi_count);	/* logged at the next whole line */
 		long_nmi_count = 0;
 	}
 	if (long_fault.vector_plus1) {
-		log_err("sha256: CPU exception %u (error code 0x%x) at rip 0x%llx in 64-bit mode",
+		log_err("%s: CPU exception %u (error code 0x%x) at rip 0x%llx in 64-bit mode", what,
 			long_fault.vector_plus1 - 1, long_fault.error, (unsigned long long)long_fault.rip);
 		long_fault.vector_plus1 = 0;
 		cpu_debug_fault();
 	}
+	return r;
+}
+
+/* Contract in lib/sha256.h: the blob's sha256_blocks64 (arch/i386/long64/sha256_blocks64.c). */
+int sha256_arch_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks, const uint32_t k[64])
+{
+	uint32_t args[LONG_CALL_ARGS] = {
+		(uint32_t)(uintptr_t)h, (uint32_t)(uintptr_t)p, (uint32_t)nblocks, (uint32_t)(uintptr_t)k,
+	};
+
+	if (!long_available())
+		return -ENODEV;
+	long_call("sha256", long64_sha256_blocks, args);
+	return 0;
+}
+
+/* Contract in crypto/age.h: the blob's chachapoly_seal64 (arch/i386/long64/chachapoly64.c). */
+int age_arch_seal(const uint8_t key[32], const uint8_t iv[12], void *data, size_t len, uint8_t tag[16])
+{
+	uint32_t args[LONG_CALL_ARGS] = {
+		(uint32_t)(uintptr_t)key, (uint32_t)(uintptr_t)iv, (uint32_t)(uintptr_t)data, (uint32_t)len,
+		(uint32_t)(uintptr_t)tag,
+	};
+
+	if (!long_available())
+		return -ENODEV;
+	long_call("chacha20-poly1305", long64_chachapoly_seal, args);
 	return 0;
 }
