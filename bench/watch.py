@@ -17,6 +17,16 @@ import re
 import time
 
 
+def own_panic(r_panic, buf, start):
+    """The first panic line at or after start that is not salvage quoting the crashed kernel's log
+    (`salvage: dmesg: [...] Kernel panic - not syncing: ...`), or None."""
+    for m in r_panic.finditer(buf, start):
+        line = buf[buf.rfind(b"\n", 0, m.start()) + 1:m.start()]
+        if not line.lstrip(b"\r").startswith(b"salvage: dmesg:"):
+            return m
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--serial", required=True)
@@ -72,7 +82,7 @@ def main():
                 break
             # a panic of the capture kernel itself (after its first line) also ends the run
             m_alive = r_alive.search(tail)
-            m = r_fail.search(tail) or (r_panic.search(tail, m_alive.end()) if m_alive else None)
+            m = r_fail.search(tail) or (own_panic(r_panic, tail, m_alive.end()) if m_alive else None)
             if m:
                 ev["failed"] = m.group(0).decode(errors="replace")
                 break
