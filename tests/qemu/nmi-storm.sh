@@ -4,7 +4,7 @@
 # only counts, the count is logged at the next whole line, and no NMI costs a byte. Each dump is
 # complete with its digest right, salvage-recv loses no frame, and the count line is there.
 # NMI_RUNS runs of each (1 in make check; 10 in make check-long: tests/long/nmi-storm.sh); runs
-# alternate between a CPU with long mode (x86_64: NMIs also in 64-bit SHA-256 code and on the
+# alternate between a CPU with long mode (x86_64: NMIs also in 64-bit long-mode code and on the
 # mode switches) and one without (i386).
 set -u
 . "$(dirname "$0")/../lib/qemu.sh"
