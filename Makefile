@@ -73,18 +73,24 @@ $(B)/k/lib/sha256.o: KCFLAGS_EXTRA += -fomit-frame-pointer
 # Debian source as the kernel's, -O3: 64-bit multiplies, 16 registers; general registers only, as
 # long mode runs with SSE off and TCG ran BearSSL's SSE2 ChaCha slower). Linked at 0 as a PIE by
 # arch/i386/long64/long64.ld: the build fails if it needs any relocation; the offsets of its entry
-# points go to long64_syms.inc for long.asm.
+# points go to long64_syms.inc for long.asm. Only its bytes are used (objcopy), so its one RWX
+# segment does not matter.
 LONG64_CFLAGS := -m64 -std=gnu11 -fPIE -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -fno-tree-loop-distribute-patterns -I.
 LONG64_DIR := $(B)/k/arch/i386/long64
 LONG64_OBJS := $(LONG64_DIR)/sha256_blocks64.o $(LONG64_DIR)/chachapoly64.o \
-	$(LONG64_DIR)/chacha20_ct.o $(LONG64_DIR)/poly1305_ctmulq.o
+	$(LONG64_DIR)/chacha20_ct.o $(LONG64_DIR)/poly1305_ctmulq.o $(LONG64_DIR)/string.o
 $(LONG64_DIR)/sha256_blocks64.o: arch/i386/long64/sha256_blocks64.c lib/sha256_rounds.h
 	@mkdir -p $(dir $@)
 	$(call say,CC64,$<)
 	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -O2 -ffreestanding -fno-builtin -Wall -Wextra -Werror -c $< -o $@
+# lib/string.c's memcpy and memset, which BearSSL and the compiler call, built for the blob too.
+$(LONG64_DIR)/string.o: lib/string.c lib/lib.h
+	@mkdir -p $(dir $@)
+	$(call say,CC64,$<)
+	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -O2 -ffreestanding -fno-builtin -Wall -Wextra -Werror -c $< -o $@
 # BearSSL's code and its wrapper: hosted flags (so that fixed-size memcpy calls become moves) but no
-# libc: the wrapper supplies memcpy and memset.
+# libc: lib/string.c supplies memcpy and memset.
 $(LONG64_DIR)/chachapoly64.o: arch/i386/long64/chachapoly64.c | $(BEARSSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC64,$<)
@@ -95,7 +101,7 @@ $(LONG64_DIR)/%.o: | $(BEARSSL_STAMP)
 	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -O3 $(BEARSSL_KCFLAGS) -c $(BEARSSL_DIR)/src/src/symcipher/$*.c -o $@
 $(LONG64_DIR)/long64.bin: $(LONG64_OBJS) arch/i386/long64/long64.ld
 	$(call say,LD64,$@)
-	$(Q)ld -m elf_x86_64 -pie --no-dynamic-linker -nostdlib -T arch/i386/long64/long64.ld -o $(LONG64_DIR)/long64.elf $(LONG64_OBJS)
+	$(Q)ld -m elf_x86_64 -pie --no-dynamic-linker -nostdlib --no-warn-rwx-segments -T arch/i386/long64/long64.ld -o $(LONG64_DIR)/long64.elf $(LONG64_OBJS)
 	@readelf -rW $(LONG64_DIR)/long64.elf | grep -q 'no relocations' || \
 		{ echo "long64.elf needs relocations:"; readelf -rW $(LONG64_DIR)/long64.elf; exit 1; }
 	@nm $(LONG64_DIR)/long64.elf | grep -q '^0000000000000000 T sha256_blocks64$$' || \

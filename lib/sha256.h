@@ -23,7 +23,7 @@ void sha256_final(struct sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]);
 void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
 /* Architecture hook: hash nblocks whole 64-byte blocks at p into h with constants k faster than the
  * portable rounds and return 0, or return a negative error (nothing done; the caller hashes them
- * itself). Only the i386 kernel has one (arch/i386/sha256_long.c: 64-bit long mode when the CPU
+ * itself). Only the i386 kernel has one (arch/i386/longmode.c: 64-bit long mode when the CPU
  * has it); host builds never call it. */
 #ifdef __i386__
 #define SHA256_ARCH_BLOCKS 1

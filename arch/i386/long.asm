@@ -1,9 +1,9 @@
 ; A call into 64-bit long mode: switch in, call a function of the x86_64 blob (arch/i386/long64/:
 ; SHA-256 blocks, ChaCha20-Poly1305 sealing) with up to 6 arguments, switch back to 32-bit protected
-; mode with paging off. The C side (arch/i386/long.c, <arch/long.h>) builds the page tables and IDTs.
+; mode with paging off. The C side (arch/i386/longmode.c, <arch/long.h>) builds the page tables and IDTs.
 ;
 ; Exceptions: salvage's 32-bit IDT is invalid in long mode, so while in 64-bit code a 64-bit IDT
-; (built by arch/i386/sha256_long.c) is loaded: an NMI is counted and ignored (the caller passes the
+; (built by arch/i386/longmode.c) is loaded: an NMI is counted and ignored (the caller passes the
 ; count on to cpu_nmi_report, as salvage's 32-bit handler only counts); any other exception records
 ; its vector, error code and RIP and leaves long mode as a normal return would, and the caller reports
 ; it and re-raises it as a 32-bit exception (salvage's usual recovery or reset). Around each mode

@@ -1,9 +1,10 @@
 #!/bin/bash
-# The dump digest computed in 64-bit long mode (a CPU with long mode, arch/i386/sha256_long.c) and in
+# The dump digest computed in 64-bit long mode (a CPU with long mode, arch/i386/longmode.c) and in
 # 32-bit mode (qemu32, no long mode) is the SHA-256 of the bytes that arrived: `sha256sum -c` passes
 # on what tftpd-hpa received in both, the logged digests are equal, and salvage-recv accepts the
-# serial end frame's digest from a long-mode run. NMIs while hashing in long mode are ignored
-# (64-bit IDT) and the dump still completes with a good digest.
+# serial end frame's digest from a long-mode run. NMIs while hashing (and sealing) in long mode:
+# tests/qemu/encrypt-long.sh; through whole clear dumps on CPUs with and without long mode:
+# tests/qemu/nmi-storm.sh.
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init sha256-long
 . tests/lib/synthetic.sh
@@ -50,31 +51,4 @@ require "$T/serial.serial" 'sha256: 64-bit long-mode blocks' "serial: hashed in 
 synthetic_recv serial
 synthetic_compare serial "$ORACLE" "Linux's /proc/vmcore"
 
-# NMIs every 10 ms through a 48 MiB memory-map dump (~60% of its time is hashing): some land in
-# 64-bit mode, some on the mode switches (QEMU delivers a pending NMI right after the far return
-# into or out of long mode: at 100 ms one run in several reset there before the switch IDT); each
-# is counted and ignored (the count logged at the next line) and the file still matches its digest.
-QEMU_ARCH=x86_64 qemu_start nmi 300 -smp 1 -m 48 -serial "file:$T/nmi.serial" -kernel "$SALVAGE_ELF" \
-	-netdev user,id=n0 -device e1000,netdev=n0 -monitor unix:"$T/mon.sock",server,nowait \
-	-append "dump=tftp://10.0.2.2:$SRV_PORT/nmi.vmcore"
-# From salvage's first line on (the dump takes 2 s: waiting for the SHA-256 line, a loaded host
-# started sending after the dump was over).
-if wait_for "$T/nmi.serial" 'salvage' 60 nmi; then
-	sent=$(python3 tests/lib/nmi-storm.py "$T/mon.sock" "$T/nmi.serial" 'tftp: sent' 0.01)
-	check "nmi: NMIs sent (${sent:-0})" [ "${sent:-0}" -gt 0 ]
-fi
-qemu_wait nmi
-check "nmi: salvage finished" [ "$QEMU_RC" != 124 ]
-require "$T/nmi.serial" 'tftp: sent' "nmi: the dump completed (salvage was not reset)"
-require "$T/nmi.serial" 'warning: [0-9]+ NMIs? ignored since the last line \(.*in 64-bit long-mode code\)$' "nmi: NMIs in long mode counted and ignored"
-forbid "$T/nmi.serial" 'CPU exception|exception' "nmi: no exception"
-for i in $(seq 30); do # tftpd-hpa writes behind its ACKs: let it finish
-	[ -s "$srv/nmi.vmcore.sha256" ] && (cd "$srv" && sha256sum -c --status nmi.vmcore.sha256) && break
-	sleep 0.2
-done
-if [ -f "$srv/nmi.vmcore.sha256" ] && (cd "$srv" && sha256sum -c --status nmi.vmcore.sha256); then
-	ok "nmi: sha256sum -c nmi.vmcore.sha256 passes ($(stat -c %s "$srv/nmi.vmcore") bytes)"
-else
-	not_ok "nmi: sha256sum -c nmi.vmcore.sha256 passes" "$(ls -l "$srv")"
-fi
 finish

@@ -1,6 +1,6 @@
 /* ChaCha20-Poly1305 sealing built for x86_64 into the long-mode blob: BearSSL's chacha20_ct and
- * poly1305_ctmulq (64x64->128-bit multiplies), compiled with it from Debian's source package, plus
- * the memory functions the compiler and BearSSL call (the blob links against nothing else). */
+ * poly1305_ctmulq (64x64->128-bit multiplies), compiled with it from Debian's source package
+ * (memcpy and memset: lib/string.c, built into the blob too). */
 /* Every symbol is in the blob: hidden, so that taking br_chacha20_ct_run's address needs no GOT. */
 #pragma GCC visibility push(hidden)
 #include <bearssl.h>
@@ -14,23 +14,4 @@ int chachapoly_seal64(const void *key, const void *iv, void *data, uint64_t len,
 
 	br_poly1305_ctmulq_run(key, iv, data, len, no_aad, 0, tag, br_chacha20_ct_run, 1);
 	return 0;
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	unsigned char *d = dst;
-
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
 }
