@@ -5,8 +5,11 @@ table (nm), shifted by where the image was loaded. Host perf cannot see into TCG
 this sees the guest's own functions.
 
 usage: guest-prof.py SOCKET ELF BASE [--hz N] [--secs S] [--until-file F --until RE] [--top N]
+                     [--inner ELF2@SYMBOL]
   BASE: load address of ELF's address 0 (salvage logs "salvage at 0x..."), hex; "auto": read from
   that line in --until-file (kexec loads salvage where the crash reservation is).
+  --inner: ELF2 is linked at 0 and included in ELF at SYMBOL (salvage's long-mode blob, long64.elf
+  at long64_blob): samples inside it are counted per ELF2 function, prefixed "long64:".
 Prints "<percent> <samples> <function>" lines, most frequent first, and the sample count.
 """
 import argparse
@@ -39,9 +42,18 @@ def main():
     ap.add_argument("--until")
     ap.add_argument("--after")
     ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--inner")
     a = ap.parse_args()
     base = None if a.base == "auto" else int(a.base, 16)
     addrs, names = symbols(a.elf)
+    if a.inner:
+        inner_elf, _, inner_sym = a.inner.partition("@")
+        at = addrs[names.index(inner_sym)]
+        iaddrs, inames = symbols(inner_elf)
+        # the inner functions replace the enclosing symbol's range, in address order
+        merged = sorted(zip(addrs, names)) + [(at + x, "long64:" + nm) for x, nm in zip(iaddrs, inames)]
+        merged.sort(key=lambda an: (an[0], not an[1].startswith("long64:")))
+        addrs, names = [x for x, _ in merged], [nm for _, nm in merged]
     limit = addrs[-1] + 0x10000 if addrs else 1 << 32
     deadline = time.time() + a.secs
     s = None

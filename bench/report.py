@@ -618,6 +618,15 @@ def main():
         w(gp)
         w("```")
         w("")
+    ge = read(os.path.join(out, "guest-prof-enc.txt")).strip("\n")
+    if ge:
+        w("The same dump encrypted (`dump.encrypt=`, one age recipient); `long64:` names the functions of "
+          "the 64-bit long-mode blob (SHA-256 blocks, BearSSL's ChaCha20 and Poly1305):")
+        w("")
+        w("```")
+        w(ge)
+        w("```")
+        w("")
     pn = read(os.path.join(out, "perf-note.txt")).strip()
     pq = "\n".join(l.strip() for l in read(os.path.join(out, "perf-qemu-dso.txt")).splitlines() if l.strip())
     if pq:

@@ -432,19 +432,21 @@ int elf_produce(struct elf_file *e, struct stream *s)
 	return 0;
 }
 
-/* The format table's entry: prepare lays the file out (with dump.level's runs) once. */
-static struct elf_file elf_file;
+/* The format table's entry: prepare lays the file out (with dump.level's runs) once, in the format
+ * stage's shared state. */
+_Static_assert(sizeof(struct elf_file) <= FORMAT_STATE_SIZE, "the elf layout fits format_state");
 
 static int elf_prepare(struct format_job *job)
 {
-	int rc = elf_filter(&elf_file, job->crash, job->filter, job->level);
+	struct elf_file *e = (struct elf_file *)format_state;
+	int rc = elf_filter(e, job->crash, job->filter, job->level);
 
-	job->priv = &elf_file;
-	job->size = elf_file.size;
-	if (rc == 0 || elf_file.size != 0)
-		log_info("dump: %llu bytes (ELF%d, %d memory chunks)", (unsigned long long)elf_file.size,
-			 job->crash->elfclass == 2 ? 64 : 32, elf_file.nchunks);
-	return elf_file.size != 0 ? 0 : rc;
+	job->priv = e;
+	job->size = e->size;
+	if (rc == 0 || e->size != 0)
+		log_info("dump: %llu bytes (ELF%d, %d memory chunks)", (unsigned long long)e->size,
+			 job->crash->elfclass == 2 ? 64 : 32, e->nchunks);
+	return e->size != 0 ? 0 : rc;
 }
 
 static int elf_job_produce(struct format_job *job, struct stream *s)

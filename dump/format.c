@@ -8,6 +8,7 @@ struct format formats_start[0] __attribute__((used, aligned(4), section(".tbl.fo
 struct format formats_end[0] __attribute__((used, aligned(4), section(".tbl.formats.99")));
 
 uint8_t format_io[FORMAT_IO_SIZE] __attribute__((aligned(64)));
+uint8_t format_state[FORMAT_STATE_SIZE] __attribute__((aligned(64)));
 
 /* See format.h. */
 const struct format *format_find(enum dump_format id)

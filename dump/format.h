@@ -46,6 +46,13 @@ struct format {
 #define FORMAT_IO_SIZE (4 * 1024)
 extern uint8_t format_io[FORMAT_IO_SIZE];
 
+/* The state of the format whose file is being made: the elf format's layout (from prepare through
+ * every target's produce) or the kdump format's record buffers (one produce). A dump uses one
+ * format; when a prepare fails the elf format that follows starts afresh. Each format asserts that
+ * its state fits. */
+#define FORMAT_STATE_SIZE (180 * 1024)
+extern uint8_t format_state[FORMAT_STATE_SIZE];
+
 /* The format for id, or NULL when this build has none. */
 const struct format *format_find(enum dump_format id);
 

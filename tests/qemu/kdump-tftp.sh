@@ -18,7 +18,7 @@ synthetic_oracle
 ccf=$(make -s print-compress-host-cflags) lib=$(make -s print-compress-host-lib)
 if ! make -s compress-host >"$T/kh.log" 2>&1 ||
 	! gcc -std=gnu11 -O2 -fsanitize=address,undefined -I. -Itests/unit $ccf -o "$T/kdump-host" tests/lib/kdump-host.c \
-		dump/kdump.c dump/compress.c dump/crash.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c \
+		dump/kdump.c dump/format.c dump/compress.c dump/crash.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c \
 		tests/unit/shim.c $lib >>"$T/kh.log" 2>&1; then
 	not_ok "kdump-host builds" "$(tail -n 3 "$T/kh.log")"
 	finish

@@ -65,7 +65,7 @@ awk -v c="$chars" -v b="$bytes_sent" 'BEGIN { exit !(c <= b * 1.45) }' &&
 # TFTP, kdump format: its size is known only at its end, so none is announced.
 ccf=$(make -s print-compress-host-cflags) lib=$(make -s print-compress-host-lib)
 if make -s compress-host >"$T/kh.log" 2>&1 &&
-	gcc -std=gnu11 -O2 -fsanitize=address,undefined -I. -Itests/unit $ccf -o "$T/kdump-host" tests/lib/kdump-host.c dump/kdump.c \
+	gcc -std=gnu11 -O2 -fsanitize=address,undefined -I. -Itests/unit $ccf -o "$T/kdump-host" tests/lib/kdump-host.c dump/kdump.c dump/format.c \
 		dump/compress.c dump/crash.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c \
 		tests/unit/shim.c $lib >>"$T/kh.log" 2>&1 &&
 	"$T/kdump-host" 0 lzo "$ORACLE" "$T/ref.flat" >"$T/kh.run.log" 2>&1; then

@@ -4,7 +4,7 @@
  * without dump.level bit 1. The stream is read back here from the format's facts (DESIGN.md "The
  * data path"): headers, both bitmaps, every page decompressed against memory; and, when the host
  * has it, `makedumpfile -R` must rebuild the same file. */
-/* unit-sources: dump/kdump.c dump/compress.c dump/crash.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
+/* unit-sources: dump/kdump.c dump/format.c dump/compress.c dump/crash.c dump/filter.c dump/stream.c dump/progress.c lib/sha256.c */
 #include <elf.h>
 #include <stdint.h>
 #include <stdio.h>
