@@ -2,6 +2,7 @@
  * counts, digests and shows the progress of the bytes the receiver stores. Also the transport table. */
 #include "dump/encrypt.h"
 #include "dump/stream.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 /* The table's bounds: empty entries in the first and last sorted sections of linker.ld's
@@ -38,6 +39,7 @@ int stream_open(struct stream *s, const struct transport *ops, const struct dump
 	s->in_size = info->size;
 	s->enc = NULL;
 	s->mem_done = s->mem_total = 0;
+	s->us_transport = s->us_digest = s->us_cipher = 0;
 	s->rc = 0;
 	s->conn.ops = ops;
 	s->conn.priv = NULL;
@@ -80,12 +82,28 @@ static int stream_send(void *ctx, const void *buf, size_t len)
 			(unsigned long long)s->size);
 		return s->rc = -EINVAL;
 	}
+	uint64_t t0 = clock_us(), t1;
+
 	if ((s->rc = s->conn.ops->write(&s->conn, buf, len)) != 0)
 		return s->rc;
+	t1 = clock_us();
 	sha256_update(&s->sha, buf, len);
+	s->us_transport += t1 - t0;
+	s->us_digest += clock_us() - t1;
 	s->bytes += len;
 	progress_update(&s->progress, s->bytes, s->mem_done, s->mem_total);
 	return 0;
+}
+
+/* Encrypt len bytes at buf (NULL: end the file), the cipher's own time counted apart from the
+ * sending it calls. */
+static int cipher_call(struct stream *s, const void *buf, size_t len)
+{
+	uint64_t t0 = clock_us(), sent = s->us_transport + s->us_digest;
+	int rc = buf ? s->enc->write(&s->age, buf, len) : s->enc->end(&s->age);
+
+	s->us_cipher += clock_us() - t0 - (s->us_transport + s->us_digest - sent);
+	return rc;
 }
 
 /* See stream.h. */
@@ -100,7 +118,7 @@ int stream_write(struct stream *s, const void *buf, size_t len)
 	}
 	s->in_bytes += len;
 	if (s->enc)
-		return s->rc = s->enc->write(&s->age, buf, len);
+		return s->rc = cipher_call(s, buf, len);
 	return stream_send(s, buf, len);
 }
 
@@ -115,6 +133,7 @@ void stream_covered(struct stream *s, uint64_t done, uint64_t total)
 int stream_close(struct stream *s)
 {
 	const struct transport *ops = s->conn.ops;
+	uint64_t total, parts;
 
 	if (s->rc != 0) {
 		stream_abort(s, s->rc);
@@ -127,7 +146,7 @@ int stream_close(struct stream *s)
 		return -EINVAL;
 	}
 	/* The last chunk of an age file; its size was exact by construction. */
-	if (s->enc && (s->rc = s->enc->end(&s->age)) != 0) {
+	if (s->enc && (s->rc = cipher_call(s, NULL, 0)) != 0) {
 		s->enc = NULL;
 		stream_abort(s, s->rc);
 		return s->rc;
@@ -143,6 +162,12 @@ int stream_close(struct stream *s)
 	if ((s->rc = ops->close(&s->conn, s->bytes, s->digest)) != 0)
 		return s->rc;
 	progress_end(&s->progress, s->bytes, s->digest);
+	/* Where that time went: the first thing to look at when a dump is slower than it should be. */
+	total = clock_us() - s->progress.start_us;
+	parts = s->us_transport + s->us_digest + s->us_cipher;
+	log_info("%s: time: transport %llu ms, sha256 %llu ms, encryption %llu ms, reading and formatting %llu ms",
+		 ops->name, (unsigned long long)(s->us_transport / 1000), (unsigned long long)(s->us_digest / 1000),
+		 (unsigned long long)(s->us_cipher / 1000), (unsigned long long)((total - MIN(total, parts)) / 1000));
 	return 0;
 }
 

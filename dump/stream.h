@@ -24,6 +24,7 @@ struct stream {
 	struct age_writer age;		/* the age file, when encrypting */
 	uint64_t mem_done, mem_total;	/* memory covered (stream_covered), for progress */
 	struct progress progress;
+	uint64_t us_transport, us_digest, us_cipher; /* time spent in each, for the closing line */
 	int rc;				/* the first error; every later write returns it */
 	uint8_t digest[SHA256_DIGEST_SIZE]; /* after stream_close */
 };
