@@ -7,7 +7,6 @@
 
 #define PAGE_SHIFT 12
 #define PAGE_MASK64 ((uint64_t)PAGE_SIZE - 1)
-#define ELF_IO_BUF FORMAT_IO_SIZE	/* bytes produced per stream_write */
 #define FILTER_STRETCH 512		/* pages asked of the filter at a time */
 
 static uint64_t page_up(uint64_t x)
@@ -400,17 +399,16 @@ next:
 	return 0;
 }
 
-/* See elfcore.h. */
-int elf_produce(struct elf_file *e, struct stream *s)
+/* elf_produce through a buffer of bufsize bytes. */
+static int produce(struct elf_file *e, struct stream *s, uint8_t *buf, size_t bufsize)
 {
-	uint8_t *buf = format_io;
 	uint64_t mem_total = 0, mem_done = 0;
 	int rc;
 
 	for (int i = 0; i < e->nchunks; i++)
 		mem_total += e->chunks[i].size;
-	for (uint64_t off = 0; off < e->hdr_size; off += ELF_IO_BUF) {
-		size_t n = (size_t)MIN((uint64_t)ELF_IO_BUF, e->hdr_size - off);
+	for (uint64_t off = 0; off < e->hdr_size; off += bufsize) {
+		size_t n = (size_t)MIN((uint64_t)bufsize, e->hdr_size - off);
 
 		hdr_read(e, off, buf, n);
 		if ((rc = stream_write(s, buf, n)) != 0)
@@ -419,8 +417,8 @@ int elf_produce(struct elf_file *e, struct stream *s)
 	for (int i = 0; i < e->nchunks; i++) {
 		struct crash_span *c = &e->chunks[i];
 
-		for (uint64_t off = 0; off < c->size; off += ELF_IO_BUF) {
-			size_t n = (size_t)MIN((uint64_t)ELF_IO_BUF, c->size - off);
+		for (uint64_t off = 0; off < c->size; off += bufsize) {
+			size_t n = (size_t)MIN((uint64_t)bufsize, c->size - off);
 
 			crash_span_read(c, off, buf, n);
 			if ((rc = stream_write(s, buf, n)) != 0)
@@ -432,13 +430,26 @@ int elf_produce(struct elf_file *e, struct stream *s)
 	return 0;
 }
 
+/* See elfcore.h. */
+int elf_produce(struct elf_file *e, struct stream *s)
+{
+	return produce(e, s, format_io, FORMAT_IO_SIZE);
+}
+
 /* The format table's entry: prepare lays the file out (with dump.level's runs) once, in the format
- * stage's shared state. */
-_Static_assert(sizeof(struct elf_file) <= FORMAT_STATE_SIZE, "the elf layout fits format_state");
+ * stage's shared state; the rest of that state, in whole pages (60 KiB in the kernel), is the buffer
+ * of each stream_write: a long-mode SHA-256 call costs ~10 us under emulation whatever its length,
+ * and 4 KiB writes spent 15 % of a clear dump's time in them. */
+struct elf_state {
+	struct elf_file file;
+	uint8_t io[] __attribute__((aligned(64)));
+};
+#define ELF_STATE_IO_SIZE ((FORMAT_STATE_SIZE - sizeof(struct elf_state)) / PAGE_SIZE * PAGE_SIZE)
+_Static_assert(ELF_STATE_IO_SIZE >= FORMAT_IO_SIZE, "the elf layout and a buffer fit format_state");
 
 static int elf_prepare(struct format_job *job)
 {
-	struct elf_file *e = (struct elf_file *)format_state;
+	struct elf_file *e = &((struct elf_state *)format_state)->file;
 	int rc = elf_filter(e, job->crash, job->filter, job->level);
 
 	job->priv = e;
@@ -451,7 +462,7 @@ static int elf_prepare(struct format_job *job)
 
 static int elf_job_produce(struct format_job *job, struct stream *s)
 {
-	return elf_produce(job->priv, s);
+	return produce(job->priv, s, ((struct elf_state *)format_state)->io, ELF_STATE_IO_SIZE);
 }
 
 const struct format format_elf DUMP_FORMAT = {
