@@ -240,6 +240,19 @@ def enc_section(w, rows):
         w(f"| {k} | {c['ms'] if c else '–'} | {a['ms'] if a else '–'} | {f(vc, 2)} | {f(va, 2)} | {f(cost, 1, ' %')} | {xs} |")
     w(f"| median | | | {f(med(rc), 2)} | {f(med(ra), 2)} | **{f(med(costs), 1, ' %')}** | |")
     w("")
+    w("Where each dump's time went (ms; salvage's closing `tftp: time:` line: the transport's calls, the "
+      "SHA-256 of the bytes sent, encryption (ChaCha20-Poly1305 and the copy into its chunk), the rest: "
+      "reading memory and making the file):")
+    w("")
+    w("| run | clear: transport | sha256 | rest | encrypted: transport | sha256 | encryption | rest |")
+    w("|---|---|---|---|---|---|---|---|")
+    for k in sorted(set(clear) | set(age), key=int):
+        sc = (clear.get(k) or {}).get("split_ms") or {}
+        sa = (age.get(k) or {}).get("split_ms") or {}
+        g = lambda d, key: d.get(key, "–")
+        w(f"| {k} | {g(sc, 'transport')} | {g(sc, 'sha256')} | {g(sc, 'rest')} | {g(sa, 'transport')} | "
+          f"{g(sa, 'sha256')} | {g(sa, 'encryption')} | {g(sa, 'rest')} |")
+    w("")
     w("The issue's bound: at most 15 % of the TFTP rate at blksize 65464.")
     w("")
 
