@@ -52,7 +52,7 @@ def main():
         iaddrs, inames = symbols(inner_elf)
         # the inner functions replace the enclosing symbol's range, in address order
         merged = sorted(zip(addrs, names)) + [(at + x, "long64:" + nm) for x, nm in zip(iaddrs, inames)]
-        merged.sort(key=lambda an: (an[0], not an[1].startswith("long64:")))
+        merged.sort(key=lambda an: (an[0], an[1].startswith("long64:")))
         addrs, names = [x for x, _ in merged], [nm for _, nm in merged]
     limit = addrs[-1] + 0x10000 if addrs else 1 << 32
     deadline = time.time() + a.secs
