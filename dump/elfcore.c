@@ -438,7 +438,7 @@ int elf_produce(struct elf_file *e, struct stream *s)
 
 /* The format table's entry: prepare lays the file out (with dump.level's runs) once, in the format
  * stage's shared state; the rest of that state, in whole pages (60 KiB in the kernel), is the buffer
- * of each stream_write: a long-mode SHA-256 call costs ~10 us under emulation whatever its length,
+ * of each stream_write: a long-mode SHA-256 call costs 5-10 us under emulation whatever its length,
  * and 4 KiB writes spent 10-18 % of a clear dump's time in them. */
 struct elf_state {
 	struct elf_file file;

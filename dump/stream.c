@@ -76,14 +76,14 @@ int stream_open(struct stream *s, const struct transport *ops, const struct dump
 static int stream_send(void *ctx, const void *buf, size_t len)
 {
 	struct stream *s = ctx;
+	uint64_t t0, t1;
 
 	if (s->size != STREAM_SIZE_UNKNOWN && (s->bytes > s->size || len > s->size - s->bytes)) {
 		log_err("%s: the file grows past its announced %llu bytes", s->conn.ops->name,
 			(unsigned long long)s->size);
 		return s->rc = -EINVAL;
 	}
-	uint64_t t0 = clock_us(), t1;
-
+	t0 = clock_us();
 	if ((s->rc = s->conn.ops->write(&s->conn, buf, len)) != 0)
 		return s->rc;
 	t1 = clock_us();
