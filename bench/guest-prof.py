@@ -48,10 +48,12 @@ def main():
     addrs, names = symbols(a.elf)
     if a.inner:
         inner_elf, _, inner_sym = a.inner.partition("@")
+        if inner_sym not in names:
+            raise SystemExit(f"guest-prof: --inner {a.inner}: no function symbol {inner_sym!r} in {a.elf}")
         at = addrs[names.index(inner_sym)]
         iaddrs, inames = symbols(inner_elf)
         # the inner functions replace the enclosing symbol's range, in address order
-        merged = sorted(zip(addrs, names)) + [(at + x, "long64:" + nm) for x, nm in zip(iaddrs, inames)]
+        merged = list(zip(addrs, names)) + [(at + x, "long64:" + nm) for x, nm in zip(iaddrs, inames)]
         merged.sort(key=lambda an: (an[0], an[1].startswith("long64:")))
         addrs, names = [x for x, _ in merged], [nm for _, nm in merged]
     limit = addrs[-1] + 0x10000 if addrs else 1 << 32

@@ -187,22 +187,16 @@ static void clear_nodata(struct kdump_ctx *c, uint64_t p0, uint8_t *bm)
 	}
 }
 
-static void flush_desc(struct kdump_ctx *c)
+/* Send the nrb bytes of record buffer rb as one record at file offset *flushed. */
+static void flush_rec(struct kdump_ctx *c, uint8_t *rb, uint32_t *nrb, uint64_t *flushed)
 {
-	record(c, c->desc_flushed, c->desc, c->ndesc_buf);
-	c->desc_flushed += c->ndesc_buf;
-	c->ndesc_buf = 0;
+	record(c, *flushed, rb, *nrb);
+	*flushed += *nrb;
+	*nrb = 0;
 }
 
-static void flush_data(struct kdump_ctx *c)
-{
-	record(c, c->data_flushed, c->data, c->ndata);
-	c->data_flushed += c->ndata;
-	c->ndata = 0;
-}
-
-/* Append len bytes to a record buffer of cap bytes, sending it (at file offset *flushed) each time
- * it is full; a descriptor or a page may straddle two records. */
+/* Append len bytes to a record buffer of cap bytes, sending it each time it is full; a descriptor
+ * or a page may straddle two records. */
 static void add_rec(struct kdump_ctx *c, uint8_t *rb, uint32_t *nrb, uint64_t *flushed, size_t cap,
 		    const void *buf, size_t len)
 {
@@ -215,11 +209,8 @@ static void add_rec(struct kdump_ctx *c, uint8_t *rb, uint32_t *nrb, uint64_t *f
 		*nrb += (uint32_t)n;
 		p += n;
 		len -= n;
-		if (*nrb == cap) {
-			record(c, *flushed, rb, cap);
-			*flushed += cap;
-			*nrb = 0;
-		}
+		if (*nrb == cap)
+			flush_rec(c, rb, nrb, flushed);
 	}
 }
 
@@ -478,8 +469,8 @@ int kdump_write(const struct crash *cr, struct filter *f, unsigned level, enum d
 		       (size_t)MIN((uint64_t)PAGE_SIZE, c->bitmap_bytes - p0 / 8));
 		write_pages(c, p0, c->bm2);
 	}
-	flush_data(c);
-	flush_desc(c);
+	flush_rec(c, c->data, &c->ndata, &c->data_flushed);
+	flush_rec(c, c->desc, &c->ndesc_buf, &c->desc_flushed);
 	if (out->covered)
 		out->covered(out->ctx, c->max_mapnr << PAGE_SHIFT, c->max_mapnr << PAGE_SHIFT);
 	put64be(end, ~0ull);
