@@ -47,7 +47,8 @@ struct format {
 extern uint8_t format_io[FORMAT_IO_SIZE];
 
 /* The state of the format whose file is being made: the elf format's layout (from prepare through
- * every target's produce) or the kdump format's record buffers (one produce). A dump uses one
+ * every target's produce, with its 60 KiB write buffer in the rest) or the kdump format's record
+ * buffers (one produce). A dump uses one
  * format; when a prepare fails the elf format that follows starts afresh. Each format asserts that
  * its state fits. */
 #define FORMAT_STATE_SIZE (180 * 1024)
