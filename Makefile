@@ -79,11 +79,17 @@ LONG64_CFLAGS := -m64 -std=gnu11 -fPIE -mno-red-zone -mgeneral-regs-only -fno-st
 	-fno-asynchronous-unwind-tables -fcf-protection=none -fno-tree-loop-distribute-patterns -I.
 LONG64_DIR := $(B)/k/arch/i386/long64
 LONG64_OBJS := $(LONG64_DIR)/sha256_blocks64.o $(LONG64_DIR)/chachapoly64.o \
-	$(LONG64_DIR)/chacha20_ct.o $(LONG64_DIR)/poly1305_ctmulq.o $(LONG64_DIR)/string.o
-$(LONG64_DIR)/sha256_blocks64.o: arch/i386/long64/sha256_blocks64.c lib/sha256_rounds.h
+	$(LONG64_DIR)/chacha20_ct.o $(LONG64_DIR)/poly1305_ctmulq.o $(LONG64_DIR)/string.o $(LONG64_DIR)/ap64.o
+# The blob's entry points, each LONG64_<NAME without 64> in long64_syms.inc: SHA-256 blocks, the
+# sealing, and the helper CPU's loop and interrupt handlers (arch/i386/smp.c).
+LONG64_ENTRIES := sha256_blocks64 chachapoly_seal64 ap_loop64 ap_isr_wake ap_isr_quiet ap_isr_fault ap_isr_fault_err \
+	ap_debug_fault64
+$(LONG64_DIR)/sha256_blocks64.o: lib/sha256_rounds.h
+$(LONG64_DIR)/ap64.o: arch/i386/include/arch/smp.h
+$(LONG64_DIR)/sha256_blocks64.o $(LONG64_DIR)/ap64.o: $(LONG64_DIR)/%.o: arch/i386/long64/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC64,$<)
-	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -O2 -ffreestanding -fno-builtin -Wall -Wextra -Werror -c $< -o $@
+	$(Q)$(HOSTCC) $(LONG64_CFLAGS) -Iarch/i386/include -O2 -ffreestanding -fno-builtin -Wall -Wextra -Werror -c $< -o $@
 # lib/string.c's memcpy and memset, which BearSSL and the compiler call, built for the blob too.
 $(LONG64_DIR)/string.o: lib/string.c lib/lib.h
 	@mkdir -p $(dir $@)
@@ -108,9 +114,9 @@ $(LONG64_DIR)/long64.bin: $(LONG64_OBJS) arch/i386/long64/long64.ld
 		{ echo "sha256_blocks64 is not at offset 0"; exit 1; }
 	@nm $(LONG64_DIR)/long64.elf | grep ' [Uu] ' && { echo "long64.elf has undefined symbols"; exit 1; } || true
 	$(Q)objcopy -O binary -j .blob $(LONG64_DIR)/long64.elf $@
-	@nm $(LONG64_DIR)/long64.elf | awk '$$3 == "sha256_blocks64" { print "LONG64_SHA256_BLOCKS equ 0x" $$1 } \
-		$$3 == "chachapoly_seal64" { print "LONG64_CHACHAPOLY_SEAL equ 0x" $$1 }' >$(LONG64_DIR)/long64_syms.inc
-	@[ "$$(wc -l <$(LONG64_DIR)/long64_syms.inc)" = 2 ] || { echo "long64.elf: entry points missing"; exit 1; }
+	@nm $(LONG64_DIR)/long64.elf | awk -v want="$(LONG64_ENTRIES)" 'BEGIN { n = split(want, w); for (i = 1; i <= n; i++) e[w[i]] = 1 } \
+		($$3 in e) { s = toupper($$3); sub(/64$$/, "", s); print "LONG64_" s " equ 0x" $$1 }' >$(LONG64_DIR)/long64_syms.inc
+	@[ "$$(wc -l <$(LONG64_DIR)/long64_syms.inc)" = $(words $(LONG64_ENTRIES)) ] || { echo "long64.elf: entry points missing"; exit 1; }
 $(B)/k/arch/i386/long.o: $(LONG64_DIR)/long64.bin
 $(B)/k/arch/i386/long.o: NASMFLAGS += -I$(LONG64_DIR)/
 

@@ -1,6 +1,7 @@
 /* salvage's main line: from the boot information to a dump sent to the first target that takes it.
  * Called by boot/entry.asm once salvage has relocated itself and has a stack, GDT and IDT. */
 #include "arch/cpu.h"
+#include "arch/smp.h"
 #include "crypto/random.h"
 #include "drivers/console.h"
 #include "drivers/iommu.h"
@@ -125,9 +126,11 @@ void kmain(uint32_t magic, uint32_t info)
 	dmesg_show(&crash, config.dmesg_lines);			/* why it crashed: its last log lines */
 	prepare_dump();						/* dump.format=, dump.level=: before the first byte */
 	iommu_release(&bootinfo, &config);			/* VT-d / AMD-Vi translation off for the NIC */
+	smp_prepare(&bootinfo, &config);			/* a helper CPU, started when one is of use */
 	rc = send_dump();
 	if (rc != 0)
 		log_err("no dump target succeeded: the dump is lost");
 	net_stop();						/* no DMA into the next kernel */
+	smp_stop();						/* the helper waits for a start-up IPI */
 	cpu_done(config.done);					/* reboot, halt or power off */
 }

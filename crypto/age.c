@@ -205,20 +205,62 @@ static int send_head(struct age_writer *w)
 	return w->rc;
 }
 
+/* See age.h. */
+void age_pipeline(struct age_writer *w, const struct age_sealer *sealer, uint8_t *other)
+{
+	w->sealer = sealer;
+	w->other = other;
+	w->sealing = 0;
+}
+
+/* Wait for the chunk with the sealer, if any; 0 or the error that lost it. */
+static int sealed(struct age_writer *w)
+{
+	if (!w->sealing)
+		return 0;
+	if (w->sealer->wait() != 0 && w->rc == 0)
+		w->rc = -EIO;
+	return w->rc;
+}
+
 /* Seal the plaintext waiting in the chunk buffer as chunk number w->counter (last: the final one)
- * and send it with its tag. The nonce is the 11-byte big-endian counter and the last-chunk flag. */
+ * and send it with its tag. The nonce is the 11-byte big-endian counter and the last-chunk flag.
+ * With a sealer, the chunk goes to it and the one it had before is sent meanwhile: each chunk is
+ * sent one call later (the last one at once), in the same order. */
 static int send_chunk(struct age_writer *w, bool last)
 {
-	uint8_t iv[12] = { 0 };
+	uint8_t *full = w->chunk, *prev = w->other;
+	size_t prev_len = w->sealing ? w->sealing - 1 : 0, len = w->fill;
+	bool had = w->sealing != 0;
 
+	if (sealed(w) != 0)
+		return w->rc;
+	w->sealing = 0;
+	memset(w->iv, 0, sizeof(w->iv));
 	for (int i = 0; i < 8; i++)
-		iv[10 - i] = (uint8_t)(w->counter >> (8 * i));
-	iv[11] = last ? 1 : 0;
-	seal(w->payload_key, iv, w->chunk, w->fill, w->chunk + w->fill);
-	w->rc = w->out(w->ctx, w->chunk, w->fill + AGE_TAG_SIZE);
+		w->iv[10 - i] = (uint8_t)(w->counter >> (8 * i));
+	w->iv[11] = last ? 1 : 0;
 	w->counter++;
 	w->fill = 0;
-	return w->rc;
+	if (w->sealer && (!AGE_ARCH_SEAL || arch_seal_checked()) &&
+	    w->sealer->start(w->payload_key, w->iv, full, len, full + len) == 0) {
+		w->sealing = len + 1;
+		w->other = full;
+		w->chunk = prev;	/* sent below, then filled */
+	} else {
+		seal(w->payload_key, w->iv, full, len, full + len);
+	}
+	if (had && (w->rc = w->out(w->ctx, prev, prev_len + AGE_TAG_SIZE)) != 0)
+		return w->rc;
+	if (!w->sealing)
+		return w->rc = w->out(w->ctx, full, len + AGE_TAG_SIZE);
+	if (last) {
+		if (sealed(w) != 0)
+			return w->rc;
+		w->sealing = 0;
+		return w->rc = w->out(w->ctx, full, len + AGE_TAG_SIZE);
+	}
+	return 0;
 }
 
 /* See age.h. */
@@ -255,8 +297,12 @@ int age_end(struct age_writer *w)
 /* See age.h. */
 void age_abandon(struct age_writer *w)
 {
+	sealed(w);
+	w->sealing = 0;
 	crypto_wipe(w->payload_key, sizeof(w->payload_key));
 	if (w->chunk)
 		crypto_wipe(w->chunk, AGE_CHUNK_SIZE + AGE_TAG_SIZE);
+	if (w->other)
+		crypto_wipe(w->other, AGE_CHUNK_SIZE + AGE_TAG_SIZE);
 	w->fill = 0;
 }

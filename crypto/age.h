@@ -29,11 +29,24 @@ struct age_secrets {
 /* Where the file's bytes go, in order; 0 or a negative error (the writer then stops). */
 typedef int (*age_out_fn)(void *ctx, const void *buf, size_t len);
 
+/* Sealing a chunk elsewhere (another CPU) while the writer goes on: start returns 0 once it began
+ * sealing len bytes at data in place with key and iv, the tag to tag (as age_arch_seal), and wait
+ * then returns 0 when that is done or a negative error when it never will be (the chunk is lost);
+ * start returns a negative error when the writer must seal the chunk itself. */
+struct age_sealer {
+	int (*start)(const uint8_t key[32], const uint8_t iv[12], void *data, size_t len, uint8_t tag[16]);
+	int (*wait)(void);
+};
+
 struct age_writer {
 	age_out_fn out;
 	void *ctx;
-	uint8_t *chunk;			/* AGE_CHUNK_SIZE + AGE_TAG_SIZE bytes, the caller's */
+	uint8_t *chunk;			/* AGE_CHUNK_SIZE + AGE_TAG_SIZE bytes, the caller's: filling */
 	size_t fill;			/* plaintext bytes waiting in chunk */
+	const struct age_sealer *sealer; /* age_pipeline's; NULL: every chunk is sealed here */
+	uint8_t *other;			/* the second chunk buffer: free, or with the sealer */
+	size_t sealing;			/* bytes of other with the sealer (+ 1: 0 is none) */
+	uint8_t iv[12];			/* the nonce of the chunk being sealed */
 	uint64_t counter;		/* chunks sealed so far */
 	uint8_t payload_key[32];
 	uint8_t head[AGE_HEAD_MAX];	/* header and nonce, sent before the first chunk */
@@ -52,6 +65,11 @@ uint64_t age_file_size(int nrecipients, uint64_t plain);
 int age_begin(struct age_writer *w, const uint8_t (*keys)[AGE_KEY_SIZE], int n, const struct age_secrets *sec,
 	      uint8_t *chunk, age_out_fn out, void *ctx, const char **why);
 
+/* Seal with sealer (when it can) each full chunk while the next fills other (AGE_CHUNK_SIZE +
+ * AGE_TAG_SIZE bytes of the caller's), after age_begin and before the first age_write. The file is
+ * the same byte for byte. */
+void age_pipeline(struct age_writer *w, const struct age_sealer *sealer, uint8_t *other);
+
 /* The next len bytes of plaintext. Sends the header first, then each full chunk once more
  * plaintext follows it. Returns 0 or out's first error. */
 int age_write(struct age_writer *w, const void *buf, size_t len);
@@ -60,7 +78,8 @@ int age_write(struct age_writer *w, const void *buf, size_t len);
  * writer's keys either way. */
 int age_end(struct age_writer *w);
 
-/* Wipe the writer's keys and plaintext without ending the file (after an error elsewhere). */
+/* Wipe the writer's keys and plaintext without ending the file (after an error elsewhere), once
+ * the sealer, if it has a chunk, is done with it. */
 void age_abandon(struct age_writer *w);
 
 /* Architecture hook: ChaCha20-Poly1305 (RFC 8439) of len bytes at data in place with key and the
@@ -74,5 +93,9 @@ void age_abandon(struct age_writer *w);
 #define AGE_ARCH_SEAL 0
 #endif
 int age_arch_seal(const uint8_t key[32], const uint8_t iv[12], void *data, size_t len, uint8_t tag[16]);
+
+/* The same sealing on a helper CPU (arch/i386/longmode.c, <arch/smp.h>), for age_pipeline: it starts
+ * only when the machine has a second CPU salvage could start. i386 kernel only. */
+extern const struct age_sealer age_arch_sealer;
 
 #endif

@@ -16,9 +16,13 @@
 /* makedumpfile's zstd level (ZSTD_compressCCtx(..., 1) per page). */
 #define ZSTD_LEVEL 1
 
+/* What LZO1X-1 and zstd leave free at the top of the arena for compress_arena_spare. */
+#define ARENA_SPARE_MAX (ARENA_SIZE - 128 * 1024)
+
 static struct {
 	enum dump_compress alg;
 	size_t used;
+	size_t lent;			/* the top bytes compress_arena_spare gave away */
 	z_stream zs;
 	ZSTD_CCtx *zc;
 	_Alignas(16) uint8_t arena[ARENA_SIZE];
@@ -42,7 +46,7 @@ static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
 	uint64_t n = ALIGN_UP((uint64_t)items * size, 16);
 
 	(void)opaque;
-	if (n > ARENA_SIZE - cs.used)
+	if (n > ARENA_SIZE - cs.lent - cs.used)
 		return NULL;
 	cs.used += (size_t)n;
 	return cs.arena + cs.used - n;
@@ -67,7 +71,7 @@ int compress_begin(enum dump_compress alg)
 			log_err("dump.compress=lzo: lzo_init failed; pages are stored raw");
 			return -EINVAL;
 		}
-		_Static_assert(LZO1X_1_MEM_COMPRESS <= ARENA_SIZE, "LZO work memory exceeds the arena");
+		_Static_assert(LZO1X_1_MEM_COMPRESS <= ARENA_SIZE - ARENA_SPARE_MAX, "LZO work memory exceeds the arena");
 		cs.used = LZO1X_1_MEM_COMPRESS;
 		break;
 	case COMPRESS_ZLIB:
@@ -85,10 +89,10 @@ int compress_begin(enum dump_compress alg)
 		 * ZSTD_compressCCtx picks from the level and the source size). */
 		size_t need = ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(ZSTD_LEVEL, PAGE_SIZE, 0));
 
-		cs.zc = need <= ARENA_SIZE ? ZSTD_initStaticCCtx(cs.arena, ARENA_SIZE) : NULL;
+		cs.zc = need <= ARENA_SIZE - cs.lent ? ZSTD_initStaticCCtx(cs.arena, ARENA_SIZE - cs.lent) : NULL;
 		if (!cs.zc) {
-			log_err("dump.compress=zstd: a level-%d context needs %zu bytes, the arena has %u; pages are stored raw",
-				ZSTD_LEVEL, need, ARENA_SIZE);
+			log_err("dump.compress=zstd: a level-%d context needs %zu bytes, the arena has %zu; pages are stored raw",
+				ZSTD_LEVEL, need, ARENA_SIZE - cs.lent);
 			return -ENOMEM;
 		}
 		cs.used = need;
@@ -143,4 +147,13 @@ size_t compress_page(const void *in, size_t len, void *out)
 size_t compress_arena_used(void)
 {
 	return cs.used;
+}
+
+/* See compress.h. */
+void *compress_arena_spare(enum dump_format f, enum dump_compress alg, size_t size)
+{
+	if ((f == FORMAT_KDUMP && alg == COMPRESS_ZLIB) || size > ARENA_SPARE_MAX)
+		return NULL;
+	cs.lent = MAX(cs.lent, ALIGN_UP(size, 16));
+	return cs.arena + ARENA_SIZE - cs.lent;
 }

@@ -26,4 +26,9 @@ size_t compress_page(const void *in, size_t len, void *out);
 /* Bytes of the arena the current alg took (for the log and the footprint tests). */
 size_t compress_arena_used(void);
 
+/* The arena's top size bytes for another user (the stream stage's second age chunk), from now on,
+ * when a dump of format f that compresses with alg leaves them free (only zlib needs the whole
+ * arena); else NULL. compress_begin never touches them after this. */
+void *compress_arena_spare(enum dump_format f, enum dump_compress alg, size_t size);
+
 #endif

@@ -1,6 +1,7 @@
 /* The stream stage's encryption (dump/encrypt.h): dump.encrypt= recipients decoded, the file's
  * randomness drawn, the age writer started on the one 64 KiB chunk buffer. */
 #include "crypto/random.h"
+#include "dump/compress.h"
 #include "dump/encrypt.h"
 #include "dump/stream.h"
 #include "lib/log.h"
@@ -47,6 +48,18 @@ static int age_stream_begin(struct age_writer *w, const struct config *cfg, uint
 		log_err("%s: dump.encrypt=: %s; target skipped: an encrypted dump is never sent in clear", what, why);
 		return rc;
 	}
+#if AGE_ARCH_SEAL
+	/* A second chunk buffer, from the compressors' arena when this dump's compressor leaves it,
+	 * lets a helper CPU seal each chunk while the next one fills and the last one is sent. */
+	{
+		uint8_t *other = compress_arena_spare(cfg->dump_format, cfg->dump_compress, sizeof(age_chunk));
+
+		if (other)
+			age_pipeline(w, &age_arch_sealer, other);
+		else
+			log_info("%s: dump.compress=zlib takes all the memory a second chunk would: sealing on this CPU", what);
+	}
+#endif
 	/* A size past any real file is taken as unknown rather than overflow. */
 	*size = plain >= (1ull << 62) ? STREAM_SIZE_UNKNOWN : age_file_size(n, plain);
 	if (*size == STREAM_SIZE_UNKNOWN)

@@ -452,14 +452,19 @@ static int opt_dump_encrypt(const char *val, struct config *cfg)
 }
 
 /* salvage.fault=<n> (debug, tests): a CPU exception in dump target n (1-based), or at 0 outside
- * any target; boot/kmain.c provokes it. */
+ * any target; boot/kmain.c provokes it. salvage.fault=helper: one in the helper CPU's first work
+ * (arch/i386/smp.c). */
 static int opt_fault(const char *val, struct config *cfg)
 {
 	uint64_t n;
 	const char *end;
 
+	if (val && strcmp(val, "helper") == 0) {
+		cfg->fault_helper = true;
+		return 0;
+	}
 	if (!val || memparse(val, &n, &end) != 0 || *end || n > MAX_TARGETS) {
-		log_warn("salvage.fault=%s: want a target number 0-%d; ignored", val ? val : "", MAX_TARGETS);
+		log_warn("salvage.fault=%s: want a target number 0-%d or helper; ignored", val ? val : "", MAX_TARGETS);
 		return -EINVAL;
 	}
 	cfg->fault_target = (int)n;
@@ -496,6 +501,21 @@ static int opt_dmesg(const char *val, struct config *cfg)
 	return 0;
 }
 
+/* salvage.cpus=<1|2>: how many of the machine's CPUs salvage runs on; 2 (the default) lets it start a
+ * helper CPU for encrypted dumps (arch/i386/smp.c), 1 leaves every other CPU stopped. */
+static int opt_cpus(const char *val, struct config *cfg)
+{
+	uint64_t n;
+	const char *end;
+
+	if (!val || memparse(val, &n, &end) != 0 || *end || n < 1 || n > 2) {
+		log_warn("salvage.cpus=%s: want 1 or 2; keeping %u", val ? val : "", cfg->cpus);
+		return -EINVAL;
+	}
+	cfg->cpus = (unsigned)n;
+	return 0;
+}
+
 /* Every word salvage understands, by the key before '='. Other parts of salvage add their own
  * salvage.<name>= options here: a handler above (same contract), a field in struct config with
  * its default set in config_defaults(), and one line in this table. */
@@ -518,6 +538,7 @@ static const struct option {
 	{ "salvage.random", opt_random },
 	{ "salvage.nic", opt_nic },
 	{ "salvage.dmesg", opt_dmesg },
+	{ "salvage.cpus", opt_cpus },
 };
 
 /* Defaults for every field: used for whatever the command line does not say. */
@@ -532,6 +553,7 @@ static void config_defaults(struct config *cfg)
 	cfg->dump_format = FORMAT_ELF;
 	cfg->fault_target = -1;
 	cfg->dmesg_lines = CMDLINE_DMESG_DEFAULT;
+	cfg->cpus = 2;
 }
 
 /* Append word to the unknown-words line (one warning for all of them, at the end). */

@@ -74,8 +74,10 @@ struct config {
 	unsigned random_test;		/* salvage.random=<1-32> (debug): log a test draw of n bytes */
 	unsigned dmesg_lines;		/* salvage.dmesg=<n>: the crashed kernel's last log lines on the
 				 * console before the dump (0: none); default 50 */
+	unsigned cpus;			/* salvage.cpus=<1|2>: CPUs salvage may run on; default 2 */
 	int fault_target;		/* salvage.fault=<n> (debug): provoke a CPU exception in
 				 * target n, or before any target when 0; default -1 (never) */
+	bool fault_helper;		/* salvage.fault=helper (debug): one in the helper CPU */
 };
 
 /* Fill cfg with defaults, then apply every word of s (NUL-terminated, at most CMDLINE_MAX used).

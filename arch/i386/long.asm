@@ -1,5 +1,5 @@
 ; A call into 64-bit long mode: switch in, call a function of the x86_64 blob (arch/i386/long64/:
-; SHA-256 blocks, ChaCha20-Poly1305 sealing) with up to 6 arguments, switch back to 32-bit protected
+; SHA-256 blocks, ChaCha20-Poly1305 sealing; the helper CPU's code, which ap.asm enters) with up to 6 arguments, switch back to 32-bit protected
 ; mode with paging off. The C side (arch/i386/longmode.c, <arch/long.h>) builds the page tables and IDTs.
 ;
 ; Exceptions: salvage's 32-bit IDT is invalid in long mode, so while in 64-bit code a 64-bit IDT
@@ -22,6 +22,8 @@ CR4_PAE		equ 1 << 5
 
 global long_call_asm, long_exc64_stubs, long_nmi64, long_nmi_count, long_fault
 global long64_sha256_blocks, long64_chachapoly_seal
+global long64_ap_loop, long64_ap_isr_wake, long64_ap_isr_quiet, long64_ap_isr_fault, long64_ap_isr_fault_err
+global long64_ap_debug_fault
 
 ; uint32_t long_call_asm(uint32_t pml4, const void *fn, const uint32_t args[6], const void *idtr64,
 ;                        const void *switch_idtr)  (cdecl)
@@ -158,6 +160,12 @@ long64_blob:
 	incbin "long64.bin"
 long64_sha256_blocks	equ long64_blob + LONG64_SHA256_BLOCKS
 long64_chachapoly_seal	equ long64_blob + LONG64_CHACHAPOLY_SEAL
+long64_ap_loop		equ long64_blob + LONG64_AP_LOOP
+long64_ap_isr_wake	equ long64_blob + LONG64_AP_ISR_WAKE
+long64_ap_isr_quiet	equ long64_blob + LONG64_AP_ISR_QUIET
+long64_ap_isr_fault	equ long64_blob + LONG64_AP_ISR_FAULT
+long64_ap_isr_fault_err	equ long64_blob + LONG64_AP_ISR_FAULT_ERR
+long64_ap_debug_fault	equ long64_blob + LONG64_AP_DEBUG_FAULT
 
 section .bss
 alignb 8

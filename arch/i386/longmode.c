@@ -5,6 +5,7 @@
 #include "arch/cpu.h"
 #include "arch/io.h"
 #include "arch/long.h"
+#include "arch/smp.h"
 #include "crypto/age.h"
 #include "lib/sha256.h"
 #include "lib/lib.h"
@@ -19,27 +20,9 @@
 #define BIG_PAGE	0x200000ull
 #define NPD		4		/* page directories: 4 x 512 x 2 MiB = the low 4 GiB */
 #define NENT		512
-#define KERNEL_CS64	0x18		/* 64-bit code segment (arch/i386/cpu.c GDT index 3) */
-#define IDT64_GATE_INT	0x8E		/* present, DPL 0, 64-bit interrupt gate */
 #define NUM_EXCEPTIONS	32
 #define EXC_NMI		2
 #define EXC_STUB_SIZE	16		/* long_exc64_stubs spacing */
-
-/* A 64-bit IDT gate (Intel SDM vol. 3, 6.14.1) and the 10-byte LIDT operand of 64-bit mode. */
-struct idt64_gate {
-	uint16_t off_lo, sel;
-	uint8_t ist, type;
-	uint16_t off_mid;
-	uint32_t off_hi, reserved;
-} __attribute__((packed));
-_Static_assert(sizeof(struct idt64_gate) == 16, "a 64-bit IDT gate is 16 bytes");
-
-
-struct idtr64 {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-_Static_assert(sizeof(struct idtr64) == 10, "the 64-bit LIDT operand is 10 bytes");
 
 /* arch/i386/long.asm */
 uint32_t long_call_asm(uint32_t pml4, const void *fn, const uint32_t args[LONG_CALL_ARGS],
@@ -102,9 +85,7 @@ int long_available(void)
 		uint32_t off = i == EXC_NMI ? (uintptr_t)long_nmi64
 					    : (uintptr_t)long_exc64_stubs + i * EXC_STUB_SIZE;
 
-		idt64[i] = (struct idt64_gate){
-			.off_lo = off & 0xFFFF, .sel = KERNEL_CS64, .type = IDT64_GATE_INT, .off_mid = off >> 16,
-		};
+		idt64[i] = idt64_gate(off);
 	}
 	idt64_ptr.limit = sizeof(idt64) - 1;
 	idt64_ptr.base = (uintptr_t)idt64;
@@ -115,6 +96,12 @@ int long_available(void)
 	long_state = 1;
 	log_info("sha256: 64-bit long-mode blocks");
 	return 1;
+}
+
+/* Contract in arch/long.h. */
+uint32_t long_pml4(void)
+{
+	return (uint32_t)(uintptr_t)pml4;
 }
 
 /* Contract in arch/long.h. */
@@ -161,3 +148,21 @@ int age_arch_seal(const uint8_t key[32], const uint8_t iv[12], void *data, size_
 	long_call("chacha20-poly1305", long64_chachapoly_seal, args);
 	return 0;
 }
+
+/* crypto/age.h's age_arch_sealer: the blob's chachapoly_seal64 on the helper CPU. */
+static int helper_seal_start(const uint8_t key[32], const uint8_t iv[12], void *data, size_t len, uint8_t tag[16])
+{
+	uint32_t args[LONG_CALL_ARGS] = {
+		(uint32_t)(uintptr_t)key, (uint32_t)(uintptr_t)iv, (uint32_t)(uintptr_t)data, (uint32_t)len,
+		(uint32_t)(uintptr_t)tag,
+	};
+
+	return smp_run(long64_chachapoly_seal, args);
+}
+
+static int helper_seal_wait(void)
+{
+	return smp_wait("chacha20-poly1305");
+}
+
+const struct age_sealer age_arch_sealer = { helper_seal_start, helper_seal_wait };

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Real crash, encrypted: Debian's kernel (KASLR on, 2 CPUs) holds the 16 MiB pattern, loads salvage
+# Real crash, encrypted: Debian's kernel (KASLR on, 2 CPUs, crashing on CPU 0 so that salvage starts the
+# other as the helper that seals) holds the 16 MiB pattern, loads salvage
 # with `salvage-load --encrypt-to` (two recipients: one given directly, one from a recipients file;
 # salvage-recipients checks them in the guest) and crashes with sysrq-c; salvage sends the dump over
 # TFTP as an age v1 file. `age -d` with either identity gives a dump that passes every check of the
@@ -22,13 +23,17 @@ CK=${LC_CK:-$(lc_min_ck elf)}
 lc_tftp_server
 
 lc_boot enc 600 "$T/guest.gz" "$MEM" "$CK" \
-	"t.mode=salvage t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/vmcore.age,--encrypt-to,${AGE_PUB[1]},--recipients-file,/etc/salvage-recipients.txt,--ip,dhcp,--done,reboot" \
+	"t.mode=salvage t.crashcpu=0 t.seed=$LC_SEED t.mib=$LC_MIB t.load=--dump,tftp://10.0.2.2:$SRV_PORT/vmcore.age,--encrypt-to,${AGE_PUB[1]},--recipients-file,/etc/salvage-recipients.txt,--ip,dhcp,--done,reboot" \
 	"${LC_NIC_ARGS[@]}" -cpu qemu64,+rdrand
 if lc_time_crash enc; then
 	ok "enc: Linux crashed (sysrq) after ${LC_CRASH_SECS}s"
 	echo "# enc: crashkernel=$CK, crash to capture kernel up ${LC_UP_SECS}s, to complete encrypted dump (TFTP) ${LC_DONE_SECS}s wall"
 	require "$T/enc.serial" 'salvage-load: salvage loaded for a panic \(elf\)' "salvage-load loaded salvage with two recipients"
 	require "$T/enc.serial" 'salvage: tftp: encrypted to 2 age recipients' "salvage encrypted to both recipients"
+	# Crashed on the boot processor (t.crashcpu=0): the other CPU, stopped by the crashed kernel,
+	# is started as the helper that seals the chunks, and its start-up page is put back.
+	require "$T/enc.serial" 'salvage: smp: the CPU with APIC ID 1 helps \(started through page 0x[0-9a-f]+, restored' \
+		"salvage started the crashed kernel's other CPU as its sealing helper"
 	f=$LC_TFTP_DIR/vmcore.age
 	for i in $(seq 30); do [ -s "$f.sha256" ] && break; sleep 0.2; done
 	if [ -s "$f" ]; then
