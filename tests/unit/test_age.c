@@ -2,7 +2,8 @@
  * age's own test vectors (the testkit of age 1.1, C2SP's age suite: the files are rebuilt here
  * from the same keys and randomness and their SHA-256 compared), then with Debian's `age` as the
  * oracle: files of 0, 1, 64 KiB, 64 KiB + 1 and 3 x 64 KiB decrypt to the exact plaintext, for
- * each of two recipients; the wrong identity and any flipped byte make `age -d` fail. */
+ * each of two recipients; the wrong identity and any flipped byte make `age -d` fail. age_pipeline
+ * (chunks sealed elsewhere while the next fills) against the same writer without it: the same file. */
 /* unit-sources: crypto/age.c crypto/recipient.c lib/sha256.c */
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,8 @@ static int out_append(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
-static uint8_t chunk[AGE_CHUNK_SIZE + AGE_TAG_SIZE];
+static uint8_t chunk[AGE_CHUNK_SIZE + AGE_TAG_SIZE], chunk2[AGE_CHUNK_SIZE + AGE_TAG_SIZE];
+static const struct age_sealer *pipeline;	/* age_encrypt's sealer, when set */
 
 /* The whole file for plaintext pt (len bytes) fed in pieces of step bytes (0: one write). */
 static int age_encrypt(struct outbuf *o, const uint8_t (*keys)[AGE_KEY_SIZE], int n, const struct age_secrets *sec,
@@ -59,6 +61,8 @@ static int age_encrypt(struct outbuf *o, const uint8_t (*keys)[AGE_KEY_SIZE], in
 	memset(o, 0, sizeof(*o));
 	if ((rc = age_begin(&w, keys, n, sec, chunk, out_append, o, &why)) != 0)
 		return rc;
+	if (pipeline)
+		age_pipeline(&w, pipeline, chunk2);
 	for (size_t off = 0; off < len;) {
 		size_t k = step ? MIN(step, len - off) : len - off;
 
@@ -404,6 +408,136 @@ static void test_oracle(void)
 	sh("rm -rf %s", dir);
 }
 
+/* ---- age_pipeline: a sealer that seals only when waited for, refuses every third chunk (the
+ * writer seals those itself) and checks that nothing it was given changes before it is done ---- */
+static struct {
+	const uint8_t *key, *iv;
+	uint8_t *data, *tag;
+	size_t len;
+	uint8_t key_copy[32], iv_copy[12], *data_copy;
+	bool busy;
+	int starts, refused, waits, fail_at, misuse;
+} fake;
+
+static int fake_start(const uint8_t key[32], const uint8_t iv[12], void *data, size_t len, uint8_t tag[16])
+{
+	fake.misuse += fake.busy;		/* a second chunk before the first was collected */
+	if (++fake.starts % 3 == 0) {
+		fake.refused++;
+		return -ENODEV;
+	}
+	fake.key = key;
+	fake.iv = iv;
+	fake.data = data;
+	fake.tag = tag;
+	fake.len = len;
+	memcpy(fake.key_copy, key, 32);
+	memcpy(fake.iv_copy, iv, 12);
+	fake.data_copy = realloc(fake.data_copy, len + 1);
+	memcpy(fake.data_copy, data, len);
+	fake.busy = true;
+	return 0;
+}
+
+static int fake_wait(void)
+{
+	static const uint8_t no_aad[1];
+
+	if (!fake.busy) {
+		fake.misuse++;
+		return 0;
+	}
+	fake.busy = false;
+	fake.waits++;
+	fake.misuse += memcmp(fake.key, fake.key_copy, 32) != 0 || memcmp(fake.iv, fake.iv_copy, 12) != 0 ||
+		       memcmp(fake.data, fake.data_copy, fake.len) != 0;
+	if (fake.fail_at && fake.waits == fake.fail_at)
+		return -EIO;
+	br_poly1305_ctmul32_run(fake.key, fake.iv, fake.data, fake.len, no_aad, 0, fake.tag, br_chacha20_ct_run, 1);
+	return 0;
+}
+
+static const struct age_sealer fake_sealer = { fake_start, fake_wait };
+
+static void fake_reset(void)
+{
+	free(fake.data_copy);
+	memset(&fake, 0, sizeof(fake));
+}
+
+static void test_pipeline(void)
+{
+	static const size_t sizes[] = { 0, 1, AGE_CHUNK_SIZE, AGE_CHUNK_SIZE + 1, 3 * AGE_CHUNK_SIZE, 7 * AGE_CHUNK_SIZE - 5 };
+	static const size_t steps[] = { 0, 1000, AGE_CHUNK_SIZE };
+	static uint8_t pt[7 * AGE_CHUNK_SIZE];
+	uint8_t keys[1][32];
+	struct age_secrets sec;
+	int same = 0, cases = 0;
+
+	fill_secrets(&sec);
+	br_ec_c25519_m31.mulgen(keys[0], sec.ephemeral[1], 32, BR_EC_curve25519);
+	for (size_t i = 0; i < sizeof(pt); i++)
+		pt[i] = (uint8_t)(i * 2654435761u >> 11);
+	fake_reset();
+	for (size_t a = 0; a < ARRAY_SIZE(sizes); a++) {
+		for (size_t b = 0; b < ARRAY_SIZE(steps); b++) {
+			struct outbuf plain, piped;
+
+			pipeline = NULL;
+			age_encrypt(&plain, (const uint8_t (*)[32])keys, 1, &sec, pt, sizes[a], steps[b]);
+			pipeline = &fake_sealer;
+			age_encrypt(&piped, (const uint8_t (*)[32])keys, 1, &sec, pt, sizes[a], steps[b]);
+			pipeline = NULL;
+			cases++;
+			same += plain.len == piped.len && memcmp(plain.b, piped.b, plain.len) == 0;
+			free(plain.b);
+			free(piped.b);
+		}
+	}
+	ok(same == cases, "pipeline: the same file as sealing each chunk in place, for %d of %d sizes and write steps",
+	   same, cases);
+	ok(fake.starts > 20 && fake.refused > 0 && fake.waits == fake.starts - fake.refused && !fake.busy,
+	   "pipeline: %d chunks went to the sealer, %d were refused and sealed in place, each one collected", fake.starts,
+	   fake.refused);
+	ok(fake.misuse == 0, "pipeline: nothing the sealer had changed before it was done, one chunk at a time");
+
+	/* The sealer loses a chunk: the writer stops with an error, sends nothing after the chunk before
+	 * it, and collects what the sealer has before wiping. */
+	{
+		struct outbuf plain, piped;
+		size_t head = AGE_HEADER_SIZE(1) + AGE_NONCE_SIZE, c = AGE_CHUNK_SIZE + AGE_TAG_SIZE;
+		int rc;
+
+		age_encrypt(&plain, (const uint8_t (*)[32])keys, 1, &sec, pt, 5 * AGE_CHUNK_SIZE, 0);
+		fake_reset();
+		fake.fail_at = 2;
+		pipeline = &fake_sealer;
+		rc = age_encrypt(&piped, (const uint8_t (*)[32])keys, 1, &sec, pt, 5 * AGE_CHUNK_SIZE, 4096);
+		pipeline = NULL;
+		ok(rc == -EIO, "pipeline: a chunk the sealer lost ends the file with -EIO (%d)", rc);
+		ok(piped.len == head + c && memcmp(piped.b, plain.b, piped.len) == 0,
+		   "pipeline: what went out before it is the file's start, exactly (%zu bytes)", piped.len);
+		free(plain.b);
+		free(piped.b);
+	}
+	{
+		struct age_writer w;
+		struct outbuf o;
+		const char *why;
+
+		memset(&o, 0, sizeof(o));
+		fake_reset();
+		age_begin(&w, (const uint8_t (*)[32])keys, 1, &sec, chunk, out_append, &o, &why);
+		age_pipeline(&w, &fake_sealer, chunk2);
+		age_write(&w, pt, AGE_CHUNK_SIZE + 1);	/* the first chunk is with the sealer */
+		ok(fake.busy, "pipeline: a full chunk goes to the sealer once more plaintext follows");
+		age_abandon(&w);
+		ok(!fake.busy && fake.misuse == 0, "pipeline: age_abandon collects it before wiping the buffers");
+		free(o.b);
+	}
+	fake_reset();
+}
+
 /* Errors: the output's failure stops the writer and sticks; a low-order recipient is refused. */
 static void test_errors(void)
 {
@@ -436,6 +570,7 @@ int main(void)
 	test_vectors();
 	test_bech32();
 	test_oracle();
+	test_pipeline();
 	test_errors();
 	return ok_done();
 }
