@@ -50,7 +50,10 @@ static int age_stream_begin(struct age_writer *w, const struct config *cfg, uint
 	}
 #if AGE_ARCH_SEAL
 	/* A second chunk buffer, from the compressors' arena when this dump's compressor leaves it,
-	 * lets a helper CPU seal each chunk while the next one fills and the last one is sent. */
+	 * lets a helper CPU seal each chunk while the next one fills and the last one is sent. A
+	 * target left by a CPU exception may have left the helper sealing in these buffers: that ends
+	 * first. */
+	age_arch_sealer.wait();
 	{
 		uint8_t *other = compress_arena_spare(cfg->dump_format, cfg->dump_compress, sizeof(age_chunk));
 

@@ -284,6 +284,8 @@ int smp_run(char *fn, const uint32_t args[SMP_ARGS])
 {
 	if (smp.state == 0)
 		helper_start();
+	if (smp.state == 1 && mailbox.state == SMP_RUN)
+		smp_wait("smp");	/* what a target left behind on an exception: it never overlaps */
 	if (smp.state != 1)
 		return -ENODEV;
 	if (icr_idle() != 0) {		/* the helper has not been told: nothing of the work was done */
@@ -308,9 +310,11 @@ int smp_wait(const char *what)
 	uint64_t t0 = clock_us();
 	uint32_t st;
 
+	if (smp.state != 1)
+		return 0;
 	while ((st = __atomic_load_n(&mailbox.state, __ATOMIC_ACQUIRE)) == SMP_RUN && clock_us() - t0 < RUN_WAIT_US)
 		cpu_relax();
-	if (st == SMP_DONE)
+	if (st == SMP_DONE || st == SMP_IDLE)
 		return 0;
 	if (st == SMP_FAULT)
 		log_err("%s: the helper CPU took an exception (error code 0x%x) at rip 0x%llx; it is stopped", what,

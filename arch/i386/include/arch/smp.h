@@ -34,9 +34,9 @@ void smp_prepare(const struct bootinfo *bi, const struct config *cfg);
  * 0 when it runs there (smp_wait collects it), or a negative error when there is no helper. */
 int smp_run(char *fn, const uint32_t args[SMP_ARGS]);
 
-/* Wait for what smp_run started. Returns 0 when it finished; a negative error when the helper took
- * an exception or did not finish in time (logged with what; the helper is stopped and not used
- * again, and the work it had is lost). */
+/* Wait for what smp_run started. Returns 0 when it finished (or nothing was running); a negative
+ * error when the helper took an exception or did not finish in time (logged with what; the helper
+ * is stopped and not used again, and the work it had is lost). */
 int smp_wait(const char *what);
 
 /* Stop the helper (an INIT IPI: it waits for a start-up IPI again), before salvage hands the machine
