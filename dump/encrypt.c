@@ -1,5 +1,6 @@
 /* The stream stage's encryption (dump/encrypt.h): dump.encrypt= recipients decoded, the file's
- * randomness drawn, the age writer started on the one 64 KiB chunk buffer. */
+ * randomness drawn, the age writer started on its 64 KiB chunk buffer, and on a second one that a
+ * helper CPU seals in when the kernel can start one. */
 #include "crypto/random.h"
 #include "dump/compress.h"
 #include "dump/encrypt.h"

@@ -46,7 +46,7 @@ synthetic_salvage() {
 synthetic_boot() {
 	local name=$1 secs=$2 t0; shift 2
 	t0=$(date +%s.%N)
-	QEMU_ARCH=${QEMU_ARCH_OVERRIDE:-i386} qemu_run "$name" "$secs" -smp 1 -serial "file:$T/$name.serial" "$@" "${LOADER[@]}"
+	QEMU_ARCH=i386 qemu_run "$name" "$secs" -smp 1 -serial "file:$T/$name.serial" "$@" "${LOADER[@]}"
 	BOOT_SECS=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t0 }")
 	if [ "$QEMU_RC" = 124 ]; then
 		not_ok "$name: salvage finished" "QEMU still running after ${secs}s"
