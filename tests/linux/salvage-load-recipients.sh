@@ -30,6 +30,29 @@ want="'/bin/true' '-p' '--type' 'elf-x86' '--args-linux' 'build/salvage.elf' '--
 [ "$out" = "$want" ] && ok "a recipient given twice (--append and --encrypt-to=) is passed once" ||
 	not_ok "a recipient given twice is passed once" "got: $out"
 
+# A crash reservation above 0x38000000, where kexec-tools' elf path cannot put its initrd (the seed):
+# without --type salvage-load loads the bzImage with kexec_file_load instead, and says so; below it,
+# the elf path as before; with --type elf it refuses before anything runs.
+printf '00100000-7ffdffff : System RAM\n  77000000-7effffff : Crash kernel\n' >"$T/iomem-high"
+printf '00100000-1ffdffff : System RAM\n  17000000-1effffff : Crash kernel\n' >"$T/iomem-low"
+out=$(SALVAGE_IOMEM=$T/iomem-high sh "$LOAD" -n --kexec /bin/true --dump serial --encrypt-to "${AGE_PUB[1]}" 2>&1)
+echo "$out" | grep -q "crash reservation (77000000-7effffff) is above 0x38000000.*loading with --type bzimage" &&
+	echo "$out" | grep -qE "^'/bin/true' '-s' '-p' '[^']*salvage[^']*\.bzImage' '--append=dump=serial dump.encrypt=${AGE_PUB[1]}' '--initrd=/proc/self/fd/9' $" &&
+	ok "a reservation above 0x38000000: the seed goes with kexec_file_load's bzImage path, and salvage-load says why" ||
+	not_ok "a reservation above 0x38000000 loads the bzImage" "got: $out"
+out=$(SALVAGE_IOMEM=$T/iomem-low sh "$LOAD" -n --image build/salvage.elf --kexec /bin/true --dump serial --encrypt-to "${AGE_PUB[1]}" 2>&1)
+echo "$out" | grep -q "'--type' 'elf-x86'" && ok "a reservation below 0x38000000: the elf path" ||
+	not_ok "a reservation below 0x38000000: the elf path" "got: $out"
+rm -f "$T/kexec.ran"
+if out=$(SALVAGE_IOMEM=$T/iomem-high sh "$LOAD" --type elf --image build/salvage.elf --kexec "$T/kexec" --dump serial \
+	--encrypt-to "${AGE_PUB[1]}" 2>&1); then
+	not_ok "--type elf with a reservation above 0x38000000 is refused" "salvage-load succeeded"
+else
+	echo "$out" | grep -q "elf path cannot take the seed of dump.encrypt=.*77000000-7effffff" && [ ! -e "$T/kexec.ran" ] &&
+		ok "--type elf with a reservation above 0x38000000 is refused before kexec runs, with the way out" ||
+		not_ok "--type elf with a reservation above 0x38000000 is refused" "got: $out"
+fi
+
 # refused RE WHAT ARGS...: salvage-load fails saying RE, and kexec never ran.
 refused() {
 	local re=$1 what=$2 out; shift 2
