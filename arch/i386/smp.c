@@ -115,13 +115,12 @@ static int find_helper(uint32_t *id)
 {
 	uint8_t *t = helper_stack;	/* the helper's stack: unused until it starts */
 	struct acpi_root root;
-	uint32_t off, apic, flags, hint = 0;
-	uint64_t at;
+	uint32_t off, apic, flags;
+	uint64_t at, hint = smp.cfg->acpi_rsdp ? smp.cfg->acpi_rsdp : smp.bi->acpi_rsdp;
 	int len;
 
-	hint = smp.cfg->acpi_rsdp ? smp.cfg->acpi_rsdp : smp.bi->acpi_rsdp;
 	if (acpi_init(&root, hint) != 0 || (len = acpi_table(&root, "APIC", t, sizeof(helper_stack), &at)) <= 0) {
-		log_info("smp: no ACPI MADT: salvage runs on one CPU");
+		log_info("smp: no usable ACPI MADT: salvage runs on one CPU");
 		return -ENOENT;
 	}
 	for (off = MADT_ENTRIES; off + 2 <= (uint32_t)len && t[off + 1] >= 2; off += t[off + 1]) {
@@ -240,7 +239,7 @@ static void helper_start(void)
 		.mailbox = (uint32_t)(uintptr_t)&mailbox, .entry = (uint32_t)(uintptr_t)long64_ap_loop,
 	};
 	mailbox.state = SMP_BOOTING;
-	/* A local APIC the crashed kernel switched off still sends IPIs on most CPUs, not all. */
+	/* The crashed kernel software-disables its local APICs on the way down: enable this one to send. */
 	svr = apic_read(APIC_SVR);
 	if (!(svr & SVR_ENABLE))
 		apic_write(APIC_SVR, (svr & ~0xFFu) | SVR_ENABLE | SPURIOUS_VECTOR);
