@@ -4,7 +4,8 @@
 # while it sends; `age -d` gives Linux's /proc/vmcore byte for byte, and the start-up page is in the
 # dump as it was planted (its bytes were put back). salvage.cpus=1 keeps the other CPU stopped. An
 # exception on the helper (salvage.fault=helper) fails that target only: the next target seals on
-# one CPU and decrypts exactly. (A real crash with a helper: tests/linux/crash-encrypt.sh.)
+# one CPU and decrypts exactly. Over TFTP (at an odd block size) and serial. (A real crash with a
+# helper: tests/linux/crash-encrypt.sh.)
 . "$(dirname "$0")/../lib/qemu.sh"
 qemu_init smp-helper
 . tests/lib/synthetic.sh
@@ -49,6 +50,15 @@ require "$T/helper.serial" "$HELPS" "helper: salvage started CPU 1 as its helper
 require "$T/helper.serial" 'age: ChaCha20-Poly1305 in the faster code' "helper: sealing in long mode, checked first"
 forbid "$T/helper.serial" 'CPU exception|exception|did not' "helper: no exception, no timeout"
 decrypts helper "$srv/helper.age"
+
+# Over serial: the helper seals, salvage-recv rebuilds the age file and checks its digest.
+two serial "$enc dump=serial" -m 256 "${LOADER[@]}"
+require "$T/serial.serial" "$HELPS" "serial: salvage started CPU 1 as its helper"
+if synthetic_recv serial; then
+	age -d -i "$T/key1.txt" "$T/serial.vmcore" 2>"$T/serial.err" | cmp -s "$ORACLE" - &&
+		ok "serial: age -d gives Linux's /proc/vmcore byte for byte" ||
+		not_ok "serial: age -d gives Linux's /proc/vmcore byte for byte" "$(head -c 200 "$T/serial.err")"
+fi
 
 # salvage.cpus=1: the other CPU is left stopped.
 two cpus1 "$enc salvage.cpus=1 dump=tftp://10.0.2.2:$SRV_PORT/cpus1.age" -m 256 "${LOADER[@]}"
