@@ -14,18 +14,8 @@
 #include "lib/log.h"
 #include "mm/memmap.h"
 
-#define MSR_APIC_BASE	0x1B
-#define APIC_BASE_BSP	(1u << 8)	/* this is the boot processor */
-#define APIC_BASE_ENABLE (1u << 11)
-#define APIC_BASE_X2	(1u << 10)
-#define APIC_BASE_MASK	0xFFFFF000u
-#define X2APIC_MSR(reg)	(0x800 + ((reg) >> 4))
-#define APIC_ID		0x020
-#define APIC_SVR	0x0F0
 #define APIC_ICR_LO	0x300
 #define APIC_ICR_HI	0x310
-#define SVR_ENABLE	0x100
-#define SPURIOUS_VECTOR	0xFF
 #define ICR_BUSY	(1u << 12)	/* xAPIC: the last IPI is still being sent */
 #define ICR_ASSERT	(1u << 14)
 #define ICR_FIXED	ICR_ASSERT
@@ -123,9 +113,12 @@ static int find_helper(uint32_t *id)
 		log_info("smp: no usable ACPI MADT: salvage runs on one CPU");
 		return -ENOENT;
 	}
-	for (off = MADT_ENTRIES; off + 2 <= (uint32_t)len && t[off + 1] >= 2; off += t[off + 1]) {
-		if (off + t[off + 1] > (uint32_t)len)
+	for (off = MADT_ENTRIES; off + 2 <= (uint32_t)len; off += t[off + 1]) {
+		if (t[off + 1] < 2 || off + t[off + 1] > (uint32_t)len) {
+			log_warn("smp: ACPI MADT entry at offset %u has length %u (table: %d bytes); its entries "
+				 "from there are not read", off, t[off + 1], len);
 			break;
+		}
 		if (t[off] == MADT_LAPIC && t[off + 1] >= 8) {
 			apic = t[off + 3];
 			memcpy(&flags, t + off + 4, 4);

@@ -182,6 +182,14 @@ static void test_backup_done(void)
 	ok(parse("salvage.done=reboot") == 0 && c.done == DONE_REBOOT, "salvage.done=reboot");
 	ok(parse("salvage.done=explode") == 1 && c.done == DONE_REBOOT && log_has("keeping reboot"),
 	   "salvage.done bad value");
+	ok(parse("") == 0 && c.cpus == 2 && !c.fault_helper, "salvage.cpus default: 2; no helper fault");
+	ok(parse("salvage.cpus=1") == 0 && c.cpus == 1, "salvage.cpus=1");
+	ok(parse("salvage.cpus=0 salvage.cpus=3 salvage.cpus=x") == 3 && c.cpus == 2 &&
+		   log_has("salvage.cpus=3: want 1 or 2; keeping 2"), "salvage.cpus=0, 3, x: refused, 2 kept");
+	ok(parse("salvage.fault=helper") == 0 && c.fault_helper && c.fault_target == -1,
+	   "salvage.fault=helper: the helper CPU, no target");
+	ok(parse("salvage.fault=helpers") == 1 && !c.fault_helper && log_has("want a target number 0-8 or helper"),
+	   "salvage.fault=helpers: refused");
 	ok(parse("") == 0 && c.dmesg_lines == 50, "salvage.dmesg default: 50 lines");
 	ok(parse("salvage.dmesg=0") == 0 && c.dmesg_lines == 0, "salvage.dmesg=0: none");
 	ok(parse("salvage.dmesg=200") == 0 && c.dmesg_lines == 200, "salvage.dmesg=200");

@@ -3,16 +3,9 @@
  * sleeps in hlt with only the wake vector let through (TPR), runs what the mailbox names, says it
  * is done, and sleeps again. An exception is written to the mailbox and stops the helper. */
 #pragma GCC visibility push(hidden)
+#include "arch/io.h"
 #include "arch/smp.h"
 
-#define MSR_APIC_BASE	0x1B
-#define APIC_BASE_X2	(1u << 10)	/* x2APIC mode: registers are MSRs 0x800 + offset / 16 */
-#define APIC_BASE_MASK	0xFFFFF000u
-#define APIC_TPR	0x080
-#define APIC_EOI	0x0B0
-#define APIC_SVR	0x0F0
-#define SVR_ENABLE	0x100
-#define SPURIOUS_VECTOR	0xFF
 #define TPR_WAKE_ONLY	0xE0		/* priority classes 0-14 held: device interrupts stay pending */
 
 /* The frame the CPU pushes for an interrupt in 64-bit mode. */
@@ -23,20 +16,12 @@ struct interrupt_frame {
 static struct smp_mailbox *mb;
 static uint32_t apic_mmio;		/* xAPIC registers' address; 0 in x2APIC mode */
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static void apic_write(uint32_t reg, uint32_t v)
 {
 	if (apic_mmio)
 		*(volatile uint32_t *)(uintptr_t)(apic_mmio + reg) = v;
 	else
-		__asm__ volatile("wrmsr" : : "c"(0x800 + (reg >> 4)), "a"(v), "d"(0) : "memory");
+		wrmsr(X2APIC_MSR(reg), v);
 }
 
 /* The wake IPI: acknowledged; the loop looks at the mailbox. */

@@ -11,6 +11,21 @@
 #define SMP_ARGS	6	/* = LONG_CALL_ARGS */
 #define SMP_WAKE_VECTOR	0xF1	/* the IPI that wakes the helper; TPR 0xE0 lets only 0xF0-0xFF through */
 
+/* The local APIC as both sides use it (Intel SDM vol. 3, chapter 10): xAPIC registers at offsets of
+ * the base, or in x2APIC mode MSRs 0x800 + offset / 16. */
+#define MSR_APIC_BASE	0x1B
+#define APIC_BASE_BSP	(1u << 8)	/* this is the boot processor */
+#define APIC_BASE_X2	(1u << 10)
+#define APIC_BASE_ENABLE (1u << 11)
+#define APIC_BASE_MASK	0xFFFFF000u
+#define X2APIC_MSR(reg)	(0x800 + ((reg) >> 4))
+#define APIC_ID		0x020
+#define APIC_TPR	0x080
+#define APIC_EOI	0x0B0
+#define APIC_SVR	0x0F0
+#define SVR_ENABLE	0x100
+#define SPURIOUS_VECTOR	0xFF
+
 /* The mailbox between the two CPUs: the sender writes fn and args and then state = SMP_RUN and wakes
  * the helper; the helper writes result and then state = SMP_DONE (or SMP_FAULT with the fault). */
 enum { SMP_BOOTING, SMP_IDLE, SMP_RUN, SMP_DONE, SMP_FAULT };
