@@ -96,12 +96,13 @@ kdump_oracle() {
 				not_ok "kdump $c -d $l: pages decompress" "kdump-pages failed"
 			# bench/run's same-crash byte measure: makedumpfile re-filtering salvage's rebuilt file
 			# writes the stream it writes from the full dump, to the byte count
-			if makedumpfile -F $opt -d $l "$T/s.kdump" >"$T/r.flat" 2>/dev/null &&
-				[ "$(stat -c %s "$T/r.flat")" = "$(stat -c %s "$T/m.flat")" ]; then
+			if ! makedumpfile -F $opt -d $l "$T/s.kdump" >"$T/r.flat" 2>"$T/r.log"; then
+				not_ok "kdump $c -d $l: makedumpfile -F $opt -d $l re-filters it" "$(tail -n 2 "$T/r.log" | tr '\n' ' ')"
+			elif [ "$(stat -c %s "$T/r.flat")" = "$(stat -c %s "$T/m.flat")" ]; then
 				ok "kdump $c -d $l: makedumpfile -F $opt -d $l re-filtering it writes as many bytes as from the full dump"
 			else
-				not_ok "kdump $c -d $l: makedumpfile -F $opt -d $l re-filtering it" \
-					"$(stat -c %s "$T/r.flat" 2>/dev/null) bytes against $(stat -c %s "$T/m.flat")"
+				not_ok "kdump $c -d $l: makedumpfile -F $opt -d $l re-filtering it writes as many bytes as from the full dump" \
+					"$(stat -c %s "$T/r.flat") bytes against $(stat -c %s "$T/m.flat")"
 			fi
 			s=$(stat -c %s "$T/s.flat") m=$(stat -c %s "$T/m.flat")
 			if [ "$s" -le "$m" ]; then
@@ -111,7 +112,7 @@ kdump_oracle() {
 			fi
 		done
 	done
-	rm -f "$T"/s.flat "$T"/s.kdump "$T"/m.kdump "$T"/m.flat "$T"/r.flat "$T"/s.pages "$T"/m.pages
+	rm -f "$T"/s.flat "$T"/s.kdump "$T"/m.kdump "$T"/m.flat "$T"/r.flat "$T"/r.log "$T"/s.pages "$T"/m.pages
 }
 
 # dmesg_oracle CORE DMESG: salvage's log reader (dump/dmesg.c) run on the host over Linux's own
